@@ -1,0 +1,1 @@
+"""One parser per official published format. Each takes the exact bytes of one document."""
