@@ -1,0 +1,61 @@
+# Reverse-QE Monitor. Two commands on a fresh machine with Python 3.11:
+#   make demo   run the whole pipeline offline on the bundled (synthetic) scenario
+#   make test   run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := False
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export RQE_WAREHOUSE := $(abspath $(or $(RQE_WAREHOUSE),warehouse/reverse_qe.duckdb))
+
+PYTHON_BOOT := $(shell command -v python3.11 || command -v python3)
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+DBT := $(CURDIR)/$(VENV)/bin/dbt
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
+
+.PHONY: help setup manifest demo test dev docs bench clean
+
+help:
+	@echo "make demo   run the pipeline offline on the synthetic scenario into $(RQE_WAREHOUSE)"
+	@echo "make test   run all tests"
+	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
+
+$(UV):
+	$(PYTHON_BOOT) -m venv .tools
+	.tools/bin/pip install --quiet uv==0.13.8
+
+$(VENV)/.ready: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON_BOOT)
+	@touch $@
+
+setup: $(VENV)/.ready
+
+$(MANIFEST): $(VENV)/.ready $(DBT_SOURCES)
+	cd dbt_project && $(DBT) parse --quiet --profiles-dir .
+	@touch $@
+
+manifest: $(MANIFEST)
+
+demo: $(MANIFEST)
+	$(PY) -m orchestration.demo
+
+test: $(MANIFEST)
+	$(PY) -m pytest
+
+dev: $(MANIFEST)
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+docs: $(MANIFEST)
+	cd dbt_project && $(DBT) docs generate --profiles-dir .
+	@echo "dbt docs: dbt_project/target/index.html (serve with: cd dbt_project && $(DBT) docs serve --profiles-dir . --host 127.0.0.1)"
+
+bench: $(MANIFEST)
+	$(PY) -m bench.run
+
+clean:
+	rm -rf warehouse landing dbt_project/target dbt_project/logs .dagster_home/storage .dagster_home/logs .dagster_home/history

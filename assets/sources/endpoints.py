@@ -1,0 +1,22 @@
+"""Base URLs of the live services, overridable by env so tests can point them at a local server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    fred: str = "https://fred.stlouisfed.org"
+    fiscal_data: str = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
+    nyfed: str = "https://markets.newyorkfed.org"
+
+    @classmethod
+    def from_env(cls) -> Endpoints:
+        defaults = cls()
+        return cls(
+            fred=os.environ.get("RQE_FRED_BASE_URL", defaults.fred).rstrip("/"),
+            fiscal_data=os.environ.get("RQE_FISCAL_DATA_BASE_URL", defaults.fiscal_data).rstrip("/"),
+            nyfed=os.environ.get("RQE_NYFED_BASE_URL", defaults.nyfed).rstrip("/"),
+        )

@@ -1,0 +1,120 @@
+"""Funding-flows loaders: fetch each source's documents through a transport and parse them.
+
+The same loader serves every transport: live HTTP (with the source's own pagination), a replay
+directory (``fred/<ID>.csv``, ``fiscal_data/dts_<table>*.csv|json``, ``nyfed/reverse_repo*.json``)
+and the bundled scenario, which is written in that same layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from assets.sources.endpoints import Endpoints
+from assets.sources.parsers.fiscal_data import (
+    fiscal_data_total_pages,
+    parse_dts_operating_cash_balance,
+    parse_dts_public_debt_transactions,
+)
+from assets.sources.parsers.fred import parse_fred_csv
+from assets.sources.parsers.nyfed import parse_nyfed_repo_operations
+from assets.sources.transports import Document, FileTransport, HttpTransport
+
+Transport = FileTransport | HttpTransport
+
+# IOER stops on 2021-07-28 and IORB starts the next day; staging splices the two.
+FRED_SERIES: tuple[str, ...] = (
+    "WALCL", "TREAST", "WTREGEN", "RRPONTSYD", "WRESBAL",
+    "DGS2", "DGS10", "DGS30", "THREEFYTP10", "BAMLC0A0CM", "BAMLH0A0HYM2",
+    "SOFR", "IORB", "IOER",
+)
+HISTORY_START = dt.date(2018, 1, 1)
+DTS_TABLES = ("operating_cash_balance", "public_debt_transactions")
+FISCAL_DATA_PAGE_SIZE = 10_000
+
+
+def with_lineage(frame: pd.DataFrame, document: Document, mode: str) -> pd.DataFrame:
+    """Tag parsed rows with the transport and the file or URL they came from."""
+    return frame.assign(source_mode=mode, source_uri=document.location)
+
+
+def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = list(frames)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[str] = FRED_SERIES) -> pd.DataFrame:
+    """All FRED series as long rows (series_id, observation_date, value), one document per series."""
+    frames = []
+    for series_id in series_ids:
+        if isinstance(transport, HttpTransport):
+            document = transport.get(
+                "fred", f"{series_id}.csv", f"{endpoints.fred}/graph/fredgraph.csv",
+                params={"id": series_id, "cosd": HISTORY_START.isoformat()},
+            )
+        else:
+            (document,) = transport.glob("fred", f"{series_id}.csv")
+        parsed = parse_fred_csv(document.content, location=document.location, series_id=series_id)
+        frames.append(with_lineage(parsed, document, transport.mode))
+    return _concat(frames)
+
+
+def _fiscal_data_pages(transport: HttpTransport, endpoints: Endpoints, table: str) -> list[Document]:
+    url = f"{endpoints.fiscal_data}/v1/accounting/dts/{table}"
+    pages, number, total = [], 1, 1
+    while number <= total:
+        params = {
+            "format": "json",
+            "page[size]": str(FISCAL_DATA_PAGE_SIZE),
+            "page[number]": str(number),
+            "filter": f"record_date:gte:{HISTORY_START.isoformat()}",
+            "sort": "record_date",
+        }
+        page = transport.get("fiscal_data", f"dts_{table}_p{number:04d}.json", url, params=params)
+        total = fiscal_data_total_pages(page.content, location=page.location)
+        pages.append(page)
+        number += 1
+    return pages
+
+
+_DTS_PARSERS: dict[str, Callable[..., pd.DataFrame]] = {
+    "operating_cash_balance": parse_dts_operating_cash_balance,
+    "public_debt_transactions": parse_dts_public_debt_transactions,
+}
+
+
+def load_dts(transport: Transport, endpoints: Endpoints, table: str) -> pd.DataFrame:
+    """One Daily Treasury Statement table, from API JSON pages or CSV/JSON files."""
+    if isinstance(transport, HttpTransport):
+        documents = _fiscal_data_pages(transport, endpoints, table)
+    else:
+        documents = [d for d in transport.glob("fiscal_data", f"dts_{table}*") if d.fmt in ("csv", "json")]
+    parse = _DTS_PARSERS[table]
+    return _concat(
+        with_lineage(parse(d.content, location=d.location, fmt=d.fmt), d, transport.mode) for d in documents
+    )
+
+
+def load_nyfed_reverse_repo(transport: Transport, endpoints: Endpoints, today: dt.date | None = None) -> pd.DataFrame:
+    """NY Fed reverse-repo operation results (one request per calendar year when live)."""
+    if isinstance(transport, HttpTransport):
+        today = today or dt.date.today()
+        documents = [
+            transport.get(
+                "nyfed", f"reverse_repo_{year}.json", f"{endpoints.nyfed}/api/rp/results/search.json",
+                params={
+                    "startDate": f"{year}-01-01",
+                    "endDate": min(dt.date(year, 12, 31), today).isoformat(),
+                    "operationTypes": "Reverse Repo",
+                },
+            )
+            for year in range(HISTORY_START.year, today.year + 1)
+        ]
+    else:
+        documents = transport.glob("nyfed", "reverse_repo*.json")
+    return _concat(
+        with_lineage(parse_nyfed_repo_operations(d.content, location=d.location), d, transport.mode)
+        for d in documents
+    )

@@ -1,0 +1,55 @@
+-- The Treasury General Account's opening and closing balance per DTS date, across the three
+-- labels its row has had (DESIGN.md section 3):
+--   until about Sep 2021   "Federal Reserve Account"          opening balance only (CSV export)
+--   until mid-April 2022   "Treasury General Account (TGA)"   opening balance only (CSV export)
+--   since then             four rows; the close is the "... Closing Balance" row's opening column
+-- Where no close is published, a day's close is the next published day's opening.
+with
+
+balances as (
+    select * from {{ ref('stg_dts__operating_cash_balance') }}
+),
+
+per_day as (
+    select
+        record_date,
+        max(case when account_type in (
+                'Federal Reserve Account',
+                'Treasury General Account (TGA)',
+                'Treasury General Account (TGA) Opening Balance'
+            ) then open_today_bn end) as tga_open_bn,
+        max(case when account_type = 'Treasury General Account (TGA) Closing Balance'
+            then open_today_bn end) as tga_close_row_bn,
+        max(case when account_type in ('Federal Reserve Account', 'Treasury General Account (TGA)')
+            then close_today_bn end) as tga_close_api_bn,
+        max(case
+            when account_type = 'Federal Reserve Account' then 'federal_reserve_account'
+            when account_type = 'Treasury General Account (TGA)' then 'tga_single_row'
+            when account_type like 'Treasury General Account (TGA) % Balance' then 'tga_four_rows'
+        end) as label_era,
+        bool_or(source_mode = 'scenario') as is_synthetic
+    from balances
+    group by record_date
+),
+
+closed as (
+    select
+        record_date,
+        label_era,
+        tga_open_bn,
+        coalesce(
+            tga_close_row_bn,
+            tga_close_api_bn,
+            lead(tga_open_bn) over (order by record_date)
+        ) as tga_close_bn,
+        case
+            when tga_close_row_bn is not null then 'closing_balance_row'
+            when tga_close_api_bn is not null then 'api_close_today_bal'
+            when lead(tga_open_bn) over (order by record_date) is not null then 'next_day_opening'
+        end as close_method,
+        is_synthetic
+    from per_day
+    where tga_open_bn is not null
+)
+
+select * from closed

@@ -1,0 +1,58 @@
+-- The liquidity bathtub (DESIGN.md section 4), one row per week ending Wednesday:
+--   level     net liquidity = Fed total assets - TGA - ON RRP
+--   idle pool I = ON RRP + max(0, reserves - reserve floor), also at floor -/+ sensitivity
+--   13-week change of the level = tap (change in Fed assets: QE/QT)
+--                               + Treasury drain (-change in TGA)
+--                               + reverse-repo release (-change in ON RRP)
+{% set floor = var('reserve_floor_bn') %}
+{% set band = var('reserve_floor_sensitivity_bn') %}
+with
+
+weekly as (
+    select * from {{ ref('int_funding__aligned_weekly') }}
+),
+
+levels as (
+    select
+        week_ending,
+        fed_total_assets_bn,
+        tga_bn,
+        on_rrp_bn,
+        reserves_bn,
+        fed_total_assets_bn - tga_bn - on_rrp_bn as net_liquidity_bn,
+        greatest(0, reserves_bn - {{ floor }}) as excess_reserves_bn,
+        on_rrp_bn + greatest(0, reserves_bn - {{ floor }}) as idle_pool_bn,
+        on_rrp_bn + greatest(0, reserves_bn - {{ floor - band }}) as idle_pool_floor_low_bn,
+        on_rrp_bn + greatest(0, reserves_bn - {{ floor + band }}) as idle_pool_floor_high_bn,
+        is_synthetic
+    from weekly
+),
+
+changes as (
+    select
+        *,
+        net_liquidity_bn - lag(net_liquidity_bn, 13) over (order by week_ending) as net_liquidity_change_13w_bn,
+        fed_total_assets_bn - lag(fed_total_assets_bn, 13) over (order by week_ending) as tap_13w_bn,
+        -(tga_bn - lag(tga_bn, 13) over (order by week_ending)) as treasury_drain_13w_bn,
+        -(on_rrp_bn - lag(on_rrp_bn, 13) over (order by week_ending)) as rrp_release_13w_bn
+    from levels
+)
+
+select
+    week_ending,
+    cast(fed_total_assets_bn as decimal(18, 6)) as fed_total_assets_bn,
+    cast(tga_bn as decimal(18, 6)) as tga_bn,
+    cast(on_rrp_bn as decimal(18, 6)) as on_rrp_bn,
+    cast(reserves_bn as decimal(18, 6)) as reserves_bn,
+    cast(net_liquidity_bn as decimal(18, 6)) as net_liquidity_bn,
+    cast({{ floor }} as decimal(18, 6)) as reserve_floor_bn,
+    cast(excess_reserves_bn as decimal(18, 6)) as excess_reserves_bn,
+    cast(idle_pool_bn as decimal(18, 6)) as idle_pool_bn,
+    cast(idle_pool_floor_low_bn as decimal(18, 6)) as idle_pool_floor_low_bn,
+    cast(idle_pool_floor_high_bn as decimal(18, 6)) as idle_pool_floor_high_bn,
+    cast(net_liquidity_change_13w_bn as decimal(18, 6)) as net_liquidity_change_13w_bn,
+    cast(tap_13w_bn as decimal(18, 6)) as tap_13w_bn,
+    cast(treasury_drain_13w_bn as decimal(18, 6)) as treasury_drain_13w_bn,
+    cast(rrp_release_13w_bn as decimal(18, 6)) as rrp_release_13w_bn,
+    is_synthetic
+from changes

@@ -1,0 +1,1 @@
+"""Dagster wiring: the one Definitions, resources, dbt assets, jobs, schedules and checks."""

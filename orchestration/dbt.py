@@ -1,0 +1,73 @@
+"""dbt models as Dagster assets: keys and groups by layer and family, one thread on one file.
+
+The manifest is prepared before the code location loads (``make manifest``), so importing this
+module never parses dbt.
+"""
+
+
+from typing import Any, Mapping
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from assets.ingest import WAREHOUSE_POOL
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+if not dbt_project.manifest_path.exists():
+    raise FileNotFoundError(
+        f"{dbt_project.manifest_path} is missing: run `make manifest` (dbt parse) before loading "
+        "the code location; loading never parses dbt itself."
+    )
+
+LAYERS = ("staging", "intermediate", "marts")
+
+
+def layer_and_family(props: Mapping[str, Any]) -> tuple[str, str | None]:
+    """('staging', 'funding_flows') from a model's path models/<layer>/<family>/<name>.sql."""
+    fqn = props.get("fqn", [])
+    layer = fqn[1] if len(fqn) > 2 and fqn[1] in LAYERS else props.get("config", {}).get("schema") or "raw"
+    family = fqn[2] if len(fqn) > 3 else None
+    return layer, family
+
+
+class ReverseQeTranslator(DagsterDbtTranslator):
+    """Keys are ``<schema>/<model>`` (``raw/<table>`` for sources, matching the ingestion assets)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        layer, _ = layer_and_family(dbt_resource_props)
+        return AssetKey([layer, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        layer, family = layer_and_family(dbt_resource_props)
+        return f"{layer}_{family}" if family else layer
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return ["team:analytics"]
+
+
+translator = ReverseQeTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
+    """The dbt CLI arguments for a build: pure, so it is unit-tested without running dbt."""
+    args = ["build"]
+    if vars_:
+        import json
+
+        args += ["--vars", json.dumps(dict(vars_), sort_keys=True)]
+    return args
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WAREHOUSE_POOL,
+)
+def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Every dbt model, seed and test; tests surface as asset checks on the models they guard."""
+    yield from dbt.cli(dbt_build_args(), context=context).stream()

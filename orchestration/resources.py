@@ -1,0 +1,76 @@
+"""Dagster resources: the warehouse, dbt, and where source documents come from."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Iterator, Optional
+
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from assets.sources.endpoints import Endpoints
+from assets.sources.scenario.build import default_end, ensure_scenario
+from assets.sources.transports import FileTransport, HttpTransport
+from orchestration.settings import DBT_PROJECT_DIR, SourceSettings, warehouse_path
+
+
+class SourcesResource(ConfigurableResource):
+    """Chooses the transport (``scenario`` | ``replay`` | ``live``) for every ingestion asset."""
+
+    mode: str = "scenario"
+    replay_dir: Optional[str] = None
+    scenario_dir: str
+    scenario_end: Optional[str] = None
+    landing_dir: str
+    sec_user_agent: Optional[str] = None
+
+    @classmethod
+    def from_settings(cls, settings: SourceSettings) -> SourcesResource:
+        return cls(
+            mode=settings.mode,
+            replay_dir=str(settings.replay_dir) if settings.replay_dir else None,
+            scenario_dir=str(settings.scenario_dir),
+            scenario_end=settings.scenario_end,
+            landing_dir=str(settings.landing_dir),
+            sec_user_agent=settings.sec_user_agent,
+        )
+
+    def endpoints(self) -> Endpoints:
+        return Endpoints.from_env()
+
+    @contextlib.contextmanager
+    def open_transport(self) -> Iterator[FileTransport | HttpTransport]:
+        if self.mode == "live":
+            transport = HttpTransport(Path(self.landing_dir))
+            try:
+                yield transport
+            finally:
+                transport.close()
+        elif self.mode == "replay":
+            if not self.replay_dir:
+                raise ValueError("RQE_SOURCE=replay needs RQE_REPLAY_DIR")
+            yield FileTransport(Path(self.replay_dir), mode="replay")
+        elif self.mode == "scenario":
+            end = dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
+            yield FileTransport(ensure_scenario(Path(self.scenario_dir), end=end), mode="scenario")
+        else:
+            raise ValueError(f"unknown source mode {self.mode!r}: expected scenario, replay or live")
+
+
+def build_resources(settings: SourceSettings | None = None) -> dict:
+    """The resources of the one Definitions, all pointing at ``RQE_WAREHOUSE``."""
+    settings = settings or SourceSettings.from_env()
+    return {
+        "warehouse": DuckDBResource(database=str(warehouse_path())),
+        # The dbt beside this interpreter, so an unactivated venv (make, CI, dagster dev) finds it.
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        ),
+        "sources": SourcesResource.from_settings(settings),
+    }

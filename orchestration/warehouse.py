@@ -1,0 +1,79 @@
+"""Writing raw tables into the DuckDB warehouse: typed, upserted by natural key, all or nothing.
+
+No Dagster here. Identifiers come only from the :class:`RawTable` declarations in code, checked
+against a strict pattern; values always travel as a registered DataFrame, never inside SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _ident(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a safe SQL identifier: {name!r}")
+    return f'"{name}"'
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table's name, typed columns (in order) and natural key."""
+
+    name: str
+    columns: dict[str, str]
+    key: tuple[str, ...]
+    schema: str = "raw"
+
+    @property
+    def qualified(self) -> str:
+        return f"{_ident(self.schema)}.{_ident(self.name)}"
+
+    def ddl(self) -> str:
+        cols = ", ".join(f"{_ident(c)} {t}" for c, t in self.columns.items())
+        return f"create table if not exists {self.qualified} ({cols})"
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    rows_in_batch: int
+    rows_replaced: int
+    rows_after: int
+
+
+def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame) -> UpsertResult:
+    """Replace the rows whose key the batch covers, keep every other row; one transaction.
+
+    The same input gives the same table; a newer download replaces only what it covers, so a
+    source that serves a rolling window never deletes older history.
+    """
+    missing = [c for c in table.columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{table.qualified}: batch lacks columns {missing}")
+    cols = ", ".join(_ident(c) for c in table.columns)
+    casts = ", ".join(f"cast({_ident(c)} as {t}) as {_ident(c)}" for c, t in table.columns.items())
+    key = ", ".join(_ident(c) for c in table.key)
+    conn.execute(f"create schema if not exists {_ident(table.schema)}")
+    conn.execute(table.ddl())
+    conn.register("_rqe_batch", frame[list(table.columns)])
+    try:
+        conn.execute("begin transaction")
+        conn.execute(f"create or replace temp table _rqe_typed as select {casts} from _rqe_batch")
+        replaced = conn.execute(
+            f"delete from {table.qualified} where ({key}) in (select ({key}) from _rqe_typed)"
+        ).fetchone()[0]
+        conn.execute(f"insert into {table.qualified} ({cols}) select {cols} from _rqe_typed")
+        after = conn.execute(f"select count(*) from {table.qualified}").fetchone()[0]
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
+    finally:
+        conn.unregister("_rqe_batch")
+        conn.execute("drop table if exists _rqe_typed")
+    return UpsertResult(rows_in_batch=len(frame), rows_replaced=replaced, rows_after=after)

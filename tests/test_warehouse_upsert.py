@@ -1,0 +1,68 @@
+"""Raw tables are upserted by natural key: same input, same table; newer rows replace, the rest stay."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.warehouse import RawTable, upsert
+
+TABLE = RawTable(
+    "series",
+    {"series_id": "varchar", "observation_date": "date", "value": "double"},
+    key=("series_id", "observation_date"),
+)
+
+
+def batch(rows):
+    return pd.DataFrame(rows, columns=["series_id", "observation_date", "value"]).assign(
+        observation_date=lambda f: pd.to_datetime(f["observation_date"])
+    )
+
+
+def table_rows(conn):
+    return conn.execute("select series_id, cast(observation_date as varchar), value from raw.series order by 1, 2").fetchall()
+
+
+@pytest.fixture
+def conn(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        yield connection
+
+
+def test_same_input_gives_same_table(conn):
+    rows = [("A", "2025-01-01", 1.0), ("A", "2025-01-02", 2.0)]
+    upsert(conn, TABLE, batch(rows))
+    first = table_rows(conn)
+    result = upsert(conn, TABLE, batch(rows))
+    assert table_rows(conn) == first
+    assert (result.rows_in_batch, result.rows_replaced, result.rows_after) == (2, 2, 2)
+
+
+def test_newer_download_replaces_what_it_covers_and_keeps_older_history(conn):
+    upsert(conn, TABLE, batch([("A", "2020-01-01", 1.0), ("A", "2025-01-01", 2.0), ("B", "2025-01-01", 9.0)]))
+    # A rolling-window source: the new download starts in 2025 and revises one value.
+    upsert(conn, TABLE, batch([("A", "2025-01-01", 2.5), ("A", "2025-01-02", 3.0)]))
+    assert table_rows(conn) == [
+        ("A", "2020-01-01", 1.0),
+        ("A", "2025-01-01", 2.5),
+        ("A", "2025-01-02", 3.0),
+        ("B", "2025-01-01", 9.0),
+    ]
+
+
+def test_a_batch_that_cannot_be_typed_changes_nothing(conn):
+    upsert(conn, TABLE, batch([("A", "2025-01-01", 1.0)]))
+    bad = pd.DataFrame({"series_id": ["A"], "observation_date": ["not a date"], "value": [5.0]})
+    with pytest.raises(duckdb.Error):
+        upsert(conn, TABLE, bad)
+    assert table_rows(conn) == [("A", "2025-01-01", 1.0)]
+
+
+def test_missing_columns_are_named(conn):
+    with pytest.raises(ValueError, match=r"lacks columns \['value'\]"):
+        upsert(conn, TABLE, batch([("A", "2025-01-01", 1.0)]).drop(columns="value"))
+
+
+def test_identifiers_are_checked():
+    with pytest.raises(ValueError, match="not a safe SQL identifier"):
+        RawTable("x; drop table y", {"a": "int"}, key=("a",)).ddl()
