@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 from dagster import DagsterInstance
 
-from orchestration.settings import SourceSettings, warehouse_path
+from orchestration.settings import DBT_PROJECT_DIR, SourceSettings, warehouse_path
 
 MART_SCHEMA = "marts"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -39,6 +41,19 @@ def summarise(warehouse: str) -> str:
     return "\n".join(lines)
 
 
+def dbt_failures(target_dir: Path = DBT_PROJECT_DIR / "target") -> list[str]:
+    """Failing nodes of the newest dbt invocation, with dbt's own message, for the console."""
+    results = sorted(target_dir.glob("*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not results:
+        return []
+    found = json.loads(results[-1].read_text())["results"]
+    return [
+        f"{r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:500]}"
+        for r in found
+        if r["status"] in ("error", "fail")
+    ]
+
+
 def main() -> int:
     settings = SourceSettings.from_env()
     warehouse = warehouse_path()
@@ -56,6 +71,8 @@ def main() -> int:
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(f"FAILED after {elapsed:.0f}s in steps {failed}; see the run {result.run_id} in `make dev`.", file=sys.stderr)
+        for line in dbt_failures() if "reverse_qe_dbt_assets" in failed else []:
+            print(f"  dbt {line}", file=sys.stderr)
         return 1
     print(f"\nAll assets materialised and all checks passed in {elapsed:.0f}s (run {result.run_id}).")
     print(summarise(str(warehouse)))

@@ -46,7 +46,10 @@ def last_in_week(series: pd.Series, wednesday: dt.date):
 @pytest.fixture(scope="module")
 def mart(scenario_run):
     with duckdb.connect(str(scenario_run.warehouse), read_only=True) as conn:
-        return conn.execute("select * from marts.fct_liquidity_bathtub order by week_ending").df()
+        cursor = conn.execute("select * from marts.fct_liquidity_bathtub order by week_ending")
+        names = [d[0] for d in cursor.description]
+        # Rows as Python objects: DECIMAL columns stay exact decimals (a DataFrame would make floats).
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
 
 def test_demo_prints_a_summary(scenario_run):
@@ -83,7 +86,7 @@ def test_mart_equals_an_independent_recomputation_to_the_cent(scenario_run, mart
             "idle_pool_bn": rrp_mn + max(0, res - RESERVE_FLOOR_MN),
         }
         for column, mn in expected.items():
-            if Decimal(getattr(row, column)) * 1000 != Decimal(mn):
+            if getattr(row, column) * 1000 != Decimal(mn):
                 mismatches.append((week, column, getattr(row, column), mn))
     assert not mismatches, mismatches[:10]
 

@@ -77,21 +77,30 @@ def test_ocb_csv_fixture_keeps_all_label_eras():
     assert fra["open_fiscal_year_bal"].unique().tolist() == [1779644.0]
 
 
-def test_ocb_json_fixture_and_agreement_with_csv():
+def test_ocb_json_fixture():
     frame = load("dts_operating_cash_balance.json", parse_dts_operating_cash_balance, "json")
     assert list(frame.columns) == OCB_COLUMNS
     assert frame.dtypes.astype(str).tolist() == OCB_DTYPES
     assert len(frame) == 10
     fra = frame[frame["account_type"] == "Federal Reserve Account"].iloc[0]
     assert (fra["record_date"], fra["open_today_bal"], fra["close_today_bal"]) == (
-        pd.Timestamp("2021-06-24"), 712906.0, 735118.0)
+        pd.Timestamp("2021-06-25"), 735118.0, 748302.0)
     assert frame.loc[frame["record_date"] > "2022-01-01", "close_today_bal"].isna().all()
-    csv = load("dts_operating_cash_balance.csv", parse_dts_operating_cash_balance, "csv")
-    key = ["record_date", "account_type"]
-    both = frame.merge(csv, on=key, suffixes=("_json", "_csv"))
-    assert len(both) == 10
-    for col in ("open_today_bal", "open_month_bal", "open_fiscal_year_bal", "source_line_number"):
-        assert both[f"{col}_json"].tolist() == both[f"{col}_csv"].tolist()
+    day = frame[frame["record_date"] == "2022-04-19"].set_index("account_type")["open_today_bal"]
+    assert day["Treasury General Account (TGA) Opening Balance"] + day[
+        "Total TGA Deposits (Table II)"] - day["Total TGA Withdrawals (Table II) (-)"] == day[
+        "Treasury General Account (TGA) Closing Balance"]
+
+
+@pytest.mark.parametrize("table, parser, key", [
+    ("dts_operating_cash_balance", parse_dts_operating_cash_balance, ["record_date", "account_type"]),
+    ("dts_public_debt_transactions", parse_dts_public_debt_transactions,
+     ["record_date", "source_line_number"]),
+])
+def test_csv_and_json_fixtures_cover_different_days(table, parser, key):
+    """The fixture directory doubles as a replay directory: CSV + JSON together stay key-unique."""
+    both = pd.concat([load(f"{table}.csv", parser, "csv"), load(f"{table}.json", parser, "json")])
+    assert not both.duplicated(key).any()
 
 
 def test_ocb_missing_values_and_optional_close():
@@ -144,13 +153,19 @@ def test_pdt_csv_fixture():
     assert day["source_line_number"].tolist() == [*range(1, 14), *range(15, 25)]
 
 
-def test_pdt_json_fixture_matches_csv():
+def test_pdt_json_fixture_has_the_csv_layout():
     frame = load("dts_public_debt_transactions.json", parse_dts_public_debt_transactions, "json")
     assert list(frame.columns) == PDT_COLUMNS
     assert frame.dtypes.astype(str).tolist() == PDT_DTYPES
+    assert frame["record_date"].unique().tolist() == [pd.Timestamp("2021-06-25")]
     csv = load("dts_public_debt_transactions.csv", parse_dts_public_debt_transactions, "csv")
-    csv = csv[csv["record_date"] == "2021-06-23"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(frame, csv)
+    layout = ["transaction_type", "security_marketability", "security_type",
+              "security_type_desc", "source_line_number"]
+    expected = csv[csv["record_date"] == "2021-06-23"][layout].reset_index(drop=True)
+    pd.testing.assert_frame_equal(frame[layout], expected)
+    notes = frame[frame["security_type"] == "Notes"].set_index("transaction_type")
+    assert notes["transaction_today_amt"].to_dict() == {"Issues": 61244.0, "Redemptions": 40017.0}
+    assert notes.loc["Issues", "transaction_fytd_amt"] == 2679974.0
 
 
 def test_pdt_header_only_csv():

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -198,8 +198,22 @@ def _first(bad: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def _tokens(missing: frozenset[str]) -> str:
-    return " or ".join(repr(token) for token in sorted(missing))
+def _reject(bad: np.ndarray, values: pd.Series, rows: Sequence[int], doc: Doc,
+            message: Callable[[str], str]) -> None:
+    """Fail on the first flagged value, with ``message(value)`` and its row."""
+    i = _first(bad)
+    if i is not None:
+        doc.fail(message(values.iat[i]), row=rows[i])
+
+
+def _number_message(column: str, missing: frozenset[str]) -> Callable[[str], str]:
+    def message(found: str) -> str:
+        hint = ("; thousands separators and decimal commas are not accepted" if "," in found else
+                "; exponent (spreadsheet) notation is not accepted" if "e" in found.lower() else "")
+        tokens = " or ".join(map(repr, sorted(missing)))
+        return (f"column {column!r}: expected a plain decimal number such as 3808042, 3.925 or "
+                f"-0.25 (missing: {tokens}), found {found!r}{hint}")
+    return message
 
 
 def to_float(values: pd.Series, *, column: str, rows: Sequence[int], doc: Doc,
@@ -208,55 +222,41 @@ def to_float(values: pd.Series, *, column: str, rows: Sequence[int], doc: Doc,
 
     Thousands separators, decimal commas and exponent/spreadsheet notation are rejected.
     """
-    i = _first(_mismatch(values, "|".join([PLAIN_DECIMAL, *map(re.escape, sorted(missing))])))
-    if i is not None:
-        found = values.iat[i]
-        hint = ""
-        if "," in found:
-            hint = "; thousands separators and decimal commas are not accepted"
-        elif "e" in found.lower():
-            hint = "; exponent (spreadsheet) notation is not accepted"
-        doc.fail(f"column {column!r}: expected a plain decimal number such as 3808042, 3.925 or "
-                 f"-0.25 (missing: {_tokens(missing)}), found {found!r}{hint}", row=rows[i])
-    return values.mask(values.isin(missing)).astype("float64").reset_index(drop=True)
+    pattern = "|".join([PLAIN_DECIMAL, *map(re.escape, sorted(missing))])
+    _reject(_mismatch(values, pattern), values, rows, doc, _number_message(column, missing))
+    return values.mask(values.isin(missing)).astype("float64")
 
 
 def to_int(values: pd.Series, *, column: str, rows: Sequence[int], doc: Doc) -> pd.Series:
     """Non-negative integers written as plain digits to int64."""
-    i = _first(_mismatch(values, PLAIN_INTEGER))
-    if i is not None:
-        doc.fail(f"column {column!r}: expected a whole number such as 12, found {values.iat[i]!r}",
-                 row=rows[i])
-    return values.astype("int64").reset_index(drop=True)
+    _reject(_mismatch(values, PLAIN_INTEGER), values, rows, doc,
+            lambda found: f"column {column!r}: expected a whole number such as 12, found {found!r}")
+    return values.astype("int64")
 
 
 def to_dates(values: pd.Series, *, column: str, rows: Sequence[int], doc: Doc) -> pd.Series:
     """ISO dates ``YYYY-MM-DD`` to datetime64[ns] at midnight; impossible dates are rejected."""
     misshapen = _mismatch(values, ISO_DATE)
     parsed = pd.to_datetime(values.mask(misshapen), format="%Y-%m-%d", errors="coerce")
-    i = _first(misshapen | parsed.isna().to_numpy())
-    if i is not None:
-        doc.fail(f"column {column!r}: expected a date as YYYY-MM-DD, found {values.iat[i]!r}",
-                 row=rows[i])
-    return parsed.astype("datetime64[ns]").reset_index(drop=True)
+    _reject(misshapen | parsed.isna().to_numpy(), values, rows, doc,
+            lambda found: f"column {column!r}: expected a date as YYYY-MM-DD, found {found!r}")
+    return parsed.astype("datetime64[ns]")
 
 
 def to_text(values: pd.Series, *, column: str, rows: Sequence[int], doc: Doc,
             missing: frozenset[str], required: bool, allowed: Sequence[str] = ()) -> pd.Series:
-    """Text values; ``missing`` tokens are an error if ``required``, else become None."""
+    """Text; blank values and ``missing`` tokens are an error if ``required``, else None."""
     is_missing = values.isin(missing).to_numpy(dtype=bool)
     if _mismatch(values, NOT_BLANK).any():  # a blank (or multi-line) value: check exactly
         is_missing |= (values.str.strip() == "").to_numpy(dtype=bool)
     if required:
-        i = _first(is_missing)
-        if i is not None:
-            doc.fail(f"column {column!r}: expected a value, found {values.iat[i]!r}", row=rows[i])
+        _reject(is_missing, values, rows, doc,
+                lambda found: f"column {column!r}: expected a value, found {found!r}")
     if allowed:
-        i = _first(~(values.isin(allowed).to_numpy(dtype=bool) | is_missing))
-        if i is not None:
-            doc.fail(f"column {column!r}: expected one of {', '.join(map(repr, allowed))}, "
-                     f"found {values.iat[i]!r}", row=rows[i])
-    return values.mask(is_missing, None).astype(object).reset_index(drop=True)
+        _reject(~(values.isin(allowed).to_numpy(dtype=bool) | is_missing), values, rows, doc,
+                lambda found: f"column {column!r}: expected one of "
+                              f"{', '.join(map(repr, allowed))}, found {found!r}")
+    return values.mask(is_missing, None).astype(object)
 
 
 def check_unique(frame: pd.DataFrame, key: Sequence[str], rows: Sequence[int], doc: Doc) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from assets.sources.scenario.calendar import business_days
 from assets.sources.scenario.funding_flows import generate_funding_flows
 
-SCENARIO_VERSION = 1
+SCENARIO_VERSION = 2
 MARKER = "SYNTHETIC_SCENARIO.txt"
 
 

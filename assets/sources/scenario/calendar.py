@@ -1,7 +1,8 @@
 """US federal holidays and business days, for the SYNTHETIC scenario generators.
 
-Rules (5 U.S.C. 6103 and the OPM "in lieu of" rule): a holiday that falls on a Saturday is observed
-on the Friday before, one that falls on a Sunday on the Monday after. Juneteenth (June 19) is
+Rules of the Federal Reserve's holiday calendar, which the Fed, Treasury and bond-market data
+follow: a holiday that falls on a Sunday is observed on the Monday after; one that falls on a
+Saturday is not moved (the Fed stays open on the Friday before). Juneteenth (June 19) is
 counted from 2022 on. A business day is a weekday (Mon-Fri) that is not an observed holiday.
 """
 
@@ -28,8 +29,6 @@ def _last_weekday(year: int, month: int, weekday: int) -> dt.date:
 
 
 def _observed(day: dt.date) -> dt.date:
-    if day.weekday() == 5:  # Saturday -> Friday
-        return day - _ONE_DAY
     if day.weekday() == 6:  # Sunday -> Monday
         return day + _ONE_DAY
     return day
@@ -39,7 +38,7 @@ def _observed(day: dt.date) -> dt.date:
 def _holidays_of_year(year: int) -> frozenset[dt.date]:
     """Observed US federal holidays whose *actual* date falls in ``year``."""
     days = [
-        _observed(dt.date(year, 1, 1)),  # New Year's Day (a Saturday one is observed Dec 31 before)
+        _observed(dt.date(year, 1, 1)),  # New Year's Day
         _nth_weekday(year, 1, 0, 3),  # Martin Luther King Jr. Day
         _nth_weekday(year, 2, 0, 3),  # Washington's Birthday (Presidents Day)
         _last_weekday(year, 5, 0),  # Memorial Day
@@ -56,11 +55,10 @@ def _holidays_of_year(year: int) -> frozenset[dt.date]:
 
 
 def us_federal_holidays(start: dt.date, end: dt.date) -> set[dt.date]:
-    """Observed US federal holidays in [start, end] (inclusive)."""
+    """Weekdays in [start, end] (inclusive) on which the Fed is closed for a federal holiday."""
     found: set[dt.date] = set()
-    # a Saturday New Year's Day of year+1 is observed on Dec 31 of year
-    for year in range(start.year, end.year + 2):
-        found.update(d for d in _holidays_of_year(year) if start <= d <= end)
+    for year in range(start.year, end.year + 1):
+        found.update(d for d in _holidays_of_year(year) if start <= d <= end and d.weekday() < 5)
     return found
 
 

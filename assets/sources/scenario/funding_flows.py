@@ -154,7 +154,7 @@ DGS10_PCT = (
     ("2020-03-09", 0.54), ("2020-06-30", 0.66), ("2020-12-31", 0.93), ("2021-03-31", 1.74),
     ("2021-12-31", 1.52), ("2022-06-14", 3.48), ("2022-10-24", 4.25), ("2022-12-30", 3.88),
     ("2023-04-06", 3.30), ("2023-10-19", 4.98), ("2023-12-29", 3.88), ("2024-04-25", 4.70),
-    ("2024-09-16", 3.62), ("2024-12-31", 4.57), ("2025-02-14", 4.45), ("2025-06-30", 4.55),
+    ("2024-09-16", 3.62), ("2024-12-31", 4.45), ("2025-02-14", 4.40), ("2025-06-30", 4.50),
     ("2025-12-31", 4.80), ("2026-06-30", 5.00), ("2026-11-30", 5.20), ("2030-12-31", 5.20),
 )
 DGS30_PCT = (
@@ -163,7 +163,7 @@ DGS30_PCT = (
     ("2020-06-30", 1.41), ("2020-12-31", 1.65), ("2021-03-31", 2.41), ("2021-12-31", 1.90),
     ("2022-06-14", 3.43), ("2022-10-24", 4.38), ("2022-12-30", 3.97), ("2023-04-06", 3.58),
     ("2023-10-19", 5.10), ("2023-12-29", 4.03), ("2024-04-25", 4.83), ("2024-09-16", 3.95),
-    ("2024-12-31", 4.78), ("2025-02-14", 4.70), ("2025-06-30", 4.90), ("2025-12-31", 5.20),
+    ("2024-12-31", 4.70), ("2025-02-14", 4.65), ("2025-06-30", 4.90), ("2025-12-31", 5.20),
     ("2026-06-30", 5.45), ("2026-11-30", 5.70), ("2030-12-31", 5.70),
 )
 THREEFYTP10_PCT = (
@@ -394,7 +394,7 @@ def _calendar() -> _Calendar:
 @dataclass(frozen=True)
 class _World:
     cal: _Calendar
-    fred_daily: dict[str, np.ndarray]  # per weekday, % (NaN where not published)
+    fred_daily: dict[str, np.ndarray]  # per weekday, % (holidays are blanked when written)
     fred_weekly_mn: dict[str, np.ndarray]  # per Wednesday, $mn
     tga_close_mn: np.ndarray  # per business day
     tga_dep_mn: np.ndarray
@@ -445,7 +445,7 @@ def _tga_bn(seed: int, bdays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum((anchor + bumps) * (1.0 + noise), 20.0), anchor
 
 
-def _settlement_days(cal: _Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _settlement_days(cal: _Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per business day: bill share of the week (Tue 45%, Thu 55%; moved to the next business day
     when a holiday), and note / bond share of the month on the 15th and at month end."""
     n_bd = len(cal.bd)
@@ -466,7 +466,7 @@ def _settlement_days(cal: _Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray
     np.add.at(bonds_share, mid, 0.70)
     notes_share[month_end] += 0.55
     bonds_share[month_end] += 0.30
-    return bill_share, notes_share, bonds_share, month_end
+    return bill_share, notes_share, bonds_share
 
 
 def _public_debt_mn(seed: int, cal: _Calendar) -> dict[str, np.ndarray]:
@@ -477,7 +477,7 @@ def _public_debt_mn(seed: int, cal: _Calendar) -> dict[str, np.ndarray]:
     months0 = bdays.astype("datetime64[M]").astype(np.int64) % 12
     quarter = (years - HORIZON_START.year) * 4 + months0 // 3
     n_q = int(quarter.max()) + 1
-    bill_share, notes_share, bonds_share, _ = _settlement_days(cal)
+    bill_share, notes_share, bonds_share = _settlement_days(cal)
 
     def table(year: int) -> tuple:
         return NET_MARKETABLE_BN.get(year, NET_MARKETABLE_LATER_BN)
@@ -661,7 +661,10 @@ def _world(seed: int) -> _World:
         cpty = rng_sv.integers(1, 4, RRP_SMALL_VALUE_PER_YEAR)
         svx.extend(zip(idx.tolist(), amounts.tolist(), cpty.tolist()))
 
-    return _World(cal, daily, weekly, tga_close, dep, wdr, rrp_mn, rrp_rate, debt, tuple(svx))
+    world = _World(cal, daily, weekly, tga_close, dep, wdr, rrp_mn, rrp_rate, debt, tuple(svx))
+    for array in (tga_close, dep, wdr, rrp_mn, rrp_rate, *daily.values(), *weekly.values(), *debt.values()):
+        array.flags.writeable = False  # the world is cached: nobody may change it
+    return world
 
 
 # ----------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 --   until about Sep 2021   "Federal Reserve Account"          opening balance only (CSV export)
 --   until mid-April 2022   "Treasury General Account (TGA)"   opening balance only (CSV export)
 --   since then             four rows; the close is the "... Closing Balance" row's opening column
--- Where no close is published, a day's close is the next published day's opening.
+-- Where no close is published, a day's close is the next published day's opening, if that day
+-- is at most 5 calendar days later (a long weekend); across a gap in the data it stays unknown.
 with
 
 balances as (
@@ -32,24 +33,30 @@ per_day as (
     group by record_date
 ),
 
+with_next as (
+    select
+        *,
+        case
+            when lead(record_date) over (order by record_date) <= record_date + 5
+                then lead(tga_open_bn) over (order by record_date)
+        end as next_day_open_bn
+    from per_day
+    where tga_open_bn is not null
+),
+
 closed as (
     select
         record_date,
         label_era,
         tga_open_bn,
-        coalesce(
-            tga_close_row_bn,
-            tga_close_api_bn,
-            lead(tga_open_bn) over (order by record_date)
-        ) as tga_close_bn,
+        coalesce(tga_close_row_bn, tga_close_api_bn, next_day_open_bn) as tga_close_bn,
         case
             when tga_close_row_bn is not null then 'closing_balance_row'
             when tga_close_api_bn is not null then 'api_close_today_bal'
-            when lead(tga_open_bn) over (order by record_date) is not null then 'next_day_opening'
+            when next_day_open_bn is not null then 'next_day_opening'
         end as close_method,
         is_synthetic
-    from per_day
-    where tga_open_bn is not null
+    from with_next
 )
 
 select * from closed
