@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job
 
 from assets.funding_flows import funding_flows_assets
 from orchestration.dbt import reverse_qe_dbt_assets
+from orchestration.publish import published_warehouse
 from orchestration.resources import build_resources
 
 # Everything, in dependency order: the offline demo and a full rebuild.
@@ -16,7 +17,7 @@ everything_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*funding_flows_assets, reverse_qe_dbt_assets],
+    assets=[*funding_flows_assets, reverse_qe_dbt_assets, published_warehouse],
     jobs=[everything_job],
     resources=build_resources(),
 )

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterInstance
 
-from orchestration.settings import DBT_PROJECT_DIR, SourceSettings, warehouse_path
+from orchestration.recovery import process_tags, release_dead_runs
+from orchestration.settings import DBT_PROJECT_DIR, SourceSettings, published_path, warehouse_path
 
 MART_SCHEMA = "marts"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -64,8 +65,10 @@ def main() -> int:
 
     started = time.perf_counter()
     with DagsterInstance.get() as instance:
+        for run_id in release_dead_runs(instance):
+            print(f"released run {run_id}: its process had died", flush=True)
         result = defs.get_job_def("everything").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_LOGS
+            instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags=process_tags()
         )
     elapsed = time.perf_counter() - started
     if not result.success:
@@ -76,7 +79,7 @@ def main() -> int:
         return 1
     print(f"\nAll assets materialised and all checks passed in {elapsed:.0f}s (run {result.run_id}).")
     print(summarise(str(warehouse)))
-    print(f"\nWarehouse: {warehouse}\nOpen the UI with `make dev` (http://127.0.0.1:3000) to see lineage and checks.")
+    print(f"\nWarehouse: {warehouse}\nAnalysts: {published_path(warehouse)} (read-only copy, safe to open during runs)\nOpen the UI with `make dev` (http://127.0.0.1:3000) to see lineage and checks.")
     return 0
 
 

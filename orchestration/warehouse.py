@@ -6,8 +6,12 @@ against a strict pattern; values always travel as a registered DataFrame, never 
 
 from __future__ import annotations
 
+import os
 import re
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -77,3 +81,50 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame
         conn.unregister("_rqe_batch")
         conn.execute("drop table if exists _rqe_typed")
     return UpsertResult(rows_in_batch=len(frame), rows_replaced=replaced, rows_after=after)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: str
+    tables: int
+    seconds: float
+
+
+def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path) -> PublishResult:
+    """Copy the warehouse's tables into ``target`` and swap it in atomically.
+
+    From the writer's own connection: ATTACH a temporary file beside the target, COPY FROM
+    DATABASE, drop the copied views (dbt's staging views name the working warehouse's catalog and
+    would not resolve in the copy), DETACH, then ``os.replace`` over the published file. A reader
+    holding the old file keeps seeing the old complete state; a new reader sees the new one; nobody
+    sees half a copy. If anything fails, the published file is left as it was.
+    """
+    started = time.perf_counter()
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    source = conn.execute("select current_database()").fetchone()[0]
+    try:
+        conn.execute("attach ? as rqe_publish", [str(temporary)])
+        try:
+            conn.execute(f"copy from database {_quote(source)} to rqe_publish")
+            views = conn.execute(
+                "select schema_name, view_name from duckdb_views() where database_name = 'rqe_publish' and not internal"
+            ).fetchall()
+            for schema, view in views:
+                conn.execute(f"drop view rqe_publish.{_quote(schema)}.{_quote(view)}")
+            tables = conn.execute(
+                "select count(*) from duckdb_tables() where database_name = 'rqe_publish'"
+            ).fetchone()[0]
+        finally:
+            conn.execute("detach rqe_publish")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    return PublishResult(str(target), tables, time.perf_counter() - started)
+
+
+def _quote(name: str) -> str:
+    """A catalog or schema name read from DuckDB itself, double-quoted."""
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,90 @@
+"""The published copy: atomic, always readable from another process, never replaced by a failed run."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from orchestration.warehouse import publish_copy
+from tests.conftest import REPO, isolated_env, run_demo
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_publish_copies_tables_drops_views_and_replaces_atomically(tmp_path):
+    target = tmp_path / "published.duckdb"
+    with duckdb.connect(str(tmp_path / "reverse_qe.duckdb")) as conn:
+        conn.execute("create schema marts; create table marts.t as select 1 as x")
+        conn.execute("create schema staging; create view staging.v as select * from marts.t")
+        first = publish_copy(conn, target)
+        conn.execute("insert into marts.t values (2)")
+        publish_copy(conn, target)
+    assert first.tables == 1
+    with duckdb.connect(str(target), read_only=True) as reader:
+        assert reader.execute("select sum(x) from marts.t").fetchone()[0] == 3
+        assert reader.execute("select count(*) from duckdb_views() where not internal").fetchone()[0] == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failed_copy_leaves_the_published_file_as_it_was(tmp_path):
+    target = tmp_path / "published.duckdb"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        conn.execute("create schema marts; create table marts.t as select 1 as x")
+        publish_copy(conn, target)
+        before = digest(target)
+        conn.execute("attach ':memory:' as rqe_publish")  # the name the copy needs is taken
+        with pytest.raises(duckdb.Error):
+            publish_copy(conn, target)
+    assert digest(target) == before
+
+
+@pytest.mark.slow
+def test_a_reader_in_another_process_sees_only_complete_states_during_a_run(tmp_path):
+    first = run_demo(tmp_path, RQE_SCENARIO_END="2026-11-13")
+    assert first.returncode == 0, first.output[-3000:]
+    published = first.warehouse.parent / "published.duckdb"
+    reader = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "published_reader.py"), str(published), "75"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )
+    second = run_demo(tmp_path, RQE_SCENARIO_END="2026-11-20")  # rewrites the warehouse, republishes
+    assert second.returncode == 0, second.output[-3000:]
+    time.sleep(3)
+    report = json.loads(reader.communicate(timeout=120)[0])
+    assert report["error_count"] == 0, report["errors"]
+    assert report["queries"] > 50
+    # Only the two complete states: before (463 weeks to 2026-11-11) and after (464 to 2026-11-18).
+    assert set(report["states"]) <= {"463|2026-11-11|463", "464|2026-11-18|464"}, report["states"]
+    assert "464|2026-11-18|464" in report["states"]
+
+
+@pytest.mark.slow
+def test_a_killed_run_leaves_the_published_file_intact_and_the_next_run_succeeds(tmp_path):
+    first = run_demo(tmp_path)
+    assert first.returncode == 0, first.output[-3000:]
+    published = first.warehouse.parent / "published.duckdb"
+    before = digest(published)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.demo"], cwd=REPO, env=isolated_env(tmp_path),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    for line in proc.stdout:  # kill it while dbt is building, mid-way through the run
+        if "dbt build" in line or "reverse_qe_dbt_assets" in line:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert digest(published) == before
+    with duckdb.connect(str(published), read_only=True) as conn:
+        assert conn.execute("select count(*) from marts.fct_liquidity_bathtub").fetchone()[0] == 464
+    again = run_demo(tmp_path)
+    assert again.returncode == 0, again.output[-3000:]
+    assert "released run" in again.output  # the dead run's pool slot was freed, not waited on
