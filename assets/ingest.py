@@ -1,17 +1,27 @@
-"""The one way a raw asset is built: load through the configured transport, upsert, describe.
+"""The one way a raw asset is built: load, validate, then upsert (or quarantine), and describe.
 
 Each family module declares its raw tables and calls :func:`raw_asset`; the loaders (pure code in
-``assets.sources``) do the fetching and parsing.
+``assets.sources``) do the fetching and parsing, ``orchestration.checks`` the validation (a generic
+suite from the RawTable declaration, the source's own suite if registered, and any extras passed
+here). A batch that fails to parse or to validate is kept in ``raw.quarantine`` and the step
+fails before writing, so the previous good raw data stays; the result is also reported as the
+asset check ``raw_batch_valid``.
 """
 
 
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Sequence
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
+    AssetKey,
     AssetsDefinition,
     Backoff,
+    Failure,
     MaterializeResult,
     MetadataValue,
     RetryPolicy,
@@ -20,6 +30,9 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from assets.sources.endpoints import Endpoints
+from assets.sources.errors import SourceFormatError
+from orchestration.checks.quarantine import QuarantineRecord, write_quarantine
+from orchestration.checks.raw_suites import BatchCheck, Expect, raw_suite_for
 from orchestration.resources import SourcesResource
 from orchestration.warehouse import RawTable, upsert
 
@@ -29,6 +42,27 @@ INGEST_RETRY = RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL)
 WAREHOUSE_POOL = "warehouse"
 
 Loader = Callable[..., pd.DataFrame]  # (transport, endpoints) -> parsed frame with lineage columns
+RAW_CHECK = "raw_batch_valid"
+GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
+
+
+def gx_docs_dir(warehouse: DuckDBResource) -> Path:
+    return Path(warehouse.database).parent / GX_DOCS_FOLDER
+
+
+def _reject(context, warehouse: DuckDBResource, key: AssetKey, record: QuarantineRecord, metadata: dict):
+    """Quarantine the batch, report the failing check, and fail the step without retries."""
+    with warehouse.get_connection() as conn:
+        write_quarantine(conn, record)
+    context.log.error(record.reason)
+    yield AssetCheckResult(
+        check_name=RAW_CHECK, asset_key=key, passed=False, severity=AssetCheckSeverity.ERROR,
+        metadata={"stage": record.stage, "batch_id": record.batch_id, "reason": record.reason[:2000],
+                  "failed_checks": MetadataValue.json(record.failed_checks),
+                  "offending_rows": len(record.offending_rows), **metadata},
+    )
+    raise Failure(description=record.reason, allow_retries=False,
+                  metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
 
 
 def batch_metadata(table: RawTable, frame: pd.DataFrame, date_column: str, rows_after: int, rows_replaced: int) -> dict:
@@ -55,8 +89,15 @@ def raw_asset(
     group_name: str,
     description: str,
     owners: list[str],
+    expectations: Sequence[Expect] = (),
+    batch_checks: Sequence[BatchCheck] = (),
 ) -> AssetsDefinition:
-    """A raw-layer asset ``raw/<table>`` that loads, upserts by natural key and reports the batch."""
+    """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
+
+    ``expectations`` (GX 1.x expectations by class name) and ``batch_checks`` (plain functions)
+    add to the generic suite every table gets from its declaration.
+    """
+    key = AssetKey([table.schema, table.name])
 
     @asset(
         name=table.name,
@@ -67,18 +108,55 @@ def raw_asset(
         owners=owners,
         retry_policy=INGEST_RETRY,
         pool=WAREHOUSE_POOL,
+        check_specs=[AssetCheckSpec(
+            RAW_CHECK, asset=key, blocking=True,
+            description="The batch passed its Great Expectations suite (columns, types, key, ranges, "
+            "no future dates) and the cadence checks before it was written; a failing batch is "
+            "quarantined in raw.quarantine and never written.",
+        )],
     )
-    def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource) -> MaterializeResult:
-        with sources.open_transport() as transport:
-            frame = load(transport, Endpoints.from_env())
+    def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
+        from orchestration.checks.validation import validate_raw_batch  # imports GX: at run time only
+
+        batch_id = f"{context.run_id}/{table.name}"
+        asset_key = "/".join(key.path)
+        try:
+            with sources.open_transport() as transport:
+                frame = load(transport, Endpoints.from_env())
+        except SourceFormatError as err:
+            record = QuarantineRecord(
+                batch_id, asset_key, err.source, [err.location], "parse",
+                f"raw.{table.name}: could not parse {err}. Nothing was written; the previous raw data "
+                "is unchanged. Fix or replace that document, then re-run.",
+                ["source_format"], [{"source_uri": err.location, "document_row": err.row, "reason": err.reason}],
+            )
+            yield from _reject(context, warehouse, key, record, {"location": err.location})
         context.log.info(
             f"{table.name}: parsed {len(frame):,} rows from {frame['source_uri'].nunique()} "
             f"{sources.mode} documents"
         )
+        suite = raw_suite_for(table, date_column=date_column, as_of=sources.as_of(),
+                              expectations=expectations, batch_checks=batch_checks)
+        outcome = validate_raw_batch(frame, suite, docs_dir=gx_docs_dir(warehouse))
+        docs = {"data_docs": MetadataValue.url(outcome.docs_index.as_uri())} if outcome.docs_index else {}
+        if not outcome.success:
+            record = QuarantineRecord(
+                batch_id, asset_key, outcome.source, outcome.locations, "validation", outcome.message(),
+                [f.check for f in outcome.errors], outcome.offending,
+            )
+            yield from _reject(context, warehouse, key, record, docs)
         with warehouse.get_connection() as conn:
             result = upsert(conn, table, frame)
-        return MaterializeResult(
-            metadata=batch_metadata(table, frame, date_column, result.rows_after, result.rows_replaced)
+        warnings = outcome.warning_message()
+        if warnings:
+            context.log.warning(f"raw.{table.name} written with warnings:\n{warnings}")
+        yield MaterializeResult(
+            metadata=batch_metadata(table, frame, date_column, result.rows_after, result.rows_replaced),
+            check_results=[AssetCheckResult(
+                check_name=RAW_CHECK, asset_key=key, passed=not warnings, severity=AssetCheckSeverity.WARN,
+                metadata={"checks_run": outcome.checks_run, "rows_validated": len(frame),
+                          "warnings": warnings or "none", **docs},
+            )],
         )
 
     return _raw

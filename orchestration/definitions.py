@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from assets.funding_flows import funding_flows_assets
+from orchestration.checks.funding_flows_checks import funding_flows_checks
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.publish import published_warehouse
 from orchestration.resources import build_resources
@@ -18,6 +19,7 @@ everything_job = define_asset_job(
 
 defs = Definitions(
     assets=[*funding_flows_assets, reverse_qe_dbt_assets, published_warehouse],
+    asset_checks=[*funding_flows_checks],
     jobs=[everything_job],
     resources=build_resources(),
 )

@@ -55,6 +55,21 @@ def dbt_failures(target_dir: Path = DBT_PROJECT_DIR / "target") -> list[str]:
     ]
 
 
+def failed_checks(result) -> list[str]:
+    """Asset checks of the run that did not pass, as (severity, 'asset: check (severity)')."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            evaluation = event.event_specific_data
+            out.append((evaluation.severity.value,
+                        f"{'/'.join(evaluation.asset_key.path)}: {evaluation.check_name} ({evaluation.severity.value})"))
+    return out
+
+
+def checks_run(result) -> int:
+    return sum(1 for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
+
+
 def main() -> int:
     settings = SourceSettings.from_env()
     warehouse = warehouse_path()
@@ -77,7 +92,17 @@ def main() -> int:
         for line in dbt_failures() if "reverse_qe_dbt_assets" in failed else []:
             print(f"  dbt {line}", file=sys.stderr)
         return 1
-    print(f"\nAll assets materialised and all checks passed in {elapsed:.0f}s (run {result.run_id}).")
+    not_green = failed_checks(result)
+    for severity, line in not_green:
+        print(f"Check not green: {line}", file=sys.stderr)
+    if any(severity == "ERROR" for severity, _ in not_green):
+        return 1
+    if not_green:
+        print(f"\nAll assets materialised in {elapsed:.0f}s with {len(not_green)} of {checks_run(result)} checks "
+              f"warning (run {result.run_id}); see them in `make dev`.")
+    else:
+        print(f"\nAll assets materialised and all checks passed ({checks_run(result)} checks) in {elapsed:.0f}s "
+              f"(run {result.run_id}).")
     print(summarise(str(warehouse)))
     print(f"\nWarehouse: {warehouse}\nAnalysts: {published_path(warehouse)} (read-only copy, safe to open during runs)\nOpen the UI with `make dev` (http://127.0.0.1:3000) to see lineage and checks.")
     return 0

@@ -39,6 +39,13 @@ class SourcesResource(ConfigurableResource):
             sec_user_agent=settings.sec_user_agent,
         )
 
+    def as_of(self) -> dt.date:
+        """The run date data is judged against (no future dates, freshness): the scenario's own
+        end date offline, otherwise today."""
+        if self.mode == "scenario":
+            return dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
+        return dt.date.today()
+
     def endpoints(self) -> Endpoints:
         return Endpoints.from_env()
 

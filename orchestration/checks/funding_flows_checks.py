@@ -1,0 +1,108 @@
+"""Funding-flows reconciliation and freshness asset checks: read the warehouse, call the maths in
+``orchestration.checks.reconciliations``, report. Wiring only.
+
+Not wired yet: DTS net marketable issuance vs MSPD (``reconciliations.dts_vs_mspd``) waits for the
+MSPD raw table (issue 3).
+"""
+
+import pandas as pd
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster_duckdb import DuckDBResource
+
+from assets.ingest import WAREHOUSE_POOL
+from orchestration.checks import reconciliations as rec
+from orchestration.checks.raw_suites import FRED_SERIES_BOUNDS
+from orchestration.resources import SourcesResource
+
+RAW = {name: AssetKey(["raw", name]) for name in (
+    "fred_observations", "dts_operating_cash_balance", "dts_public_debt_transactions",
+    "nyfed_reverse_repo_operations")}
+TGA_DAILY = AssetKey(["intermediate", "int_treasury__tga_daily"])
+STG_FRED = AssetKey(["staging", "stg_fred__observations"])
+BATHTUB = AssetKey(["marts", "fct_liquidity_bathtub"])
+
+
+def _table(frame: pd.DataFrame, limit: int = 20) -> MetadataValue:
+    return MetadataValue.json(frame.head(limit).astype(str).to_dict("records"))
+
+
+@asset_check(asset=TGA_DAILY, additional_deps=[STG_FRED], pool=WAREHOUSE_POOL,
+             description="WTREGEN (the Fed's week-average TGA) lies within the week's range of DTS daily "
+             f"TGA closes, give or take {rec.TGA_WTREGEN_TOLERANCE_BN:g} bn.")
+def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
+    with warehouse.get_connection() as conn:
+        tga = conn.execute("select record_date, tga_close_bn from intermediate.int_treasury__tga_daily").df()
+        fed = conn.execute("select observation_date, value_bn from staging.stg_fred__observations "
+                           "where series_id = ?", ["WTREGEN"]).df()
+    weeks = rec.tga_vs_wtregen(tga, fed)
+    breaches = weeks[weeks["breach"]]
+    return AssetCheckResult(
+        passed=breaches.empty, severity=AssetCheckSeverity.WARN,
+        metadata={"weeks_compared": len(weeks), "weeks_outside": len(breaches),
+                  "largest_gap_bn": float(weeks["outside_bn"].max()) if len(weeks) else 0.0,
+                  "tolerance_bn": rec.TGA_WTREGEN_TOLERANCE_BN, "breaches": _table(breaches)},
+    )
+
+
+@asset_check(asset=BATHTUB, additional_deps=[RAW["fred_observations"], RAW["dts_operating_cash_balance"]],
+             pool=WAREHOUSE_POOL, blocking=True,
+             description="Net liquidity in the mart equals an independent recomputation from the raw tables "
+             "(WALCL − DTS TGA close − RRPONTSYD), week by week.")
+def bathtub_matches_raw_recomputation(warehouse: DuckDBResource) -> AssetCheckResult:
+    with warehouse.get_connection() as conn:
+        mart = conn.execute("select week_ending, net_liquidity_bn from marts.fct_liquidity_bathtub").df()
+        fred = conn.execute("select series_id, observation_date, value from raw.fred_observations "
+                            "where series_id in (?, ?)", ["WALCL", "RRPONTSYD"]).df()
+        balances = conn.execute("select record_date, account_type, open_today_bal, close_today_bal "
+                                "from raw.dts_operating_cash_balance").df()
+    mismatches = rec.bathtub_mismatches(mart, rec.bathtub_net_liquidity_from_raw(fred, balances))
+    return AssetCheckResult(
+        passed=mismatches.empty, severity=AssetCheckSeverity.ERROR,
+        metadata={"weeks_compared": len(mart), "weeks_differing": len(mismatches), "mismatches": _table(mismatches)},
+    )
+
+
+FRESHNESS_QUERIES = {
+    # table -> (query giving series, latest_date; cadence for the whole table or None = per FRED series)
+    "fred_observations": ("select series_id as series, max(observation_date) as latest_date "
+                          "from raw.fred_observations where value is not null group by 1", None),
+    "dts_operating_cash_balance": ("select 'dts_operating_cash_balance' as series, max(record_date) as latest_date "
+                                   "from raw.dts_operating_cash_balance", "daily"),
+    "dts_public_debt_transactions": ("select 'dts_public_debt_transactions' as series, max(record_date) as "
+                                     "latest_date from raw.dts_public_debt_transactions", "daily"),
+    "nyfed_reverse_repo_operations": ("select 'nyfed_reverse_repo_operations' as series, max(operation_date) as "
+                                      "latest_date from raw.nyfed_reverse_repo_operations", "daily"),
+}
+
+
+def _freshness_check(table: str):
+    query, cadence = FRESHNESS_QUERIES[table]
+
+    @asset_check(asset=RAW[table], name="fresh_for_its_cadence", pool=WAREHOUSE_POOL,
+                 description="The data's own latest date trails the run date by no more than its cadence "
+                 f"allows ({', '.join(f'{k} {v} days' for k, v in rec.FRESHNESS_MAX_LAG_DAYS.items())}).")
+    def _check(context: AssetCheckExecutionContext, warehouse: DuckDBResource, sources: SourcesResource) -> AssetCheckResult:
+        with warehouse.get_connection() as conn:
+            latest = conn.execute(query).df()
+        if cadence is None:
+            live = {s: b.cadence for s, b in FRED_SERIES_BOUNDS.items() if not b.discontinued}
+            latest = latest[latest["series"].isin(live)].assign(cadence=lambda f: f["series"].map(live))
+        else:
+            latest = latest.assign(cadence=cadence)
+        as_of = sources.as_of()
+        stale = rec.stale_series(latest, as_of)
+        return AssetCheckResult(
+            passed=stale.empty, severity=AssetCheckSeverity.WARN,
+            metadata={"as_of": str(as_of), "latest_date": str(pd.to_datetime(latest["latest_date"]).max().date())
+                      if latest["latest_date"].notna().any() else "none",
+                      "stale": _table(stale)},
+        )
+
+    return _check
+
+
+funding_flows_checks = [
+    tga_matches_wtregen,
+    bathtub_matches_raw_recomputation,
+    *(_freshness_check(table) for table in FRESHNESS_QUERIES),
+]

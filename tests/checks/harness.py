@@ -1,0 +1,77 @@
+"""Run raw assets in-process on a temporary warehouse in replay mode (for the check tests)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterInstance, materialize
+from dagster_duckdb import DuckDBResource
+
+from assets.funding_flows import funding_flows_assets
+from orchestration.resources import SourcesResource
+
+RAW_ASSETS = {a.key.path[-1]: a for a in funding_flows_assets}
+
+
+def resources(warehouse: Path, replay_dir: Path) -> dict:
+    return {
+        "warehouse": DuckDBResource(database=str(warehouse)),
+        "sources": SourcesResource(mode="replay", replay_dir=str(replay_dir),
+                                   scenario_dir=str(warehouse.parent / "scenario"),
+                                   landing_dir=str(warehouse.parent / "landing")),
+    }
+
+
+@dataclass
+class RawRun:
+    success: bool
+    error: str
+    checks: dict  # check name -> (passed, severity, metadata)
+
+
+def run_raw(tables: list[str], warehouse: Path, replay_dir: Path, instance: DagsterInstance) -> RawRun:
+    result = materialize([RAW_ASSETS[t] for t in tables], resources=resources(warehouse, replay_dir),
+                         instance=instance, raise_on_error=False)
+    errors = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            if data.user_failure_data is not None:
+                errors.append(data.user_failure_data.description or "")
+            errors.append(data.error.message if data.error else "")
+    checks = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            checks[(evaluation.asset_key.path[-1], evaluation.check_name)] = (
+                evaluation.passed, evaluation.severity, evaluation.metadata)
+    return RawRun(result.success, "\n".join(errors), checks)
+
+
+def raw_rows(warehouse: Path, table: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return conn.execute(f'select * from raw."{table}" order by all').fetchall()
+
+
+def quarantine_rows(warehouse: Path) -> list[dict]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        exists = conn.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                              "and table_name = 'quarantine'").fetchone()[0]
+        if not exists:
+            return []
+        cursor = conn.execute("select * from raw.quarantine order by quarantined_at")
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    for row in rows:
+        for field in ("locations", "failed_checks", "offending_rows"):
+            row[field] = json.loads(row[field])
+    return rows
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
