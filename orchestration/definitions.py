@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import Definitions
 
 from assets.funding_flows import funding_flows_assets
 from orchestration.checks.funding_flows_checks import funding_flows_checks
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.publish import published_warehouse
+from orchestration.jobs import INGEST_JOBS, transform_job
 from orchestration.resources import build_resources
-
-# Everything, in dependency order: the offline demo and a full rebuild.
-everything_job = define_asset_job(
-    "everything",
-    selection=AssetSelection.all(),
-    description="Ingest every source, build every dbt model and run every check.",
-)
+from orchestration.schedules import schedules
+from orchestration.sensors import sensors
 
 defs = Definitions(
     assets=[*funding_flows_assets, reverse_qe_dbt_assets, published_warehouse],
     asset_checks=[*funding_flows_checks],
-    jobs=[everything_job],
+    jobs=[*INGEST_JOBS, transform_job],
+    schedules=schedules,
+    sensors=sensors,
     resources=build_resources(),
 )

@@ -1,0 +1,53 @@
+"""Schedules and the transform sensor produce the right run requests (evaluated by Dagster itself)."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dagster import DagsterInstance, build_run_status_sensor_context, build_schedule_context
+
+from orchestration.schedules import daily_sources_schedule, h41_week_ending, weekly_h41_schedule
+
+NY = ZoneInfo("America/New_York")
+
+
+def test_daily_schedule_collects_the_previous_day_once_per_tick():
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 23, 10, 0, tzinfo=NY))
+    (request,) = daily_sources_schedule.evaluate_tick(context).run_requests
+    assert request.run_key == "daily-2026-11-22"
+    assert daily_sources_schedule.cron_schedule == "0 10 * * 1-5"
+    assert daily_sources_schedule.execution_timezone == "America/New_York"
+    assert daily_sources_schedule.job_name == "daily_ingest"
+
+
+def test_weekly_schedule_names_the_h41_week_it_collects():
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 19, 17, 0, tzinfo=NY))
+    (request,) = weekly_h41_schedule.evaluate_tick(context).run_requests
+    assert request.run_key == "h41-2026-11-18"
+    assert request.tags["rqe/h41_week_ending"] == "2026-11-18"
+    assert weekly_h41_schedule.cron_schedule == "0 17 * * 4"
+    # A late tick on Wednesday still names the previous complete week, never the current one.
+    assert h41_week_ending(dt.datetime(2026, 11, 25, 9, 0)) == dt.date(2026, 11, 18)
+
+
+def test_a_successful_ingestion_run_requests_the_transform_job():
+    from dagster import DagsterEvent, DagsterEventType
+
+    from orchestration.definitions import defs
+    from orchestration.sensors import transform_after_ingest
+
+    instance = DagsterInstance.ephemeral()
+    run = instance.create_run_for_job(job_def=defs.resolve_job_def("daily_ingest"), run_id="4f1b2c3d-0000-4000-8000-000000000abc")
+    event = DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value, job_name="daily_ingest")
+    context = build_run_status_sensor_context(
+        sensor_name=transform_after_ingest.name, dagster_instance=instance, dagster_run=run, dagster_event=event,
+    )
+    request = transform_after_ingest(context)
+    assert request.run_key == "after-4f1b2c3d-0000-4000-8000-000000000abc"
+    assert transform_after_ingest.job_name == "transform_and_publish"
+
+
+def test_the_sensor_watches_every_ingestion_job():
+    from orchestration.jobs import INGEST_JOBS
+    from orchestration.sensors import MONITORED
+
+    assert {job.name for job in MONITORED} == {job.name for job in INGEST_JOBS} == {"daily_ingest", "weekly_h41"}
