@@ -61,7 +61,10 @@ components as (
 ratios as (
     select
         *,
-        f13_bn / greatest(idle_pool_13w_ago_bn, {{ var('absorption_epsilon_bn') }}) as absorption_ratio,
+        -- explicit null check: greatest() skips nulls in some engines (DuckDB), which would
+        -- divide by epsilon when the idle pool is unknown
+        case when idle_pool_13w_ago_bn is not null
+            then f13_bn / greatest(idle_pool_13w_ago_bn, {{ var('absorption_epsilon_bn') }}) end as absorption_ratio,
         idle_pool_13w_ago_bn - (d13_bn + f13_bn) as slack_bn,
         (d13_bn + f13_bn) - idle_pool_13w_ago_bn as neg_slack_bn
     from components
