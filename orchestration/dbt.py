@@ -7,8 +7,10 @@ module never parses dbt.
 
 from typing import Any, Mapping
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, AssetMaterialization, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from dagster_duckdb import DuckDBResource
 
 from assets.ingest import WAREHOUSE_POOL
 from orchestration.settings import DBT_PROJECT_DIR
@@ -68,6 +70,48 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Every dbt model, seed and test; tests surface as asset checks on the models they guard."""
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource):
+    """Every dbt model, seed and test; tests surface as asset checks on the models they guard.
+
+    The absorption score's materialisation is held until dbt has finished (dbt holds the DuckDB
+    file while it runs), then carries a plot and the latest row's components as metadata.
+    """
+    held = None
+    try:
+        for event in dbt.cli(dbt_build_args(), context=context).stream():
+            if _event_asset_key(context, event) == ABSORPTION_KEY:
+                held = event
+                continue
+            yield event
+    finally:
+        if held is not None:
+            yield held.with_metadata({**held.metadata, **absorption_metadata(context, warehouse)})
+
+
+ABSORPTION_KEY = AssetKey(["marts", "fct_capex_absorption"])
+
+
+def _event_asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
+    if isinstance(event, Output):
+        return context.asset_key_for_output(event.output_name)
+    if isinstance(event, AssetMaterialization):
+        return event.asset_key
+    return None
+
+
+def absorption_metadata(context: AssetExecutionContext, warehouse: DuckDBResource) -> dict:
+    """Plot and components table of marts.fct_capex_absorption; never fails the run."""
+    from orchestration.absorption_report import COLUMNS, latest_components_markdown, plot_markdown, score_plot_png
+
+    try:
+        with warehouse.get_connection() as conn:
+            cursor = conn.execute(f"select {', '.join(COLUMNS)} from marts.fct_capex_absorption order by week_ending")
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+        return {
+            "score_plot": MetadataValue.md(plot_markdown(score_plot_png(rows))),
+            "latest_components": MetadataValue.md(latest_components_markdown(rows)),
+        }
+    except Exception as exc:  # explainability must not hide a good build
+        context.log.warning(f"fct_capex_absorption: could not build the explanation metadata: {exc}")
+        return {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import Definitions
 
 from assets.funding_flows import funding_flows_assets
+from assets.issuance import issuance_assets
 from orchestration.checks.funding_flows_checks import funding_flows_checks
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.publish import published_warehouse
@@ -14,7 +15,7 @@ from orchestration.schedules import schedules
 from orchestration.sensors import sensors
 
 defs = Definitions(
-    assets=[*funding_flows_assets, reverse_qe_dbt_assets, published_warehouse],
+    assets=[*funding_flows_assets, *issuance_assets, reverse_qe_dbt_assets, published_warehouse],
     asset_checks=[*funding_flows_checks],
     jobs=[*INGEST_JOBS, transform_job],
     schedules=schedules,

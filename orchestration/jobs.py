@@ -11,13 +11,14 @@ from dagster import AssetSelection, define_asset_job
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.publish import published_warehouse
 
-DAILY_GROUPS = ("raw_funding_flows",)
+DAILY_GROUPS = ("raw_funding_flows", "raw_issuance")
 H41_ASSET = ["raw", "fred_observations"]  # the H.4.1 series (WALCL, TREAST, WTREGEN, WRESBAL) come via FRED
 
 daily_ingest_job = define_asset_job(
     "daily_ingest",
     selection=AssetSelection.groups(*DAILY_GROUPS),
-    description="Daily sources: FRED, the Daily Treasury Statement, NY Fed reverse repo.",
+    description="Daily sources: FRED, the Daily Treasury Statement, NY Fed reverse repo, Treasury "
+    "auctions and MSPD, SEC companyfacts of the hyperscalers (new filings appear any day).",
 )
 
 weekly_h41_job = define_asset_job(

@@ -11,6 +11,8 @@ class Endpoints:
     fred: str = "https://fred.stlouisfed.org"
     fiscal_data: str = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
     nyfed: str = "https://markets.newyorkfed.org"
+    treasurydirect: str = "https://www.treasurydirect.gov"
+    sec: str = "https://data.sec.gov"
 
     @classmethod
     def from_env(cls) -> Endpoints:
@@ -19,4 +21,6 @@ class Endpoints:
             fred=os.environ.get("RQE_FRED_BASE_URL", defaults.fred).rstrip("/"),
             fiscal_data=os.environ.get("RQE_FISCAL_DATA_BASE_URL", defaults.fiscal_data).rstrip("/"),
             nyfed=os.environ.get("RQE_NYFED_BASE_URL", defaults.nyfed).rstrip("/"),
+            treasurydirect=os.environ.get("RQE_TREASURYDIRECT_BASE_URL", defaults.treasurydirect).rstrip("/"),
+            sec=os.environ.get("RQE_SEC_BASE_URL", defaults.sec).rstrip("/"),
         )

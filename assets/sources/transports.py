@@ -10,6 +10,8 @@ import datetime as dt
 import email.utils
 import os
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -39,6 +41,26 @@ class Document:
     @property
     def fmt(self) -> str:
         return Path(self.name).suffix.lstrip(".").lower()
+
+
+class RateLimiter:
+    """At most ``per_second`` calls to :meth:`wait` return per second (evenly spaced), across threads."""
+
+    def __init__(self, per_second: float, *, clock=time.monotonic, sleep=time.sleep):
+        if per_second <= 0:
+            raise ValueError(f"per_second must be positive, got {per_second}")
+        self.interval = 1.0 / per_second
+        self._clock, self._sleep = clock, sleep
+        self._next = float("-inf")
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
 
 
 class SourceFetchError(RuntimeError):
@@ -118,13 +140,20 @@ class HttpTransport:
                 return min(after, self.max_backoff_s)
         return wait_exponential_jitter(initial=0.5, max=self.max_backoff_s)(state)
 
-    def _get_once(self, url: str, params: Mapping[str, str] | None) -> httpx.Response:
-        response = self.client.get(url, params=params)
+    def _get_once(self, url: str, params: Mapping[str, str] | None,
+                  headers: Mapping[str, str] | None = None,
+                  limiter: RateLimiter | None = None) -> httpx.Response:
+        if limiter is not None:
+            limiter.wait()
+        response = self.client.get(url, params=params, headers=dict(headers or {}))
         if response.status_code in RETRY_STATUSES:
             raise _RetryableStatus(response)
         return response
 
-    def get(self, source: str, name: str, url: str, params: Mapping[str, str] | None = None) -> Document:
+    def get(self, source: str, name: str, url: str, params: Mapping[str, str] | None = None, *,
+            headers: Mapping[str, str] | None = None, limiter: RateLimiter | None = None) -> Document:
+        """GET ``url``; ``headers`` are added to this request; every attempt (retries too) first
+        waits for ``limiter`` when one is given."""
         retrying = Retrying(
             retry=retry_if_exception(_is_retryable),
             stop=stop_after_attempt(self.attempts),
@@ -132,7 +161,7 @@ class HttpTransport:
             reraise=True,
         )
         try:
-            response = retrying(self._get_once, url, params)
+            response = retrying(self._get_once, url, params, headers, limiter)
         except (_RetryableStatus, httpx.HTTPError) as exc:
             raise SourceFetchError(
                 f"[{source}] GET {url} failed after {self.attempts} attempts: {exc}"

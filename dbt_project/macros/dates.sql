@@ -3,3 +3,9 @@
 {% macro week_ending(date_column) -%}
     cast({{ date_column }} + cast((10 - dayofweek({{ date_column }})) % 7 as integer) as date)
 {%- endmacro %}
+
+{#- The calendar quarter end nearest a fiscal period end (2025-08-31 -> 2025-09-30,
+    2025-09-27 -> 2025-09-30, 2025-11-30 -> 2025-12-31): fiscal years aligned by period end. -#}
+{% macro calendar_quarter_end(date_column) -%}
+    cast(date_trunc('quarter', {{ date_column }} + interval 45 day) - interval 1 day as date)
+{%- endmacro %}

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from assets.sources.scenario.calendar import business_days
 from assets.sources.scenario.funding_flows import generate_funding_flows
+from assets.sources.scenario.issuance import generate_issuance
 
-SCENARIO_VERSION = 2
+SCENARIO_VERSION = 3
 MARKER = "SYNTHETIC_SCENARIO.txt"
 
 
@@ -34,6 +35,7 @@ def ensure_scenario(out_dir: Path, *, end: dt.date, scale: int = 1) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     generate_funding_flows(staging, end=end)
+    generate_issuance(staging, end=end)
     (staging / MARKER).write_text(stamp)
     shutil.rmtree(out_dir, ignore_errors=True)
     staging.rename(out_dir)

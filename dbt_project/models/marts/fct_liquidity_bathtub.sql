@@ -4,12 +4,23 @@
 --   13-week change of the level = tap (change in Fed assets: QE/QT)
 --                               + Treasury drain (-change in TGA)
 --                               + reverse-repo release (-change in ON RRP)
+--   demand for funds over 13 weeks = private Treasury supply D13 + hyperscaler external funding F13
 {% set floor = var('reserve_floor_bn') %}
 {% set band = var('reserve_floor_sensitivity_bn') %}
 with
 
 weekly as (
     select * from {{ ref('int_funding__aligned_weekly') }}
+),
+
+treasury_supply as (
+    select week_ending, private_supply_13w_bn from {{ ref('int_treasury__supply_weekly') }}
+),
+
+hyperscaler_funding as (
+    select week_ending, sum(external_funding_13w_bn) as hyperscaler_funding_13w_bn
+    from {{ ref('int_hyperscaler__funding_weekly') }}
+    group by week_ending
 ),
 
 levels as (
@@ -36,6 +47,16 @@ changes as (
         -(tga_bn - lag(tga_bn, 13) over (order by week_ending)) as treasury_drain_13w_bn,
         -(on_rrp_bn - lag(on_rrp_bn, 13) over (order by week_ending)) as rrp_release_13w_bn
     from levels
+),
+
+demand as (
+    select
+        changes.*,
+        treasury_supply.private_supply_13w_bn,
+        hyperscaler_funding.hyperscaler_funding_13w_bn
+    from changes
+    left join treasury_supply on changes.week_ending = treasury_supply.week_ending
+    left join hyperscaler_funding on changes.week_ending = hyperscaler_funding.week_ending
 )
 
 select
@@ -54,5 +75,8 @@ select
     cast(tap_13w_bn as decimal(18, 6)) as tap_13w_bn,
     cast(treasury_drain_13w_bn as decimal(18, 6)) as treasury_drain_13w_bn,
     cast(rrp_release_13w_bn as decimal(18, 6)) as rrp_release_13w_bn,
-    is_synthetic
-from changes
+    is_synthetic,
+    cast(private_supply_13w_bn as decimal(18, 6)) as private_treasury_supply_13w_bn,
+    cast(hyperscaler_funding_13w_bn as decimal(18, 6)) as hyperscaler_funding_13w_bn,
+    cast(private_supply_13w_bn + hyperscaler_funding_13w_bn as decimal(18, 6)) as demand_for_funds_13w_bn
+from demand

@@ -1,0 +1,66 @@
+"""Raw issuance assets: Treasury auctions, MSPD debt held by the public, SEC companyfacts.
+
+Declarations only: loading and parsing live in ``assets.sources.issuance``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from assets.ingest import raw_asset
+from assets.sources.issuance import load_mspd, load_sec_companyfacts, load_treasury_auctions
+from orchestration.warehouse import RawTable
+
+LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
+
+TREASURY_AUCTIONS = RawTable(
+    "treasury_auctions",
+    {
+        "cusip": "varchar", "auction_date": "date", "issue_date": "date", "maturity_date": "date",
+        "security_type": "varchar", "security_term": "varchar", "original_security_term": "varchar",
+        "is_reopening": "boolean", "is_tips": "boolean", "is_frn": "boolean", "is_cmb": "boolean",
+        "offering_amt": "double", "total_tendered": "double", "total_accepted": "double",
+        "comp_accepted": "double", "bid_to_cover_ratio": "double", "high_yield_pct": "double",
+        "high_investment_rate_pct": "double", "indirect_bidder_accepted": "double",
+        "direct_bidder_accepted": "double", "primary_dealer_accepted": "double",
+        "soma_accepted": "double", "source_format": "varchar", **LINEAGE,
+    },
+    key=("cusip", "auction_date"),
+)
+MSPD_DEBT_OUTSTANDING = RawTable(
+    "mspd_debt_outstanding",
+    {
+        "record_date": "date", "security_type_desc": "varchar", "security_class_desc": "varchar",
+        "debt_held_public_mil_amt": "double", "intragov_hold_mil_amt": "double",
+        "total_mil_amt": "double", "source_line_number": "integer", **LINEAGE,
+    },
+    key=("record_date", "source_line_number"),
+)
+SEC_COMPANYFACTS = RawTable(
+    "sec_companyfacts",
+    {
+        "cik": "bigint", "entity_name": "varchar", "tag": "varchar", "period_start": "date",
+        "period_end": "date", "value_usd": "double", "accn": "varchar", "fiscal_year": "integer",
+        "fiscal_period": "varchar", "form": "varchar", "filed": "date", "frame": "varchar", **LINEAGE,
+    },
+    key=("cik", "tag", "period_start", "period_end", "accn"),
+)
+
+_family = partial(raw_asset, group_name="raw_issuance", owners=["team:issuance"])
+
+issuance_assets = [
+    _family(
+        TREASURY_AUCTIONS, load_treasury_auctions, date_column="auction_date",
+        description="Treasury auction results (Fiscal Data auctions_query; TreasuryDirect JSON for "
+        "auctions Fiscal Data lacks), USD; reopenings keep their original term.",
+    ),
+    _family(
+        MSPD_DEBT_OUTSTANDING, load_mspd, date_column="record_date",
+        description="Monthly Statement of the Public Debt table 1: debt held by the public by class ($mn).",
+    ),
+    _family(
+        SEC_COMPANYFACTS, load_sec_companyfacts, date_column="filed",
+        description="SEC XBRL companyfacts of the hyperscalers: cash-flow facts (USD, year-to-date "
+        "in 10-Qs) with their filing dates, every filing kept (as-filed history).",
+    ),
+]

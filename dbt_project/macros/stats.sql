@@ -1,0 +1,31 @@
+{#- The standard normal distribution function Phi(x), portable SQL (no erf needed):
+    Zelen & Severo (Abramowitz & Stegun 26.2.17), absolute error below 7.5e-8.
+    Pass a column or a simple expression; null in, null out. -#}
+{% macro normal_cdf(x) -%}
+    (case
+        when ({{ x }}) is null then null
+        when ({{ x }}) >= 0 then 1 - {{ _normal_upper_tail('abs(' ~ x ~ ')') }}
+        else {{ _normal_upper_tail('abs(' ~ x ~ ')') }}
+    end)
+{%- endmacro %}
+
+{% macro _normal_upper_tail(z) -%}
+    (0.3989422804014327 * exp(-0.5 * {{ z }} * {{ z }})
+     * (1.0 / (1.0 + 0.2316419 * {{ z }}))
+     * (0.319381530 + (1.0 / (1.0 + 0.2316419 * {{ z }}))
+        * (-0.356563782 + (1.0 / (1.0 + 0.2316419 * {{ z }}))
+        * (1.781477937 + (1.0 / (1.0 + 0.2316419 * {{ z }}))
+        * (-1.821255978 + (1.0 / (1.0 + 0.2316419 * {{ z }})) * 1.330274429)))))
+{%- endmacro %}
+
+{#- An expanding-window z-score of a weekly column, winsorised at +/- var('z_winsor'), null until
+    the window holds var('z_min_weeks') non-null values (the current week included). -#}
+{% macro expanding_z(column, order_by='week_ending') -%}
+    case
+        when count({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row) >= {{ var('z_min_weeks') }}
+         and stddev_samp({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row) > 0
+        then greatest(-{{ var('z_winsor') }}, least({{ var('z_winsor') }},
+            ({{ column }} - avg({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row))
+            / stddev_samp({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row)))
+    end
+{%- endmacro %}

@@ -1,0 +1,139 @@
+-- The capex-absorption score, weekly, as known each week (DESIGN.md section 4):
+--   F13 = hyperscaler external funding (latest filed quarter + seed deals after its end)
+--   D13 = private Treasury supply over 13 weeks (net marketable issuance - Fed purchases)
+--   I   = the idle pool 13 weeks before
+--   AR  = F13 / max(I, epsilon);  slack S = I - (D13 + F13)
+--   regime: ample (S > 0 and AR < var), tightening (S > 0), crowding_out (S <= 0)
+--   confirmation: z of the 13-week changes in IG OAS, HY OAS, 10y yield, term premium, SOFR-IORB
+--                 and of the 13-week auction-stress index
+--   z-scores: expanding window of >= var('z_min_weeks') weeks, winsorised at +/- var('z_winsor')
+--   score = 100 * Phi((wA z(AR) + wS z(-S) + wC confirmation) / (wA + wS + wC))
+{% set w_ar = var('score_weight_absorption') %}
+{% set w_slack = var('score_weight_slack') %}
+{% set w_conf = var('score_weight_confirmation') %}
+{% set confirmations = ['ig_oas_change_13w_pct', 'hy_oas_change_13w_pct', 'yield_10y_change_13w_pct', 'term_premium_change_13w_pct', 'sofr_iorb_change_13w_pct', 'auction_stress_13w'] %}
+with
+
+bathtub as (
+    select week_ending, idle_pool_bn, is_synthetic from {{ ref('fct_liquidity_bathtub') }}
+),
+
+supply as (
+    select week_ending, net_marketable_issuance_13w_bn, fed_treasury_purchases_13w_bn,
+           private_supply_13w_bn, auction_stress_13w
+    from {{ ref('int_treasury__supply_weekly') }}
+),
+
+funding as (
+    select week_ending, sum(external_funding_13w_bn) as f13_bn, count(*) as companies_reporting
+    from {{ ref('int_hyperscaler__funding_weekly') }}
+    group by week_ending
+),
+
+market as (
+    select week_ending, ig_oas_pct, hy_oas_pct, yield_10y_pct, term_premium_10y_pct,
+           sofr_pct - iorb_pct as sofr_iorb_spread_pct
+    from {{ ref('int_funding__aligned_weekly') }}
+),
+
+components as (
+    select
+        bathtub.week_ending,
+        funding.f13_bn,
+        coalesce(funding.companies_reporting, 0) as companies_reporting,
+        supply.private_supply_13w_bn as d13_bn,
+        supply.net_marketable_issuance_13w_bn,
+        supply.fed_treasury_purchases_13w_bn,
+        lag(bathtub.idle_pool_bn, 13) over (order by bathtub.week_ending) as idle_pool_13w_ago_bn,
+        market.ig_oas_pct - lag(market.ig_oas_pct, 13) over (order by bathtub.week_ending) as ig_oas_change_13w_pct,
+        market.hy_oas_pct - lag(market.hy_oas_pct, 13) over (order by bathtub.week_ending) as hy_oas_change_13w_pct,
+        market.yield_10y_pct - lag(market.yield_10y_pct, 13) over (order by bathtub.week_ending) as yield_10y_change_13w_pct,
+        market.term_premium_10y_pct - lag(market.term_premium_10y_pct, 13) over (order by bathtub.week_ending) as term_premium_change_13w_pct,
+        market.sofr_iorb_spread_pct - lag(market.sofr_iorb_spread_pct, 13) over (order by bathtub.week_ending) as sofr_iorb_change_13w_pct,
+        supply.auction_stress_13w,
+        bathtub.is_synthetic
+    from bathtub
+    left join supply on bathtub.week_ending = supply.week_ending
+    left join funding on bathtub.week_ending = funding.week_ending
+    left join market on bathtub.week_ending = market.week_ending
+),
+
+ratios as (
+    select
+        *,
+        -- explicit null check: greatest() skips nulls in some engines (DuckDB), which would
+        -- divide by epsilon when the idle pool is unknown
+        case when idle_pool_13w_ago_bn is not null
+            then f13_bn / greatest(idle_pool_13w_ago_bn, {{ var('absorption_epsilon_bn') }}) end as absorption_ratio,
+        idle_pool_13w_ago_bn - (d13_bn + f13_bn) as slack_bn,
+        (d13_bn + f13_bn) - idle_pool_13w_ago_bn as neg_slack_bn
+    from components
+),
+
+z as (
+    select
+        *,
+        count(absorption_ratio) over (order by week_ending rows between unbounded preceding and current row) as weeks_in_window,
+        {{ expanding_z('absorption_ratio') }} as z_absorption_ratio,
+        {{ expanding_z('neg_slack_bn') }} as z_neg_slack,
+        {% for c in confirmations %}
+        {{ expanding_z(c) }} as z_{{ c }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from ratios
+),
+
+confirmed as (
+    select
+        *,
+        ({% for c in confirmations %}coalesce(z_{{ c }}, 0){{ ' + ' if not loop.last }}{% endfor %})
+            / nullif({% for c in confirmations %}(case when z_{{ c }} is null then 0 else 1 end){{ ' + ' if not loop.last }}{% endfor %}, 0)
+            as confirmation_z
+    from z
+),
+
+weighted as (
+    select
+        *,
+        ({{ w_ar }} * z_absorption_ratio + {{ w_slack }} * z_neg_slack + {{ w_conf }} * confirmation_z)
+            / ({{ w_ar }} + {{ w_slack }} + {{ w_conf }}) as weighted_z
+    from confirmed
+)
+
+select
+    week_ending,
+    cast(f13_bn as decimal(18, 6)) as f13_bn,
+    cast(companies_reporting as integer) as companies_reporting,
+    cast(d13_bn as decimal(18, 6)) as d13_bn,
+    cast(net_marketable_issuance_13w_bn as decimal(18, 6)) as net_marketable_issuance_13w_bn,
+    cast(fed_treasury_purchases_13w_bn as decimal(18, 6)) as fed_treasury_purchases_13w_bn,
+    cast(idle_pool_13w_ago_bn as decimal(18, 6)) as idle_pool_13w_ago_bn,
+    cast(absorption_ratio as double) as absorption_ratio,
+    cast(slack_bn as decimal(18, 6)) as slack_bn,
+    cast(case
+        when slack_bn is null or absorption_ratio is null then null
+        when slack_bn > 0 and absorption_ratio < {{ var('ample_absorption_ratio_max') }} then 'ample'
+        when slack_bn > 0 then 'tightening'
+        else 'crowding_out'
+    end as varchar) as regime,
+    {% for c in confirmations %}
+    cast({{ c }} as double) as {{ c }},
+    {% endfor %}
+    cast(weeks_in_window as integer) as weeks_in_window,
+    cast(z_absorption_ratio as double) as z_absorption_ratio,
+    cast(z_neg_slack as double) as z_neg_slack,
+    {% for c in confirmations %}
+    cast(z_{{ c }} as double) as z_{{ c }},
+    {% endfor %}
+    cast(confirmation_z as double) as confirmation_z,
+    cast(weighted_z as double) as weighted_z,
+    cast(100 * {{ normal_cdf('weighted_z') }} as double) as score,
+    cast(case
+        when f13_bn is null then 'no hyperscaler filing known yet'
+        when d13_bn is null then 'less than 13 weeks of Treasury supply'
+        when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before'
+        when z_absorption_ratio is null or z_neg_slack is null
+            then 'z-score window not filled: ' || cast(weeks_in_window as varchar) || ' of {{ var("z_min_weeks") }} weeks'
+        when confirmation_z is null then 'no confirmation z-score yet'
+    end as varchar) as score_null_reason,
+    is_synthetic
+from weighted

@@ -1,0 +1,103 @@
+"""The capex-absorption score explained: a plot over time and the latest row's components.
+
+Pure functions over rows (dicts) read from ``marts.fct_capex_absorption``; no Dagster, no DuckDB.
+matplotlib is imported only when a plot is drawn, never when the code location loads.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+COLUMNS = (
+    "week_ending", "score", "regime", "absorption_ratio", "slack_bn", "f13_bn", "d13_bn",
+    "idle_pool_13w_ago_bn", "z_absorption_ratio", "z_neg_slack", "confirmation_z", "weighted_z",
+    "z_ig_oas_change_13w_pct", "z_hy_oas_change_13w_pct", "z_yield_10y_change_13w_pct",
+    "z_term_premium_change_13w_pct", "z_sofr_iorb_change_13w_pct", "z_auction_stress_13w",
+    "score_null_reason", "is_synthetic",
+)
+COMPONENTS = (  # (column, label, what it means)
+    ("score", "Score (0-100)", "100 * Phi(weighted z)"),
+    ("regime", "Regime", "ample / tightening / crowding_out from slack and AR"),
+    ("f13_bn", "F13, USD bn", "hyperscaler external funding known that week"),
+    ("d13_bn", "D13, USD bn", "private Treasury supply over 13 weeks"),
+    ("idle_pool_13w_ago_bn", "Idle pool 13 weeks before, USD bn", "ON RRP + reserves above the floor"),
+    ("absorption_ratio", "Absorption ratio AR", "F13 / max(I, epsilon)"),
+    ("slack_bn", "Slack S, USD bn", "I - (D13 + F13)"),
+    ("z_absorption_ratio", "z(AR)", "expanding window, winsorised"),
+    ("z_neg_slack", "z(-S)", "expanding window, winsorised"),
+    ("confirmation_z", "Confirmation z", "mean of the confirmation z-scores below"),
+    ("z_ig_oas_change_13w_pct", "z(13w change IG OAS)", ""),
+    ("z_hy_oas_change_13w_pct", "z(13w change HY OAS)", ""),
+    ("z_yield_10y_change_13w_pct", "z(13w change 10y yield)", ""),
+    ("z_term_premium_change_13w_pct", "z(13w change term premium)", ""),
+    ("z_sofr_iorb_change_13w_pct", "z(13w change SOFR - IORB)", ""),
+    ("z_auction_stress_13w", "z(auction stress, 13w)", "positive = weaker auction demand"),
+    ("weighted_z", "Weighted z", "weights are dbt vars"),
+    ("score_null_reason", "Why no score", ""),
+)
+
+
+def _shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, (float, int, Decimal)) and not isinstance(value, bool):
+        return f"{float(value):,.3f}"
+    return str(value)
+
+
+def latest_components_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A markdown table of the latest week's components (the row the score is explained by)."""
+    if not rows:
+        return "No rows in marts.fct_capex_absorption yet."
+    latest = rows[-1]
+    label = " (SYNTHETIC scenario)" if latest.get("is_synthetic") else ""
+    lines = [f"**Week ending {latest['week_ending']}{label}**", "",
+             "| component | value | meaning |", "|---|---:|---|"]
+    for column, name, meaning in COMPONENTS:
+        lines.append(f"| {name} | {_shown(latest.get(column))} | {meaning} |")
+    return "\n".join(lines)
+
+
+def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """PNG: the score over time (top) and its main components, z(AR), z(-S), confirmation (bottom)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    weeks = [r["week_ending"] for r in rows]
+
+    def series(column):
+        return [float("nan") if r.get(column) is None else float(r[column]) for r in rows]
+
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True,
+                                         gridspec_kw={"height_ratios": [3, 2]})
+    top.plot(weeks, series("score"), color="black", linewidth=1.2, label="score")
+    top.set_ylim(0, 100)
+    top.set_ylabel("score (0-100)")
+    synthetic = " (SYNTHETIC scenario)" if rows and rows[-1].get("is_synthetic") else ""
+    top.set_title(f"Capex-absorption score and components{synthetic}")
+    colours = {"ample": "#d9f0d3", "tightening": "#fee8c8", "crowding_out": "#f4cccc"}
+    for i, r in enumerate(rows[:-1]):
+        colour = colours.get(r.get("regime"))
+        if colour:
+            top.axvspan(weeks[i], weeks[i + 1], color=colour, linewidth=0)
+    for column, name in (("z_absorption_ratio", "z(AR)"), ("z_neg_slack", "z(-S)"),
+                         ("confirmation_z", "confirmation")):
+        bottom.plot(weeks, series(column), linewidth=1.0, label=name)
+    bottom.axhline(0, color="grey", linewidth=0.6)
+    bottom.set_ylabel("z")
+    bottom.legend(loc="upper left", fontsize=8, ncol=3)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def plot_markdown(png: bytes) -> str:
+    return f"![capex-absorption score](data:image/png;base64,{base64.b64encode(png).decode()})"

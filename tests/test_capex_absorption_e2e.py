@@ -1,0 +1,182 @@
+"""The capex-absorption marts on the scenario, checked against independent recomputations.
+
+Recomputations use plain pandas/statistics on the files the scenario wrote or on the mart's
+weekly inputs (never its stored z-scores), so a wrong formula in SQL shows up here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from statistics import NormalDist
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CONFIRMATIONS = ["ig_oas_change_13w_pct", "hy_oas_change_13w_pct", "yield_10y_change_13w_pct",
+                 "term_premium_change_13w_pct", "sofr_iorb_change_13w_pct", "auction_stress_13w"]
+
+
+def query(run, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(run.warehouse), read_only=True) as conn:
+        cursor = conn.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+
+
+@pytest.fixture(scope="module")
+def absorption(scenario_run) -> pd.DataFrame:
+    frame = query(scenario_run, "select * from marts.fct_capex_absorption order by week_ending")
+    frame["week_ending"] = pd.to_datetime(frame["week_ending"]).dt.date
+    return frame
+
+
+def test_both_marts_are_filled_and_scores_lie_in_0_100(scenario_run, absorption):
+    funding = query(scenario_run, "select * from marts.fct_hyperscaler_funding")
+    assert set(funding["ticker"]) == {"MSFT", "GOOGL", "AMZN", "META", "ORCL"}
+    assert len(absorption) == 464 and absorption["is_synthetic"].all()
+    scores = absorption["score"].dropna()
+    assert len(scores) > 300 and scores.between(0, 100).all()
+    assert absorption.loc[absorption["score"].isna(), "score_null_reason"].notna().all()
+    assert "marts.fct_capex_absorption" in scenario_run.output
+
+
+def test_no_week_uses_a_filing_made_after_it(scenario_run):
+    """The quarter each week uses is the latest one filed by then, read from the JSON files."""
+    weekly = query(scenario_run, "select week_ending, ticker, latest_quarter_end, latest_quarter_known_from "
+                                 "from intermediate.int_hyperscaler__funding_weekly")
+    assert (weekly["latest_quarter_known_from"] <= weekly["week_ending"]).all()
+    ticker_of = {789019: "MSFT", 1652044: "GOOGL", 1018724: "AMZN", 1326801: "META", 1341439: "ORCL"}
+    filings = []
+    for path in (scenario_run.scenario_dir / "sec").glob("CIK*.json"):
+        doc = json.loads(path.read_text())
+        for tag in doc["facts"]["us-gaap"].values():
+            for fact in tag["units"]["USD"]:
+                filings.append((ticker_of[doc["cik"]], dt.date.fromisoformat(fact["end"]),
+                                dt.date.fromisoformat(fact["filed"])))
+    facts = pd.DataFrame(filings, columns=["ticker", "end", "filed"])
+    sample = weekly.sample(200, random_state=1)
+    for row in sample.itertuples():
+        known = facts[(facts["ticker"] == row.ticker) & (facts["filed"] <= row.week_ending)]
+        assert row.latest_quarter_end == known["end"].max(), row
+
+
+def test_d13_equals_dts_net_issuance_minus_treast_change(scenario_run, absorption):
+    folder = scenario_run.scenario_dir
+    dts = pd.read_csv(folder / "fiscal_data" / "dts_public_debt_transactions.csv", encoding="utf-8-sig")
+    dts = dts[dts["Security Marketability"] == "Marketable"]
+    day = pd.to_datetime(dts["Record Date"])
+    dts["week"] = (day + pd.to_timedelta((2 - day.dt.weekday) % 7, unit="D")).dt.date
+    signed = np.where(dts["Transaction Type"] == "Issues", 1, -1) * dts["Transactions Today"].astype("int64")
+    net_mn = pd.Series(signed, index=dts.index).groupby(dts["week"]).sum()
+    treast = pd.read_csv(folder / "fred" / "TREAST.csv")
+    treast = pd.Series(treast["TREAST"].astype("int64").values, index=pd.to_datetime(treast["observation_date"]).dt.date)
+    weeks = list(treast.index)
+    checked = 0
+    for i in range(14, len(weeks), 9):
+        window = weeks[i - 12:i + 1]
+        expected_mn = sum(int(net_mn.get(w, 0)) for w in window) - (int(treast[weeks[i]]) - int(treast[weeks[i - 13]]))
+        row = absorption[absorption["week_ending"] == weeks[i]].iloc[0]
+        assert float(row["d13_bn"]) * 1000 == pytest.approx(expected_mn, abs=1e-3), weeks[i]
+        checked += 1
+    assert checked > 40
+
+
+def expanding_z(values: pd.Series, min_weeks=104, winsor=3.0) -> pd.Series:
+    out = []
+    seen: list[float] = []
+    for v in values:
+        if v is not None and not (isinstance(v, float) and math.isnan(v)):
+            seen.append(float(v))
+        if v is None or (isinstance(v, float) and math.isnan(v)) or len(seen) < min_weeks:
+            out.append(None)
+            continue
+        mean = sum(seen) / len(seen)
+        sd = math.sqrt(sum((x - mean) ** 2 for x in seen) / (len(seen) - 1))
+        out.append(None if sd == 0 else max(-winsor, min(winsor, (float(v) - mean) / sd)))
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def test_z_scores_regime_and_score_match_an_independent_recomputation(absorption):
+    f13 = absorption["f13_bn"].map(lambda v: None if v is None else float(v))
+    d13 = absorption["d13_bn"].map(lambda v: None if v is None else float(v))
+    idle = absorption["idle_pool_13w_ago_bn"].map(lambda v: None if v is None else float(v))
+    ok = f13.notna() & d13.notna() & idle.notna()
+    ar = pd.Series([f / max(i, 50.0) if f is not None and i is not None else None
+                    for f, i in zip(f13, idle)], dtype=object)  # AR needs no D13
+    slack = pd.Series([i - (d + f) if k else None for f, d, i, k in zip(f13, d13, idle, ok)], dtype=object)
+    z_ar = expanding_z(ar)
+    z_neg = expanding_z(slack.map(lambda s: None if s is None else -s))
+    z_conf = [expanding_z(absorption[c].astype(object).where(absorption[c].notna(), None)) for c in CONFIRMATIONS]
+    mismatches = []
+    for i, row in absorption.iterrows():
+        regime = None if not ok[i] else ("ample" if slack[i] > 0 and ar[i] < 0.25 else
+                                         "tightening" if slack[i] > 0 else "crowding_out")
+        present = [z[i] for z in z_conf if z[i] is not None]
+        conf = sum(present) / len(present) if present else None
+        if z_ar[i] is None or z_neg[i] is None or conf is None:
+            score = None
+        else:
+            score = 100 * NormalDist().cdf((0.4 * z_ar[i] + 0.4 * z_neg[i] + 0.2 * conf) / 1.0)
+        if row["regime"] != regime:
+            mismatches.append((row["week_ending"], "regime", row["regime"], regime))
+        if (score is None) != (row["score"] is None or math.isnan(row["score"])):
+            mismatches.append((row["week_ending"], "score null", row["score"], score))
+        elif score is not None and abs(score - row["score"]) > 1e-4:
+            mismatches.append((row["week_ending"], "score", row["score"], score))
+        if z_ar[i] is not None and abs(z_ar[i] - row["z_absorption_ratio"]) > 1e-9:
+            mismatches.append((row["week_ending"], "z_ar", row["z_absorption_ratio"], z_ar[i]))
+    assert not mismatches, mismatches[:10]
+    assert (absorption["score"].notna()).sum() > 300
+
+
+def by_regime(absorption, start, end):
+    weeks = absorption[(absorption["week_ending"] >= start) & (absorption["week_ending"] <= end)]
+    return weeks, weeks["regime"].value_counts().to_dict()
+
+
+def test_regime_is_ample_while_the_reverse_repo_is_full(absorption):
+    weeks_2022, counts_2022 = by_regime(absorption, dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert counts_2022 == {"ample": 52}
+    weeks_2021, counts_2021 = by_regime(absorption, dt.date(2021, 1, 1), dt.date(2021, 12, 31))
+    assert counts_2021["ample"] >= 40  # early-2021 weeks, before the pool fills, may be tighter
+    assert (weeks_2021[weeks_2021["week_ending"] >= dt.date(2021, 6, 1)]["regime"] == "ample").all()
+
+
+def test_the_fed_bought_2020_episode_is_not_crowding_out(absorption):
+    """Weeks of 2020 whose 13-week Fed Treasury purchases covered all net issuance."""
+    year = absorption[(absorption["week_ending"] >= dt.date(2020, 1, 1)) & (absorption["week_ending"] <= dt.date(2020, 12, 31))]
+    bought = year[year["fed_treasury_purchases_13w_bn"] >= year["net_marketable_issuance_13w_bn"]]
+    assert len(bought) >= 8 and bought["net_marketable_issuance_13w_bn"].min() > 300  # record supply
+    assert (bought["regime"] != "crowding_out").all(), bought[["week_ending", "regime"]]
+
+
+def test_crowding_out_after_the_pool_empties(absorption):
+    after = absorption[absorption["week_ending"] >= dt.date(2025, 5, 7)]  # 13 weeks after it empties
+    assert len(after) > 70 and (after["regime"] == "crowding_out").all()
+    assert after["score"].mean() > absorption[absorption["regime"] == "ample"]["score"].mean()
+
+
+def test_the_score_materialisation_carries_a_plot_and_components(scenario_run):
+    from dagster import AssetKey, DagsterInstance
+
+    home = scenario_run.root / "dagster_home"
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        with DagsterInstance.get() as instance:
+            event = instance.get_latest_materialization_event(AssetKey(["marts", "fct_capex_absorption"]))
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME")
+        else:
+            os.environ["DAGSTER_HOME"] = previous
+    metadata = event.asset_materialization.metadata
+    assert metadata["score_plot"].value.startswith("![capex-absorption score](data:image/png;base64,iVBOR")
+    assert "| Regime | crowding_out |" in metadata["latest_components"].value

@@ -1,0 +1,75 @@
+"""Issuance loaders: SEC live transport (User-Agent from env, rate limit), auction formats merged."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from assets.sources.endpoints import Endpoints
+from assets.sources.errors import SourceFormatError
+from assets.sources.issuance import (
+    combine_auction_formats, companyfacts_name, hyperscaler_ciks, load_sec_companyfacts,
+    load_treasury_auctions,
+)
+from assets.sources.transports import FileTransport, HttpTransport, RateLimiter, SourceFetchError
+from tests.conftest import FIXTURES
+from tests.http_server import LocalServer
+
+META = (FIXTURES / "sec" / "CIK0001326801.json").read_bytes()
+
+
+def test_hyperscaler_list_comes_from_the_seed():
+    assert hyperscaler_ciks() == [789019, 1652044, 1018724, 1326801, 1341439]
+    assert companyfacts_name(789019) == "CIK0000789019.json"
+
+
+def test_live_sec_sends_the_configured_user_agent_to_each_company(tmp_path, monkeypatch):
+    monkeypatch.setenv("RQE_SEC_USER_AGENT", "Jane Analyst jane@example.com")
+    with LocalServer(lambda path, query, n: (200, {"Content-Type": "application/json"}, META)) as server:
+        endpoints = dataclasses.replace(Endpoints(), sec=server.url)
+        transport = HttpTransport(tmp_path / "landing")
+        frame = load_sec_companyfacts(transport, endpoints)
+        transport.close()
+    paths = [r[0] for r in server.requests]
+    assert paths == [f"/api/xbrl/companyfacts/CIK{c:010d}.json" for c in hyperscaler_ciks()]
+    assert {r[2]["User-Agent"] for r in server.requests} == {"Jane Analyst jane@example.com"}
+    assert len(frame) == 5 * 26 and frame["source_mode"].eq("live").all()
+
+
+def test_live_sec_without_user_agent_fails_before_any_request(tmp_path, monkeypatch):
+    monkeypatch.delenv("RQE_SEC_USER_AGENT", raising=False)
+    with LocalServer(lambda path, query, n: (200, {}, META)) as server:
+        endpoints = dataclasses.replace(Endpoints(), sec=server.url)
+        with pytest.raises(SourceFetchError, match=r"\[sec\] RQE_SEC_USER_AGENT is not set"):
+            load_sec_companyfacts(HttpTransport(tmp_path), endpoints)
+    assert server.requests == []
+
+
+def test_rate_limiter_spaces_calls_evenly():
+    now, slept = [0.0], []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    limiter = RateLimiter(9.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(10):
+        limiter.wait()
+    assert now[0] == pytest.approx(1.0) and slept == [round(1 / 9, 6)] * 9  # 10 calls in 1 s
+
+
+def test_auctions_from_both_formats_are_merged_once_per_auction():
+    frame = load_treasury_auctions(FileTransport(FIXTURES, mode="replay"), Endpoints())
+    assert len(frame) == 8 and not frame.duplicated(["cusip", "auction_date"]).any()
+    july = frame[(frame["cusip"] == "91282CCB5") & (frame["auction_date"] == pd.Timestamp("2021-07-12"))]
+    assert july["source_format"].tolist() == ["fiscal_data_auctions_query"]
+
+
+def test_the_same_auction_in_two_pages_is_an_error():
+    page = load_treasury_auctions(FileTransport(FIXTURES, mode="replay"), Endpoints())
+    fd = page[page["source_format"] == "fiscal_data_auctions_query"]
+    twice = pd.concat([fd, fd.assign(source_uri="p2.json")], ignore_index=True)
+    with pytest.raises(SourceFormatError, match=r"duplicate key \(cusip, auction_date\).*also in"):
+        combine_auction_formats(twice, fd.iloc[0:0])
