@@ -80,3 +80,16 @@ def test_stale_series_by_cadence():
                            "cadence": ["daily", "weekly", "daily", "daily"]})
     stale = rec.stale_series(latest, dt.date(2026, 11, 20))
     assert stale["series"].tolist() == ["WALCL", "SOFR", "EMPTY"]  # 16 > 10, 7 > 5, no data
+
+
+def test_integer_columns_accept_nullable_integers_and_reject_floats():
+    import pandas as pd
+
+    from orchestration.checks.raw_suites import integer_columns
+    from orchestration.warehouse import RawTable
+
+    table = RawTable("t", {"fy": "integer", "v": "double"}, key=("fy",))
+    check = integer_columns(table)
+    assert check.run(pd.DataFrame({"fy": pd.array([2024, None], dtype="Int64"), "v": [1.0, 2.0]})) == []
+    (finding,) = check.run(pd.DataFrame({"fy": [2024.0, 2025.5], "v": [1.0, 2.0]}))
+    assert finding.message == "column 'fy' must hold integer values; found float64"
