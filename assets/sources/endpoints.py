@@ -11,6 +11,9 @@ class Endpoints:
     fred: str = "https://fred.stlouisfed.org"
     fiscal_data: str = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
     nyfed: str = "https://markets.newyorkfed.org"
+    sec_13f: str = "https://www.sec.gov/files/structureddata/data/form-13f-data-sets"
+    stooq: str = "https://stooq.com"
+    coinbase: str = "https://api.exchange.coinbase.com"
 
     @classmethod
     def from_env(cls) -> Endpoints:
@@ -19,4 +22,7 @@ class Endpoints:
             fred=os.environ.get("RQE_FRED_BASE_URL", defaults.fred).rstrip("/"),
             fiscal_data=os.environ.get("RQE_FISCAL_DATA_BASE_URL", defaults.fiscal_data).rstrip("/"),
             nyfed=os.environ.get("RQE_NYFED_BASE_URL", defaults.nyfed).rstrip("/"),
+            sec_13f=os.environ.get("RQE_SEC_13F_BASE_URL", defaults.sec_13f).rstrip("/"),
+            stooq=os.environ.get("RQE_STOOQ_BASE_URL", defaults.stooq).rstrip("/"),
+            coinbase=os.environ.get("RQE_COINBASE_BASE_URL", defaults.coinbase).rstrip("/"),
         )
