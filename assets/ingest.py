@@ -31,16 +31,16 @@ WAREHOUSE_POOL = "warehouse"
 Loader = Callable[..., pd.DataFrame]  # (transport, endpoints) -> parsed frame with lineage columns
 
 
-def batch_metadata(table: RawTable, frame: pd.DataFrame, date_column: str, rows_after: int, rows_replaced: int) -> dict:
-    dates = frame[date_column]
+def batch_metadata(table: RawTable, frame: pd.DataFrame, date_column: str | None, rows_after: int, rows_replaced: int) -> dict:
+    dates = frame[date_column] if date_column else pd.Series([], dtype="datetime64[ns]")
     modes = sorted(frame["source_mode"].unique()) if len(frame) else []
     return {
         "table": f"{table.schema}.{table.name}",
         "rows_in_batch": len(frame),
         "rows_replaced": rows_replaced,
         "dagster/row_count": rows_after,
-        "first_date": str(dates.min().date()) if len(frame) else "",
-        "last_date": str(dates.max().date()) if len(frame) else "",
+        "first_date": str(dates.min().date()) if len(dates) else "",
+        "last_date": str(dates.max().date()) if len(dates) else "",
         "source_mode": ", ".join(modes),
         "synthetic": MetadataValue.bool("scenario" in modes),
         "documents": MetadataValue.json(sorted(frame["source_uri"].unique().tolist())[:50]),
@@ -51,7 +51,7 @@ def raw_asset(
     table: RawTable,
     load: Loader,
     *,
-    date_column: str,
+    date_column: str | None,
     group_name: str,
     description: str,
     owners: list[str],

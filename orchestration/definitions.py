@@ -5,6 +5,8 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from assets.funding_flows import funding_flows_assets
+from assets.holdings import holdings_assets
+from assets.prices import prices_assets
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.resources import build_resources
 
@@ -16,7 +18,7 @@ everything_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*funding_flows_assets, reverse_qe_dbt_assets],
+    assets=[*funding_flows_assets, *holdings_assets, *prices_assets, reverse_qe_dbt_assets],
     jobs=[everything_job],
     resources=build_resources(),
 )

@@ -46,8 +46,8 @@ INFOTABLE_COLUMNS = {
     "OTHERMANAGER": "other_manager", "VOTING_AUTH_SOLE": "voting_auth_sole",
     "VOTING_AUTH_SHARED": "voting_auth_shared", "VOTING_AUTH_NONE": "voting_auth_none",
 }
-_INT_COLUMNS = ("INFOTABLE_SK", "VALUE", "SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED",
-                "VOTING_AUTH_NONE")
+_INT_COLUMNS = ("INFOTABLE_SK", "VALUE", "SSHPRNAMT")  # required whole numbers: numpy int64
+_OPTIONAL_NUMBERS = ("VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED", "VOTING_AUTH_NONE")  # float64, NaN = empty
 _SEC_DATE = re.compile(r"\d{2}-(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)-\d{4}")
 _ACCESSION = re.compile(r"\d{10}-\d{2}-\d{6}")
 _CUSIP = re.compile(r"[0-9A-Z]{9}")
@@ -121,13 +121,7 @@ def _validate_infotable(frame: pd.DataFrame, doc: Doc) -> pd.DataFrame:
     _check_allowed(frame, "SSHPRNAMTTYPE", SHARE_TYPES, doc)
     _check_allowed(frame, "PUTCALL", PUT_CALL, doc, optional=True)
     _check_allowed(frame, "INVESTMENTDISCRETION", DISCRETION, doc)
-    for column in ("INFOTABLE_SK", "VALUE", "SSHPRNAMT"):
-        missing = frame[column].isna().to_numpy()
-        if missing.any():
-            _fail_at(doc, np.flatnonzero(missing)[0], f"column {column!r}: expected a whole number, found an empty value")
     out = frame.rename(columns=INFOTABLE_COLUMNS)
-    for column in ("infotable_sk", "value", "sshprnamt"):
-        out[column] = out[column].astype("int64")
     _check_unique_key(out, ["accession_number", "infotable_sk"], doc)
     return out.reset_index(drop=True)
 
@@ -174,7 +168,8 @@ def read_tsv(handle, doc: Doc, columns: Mapping[str, str]) -> pd.DataFrame:
         doc.fail(f"header lacks column(s) {', '.join(missing)}; expected tab-separated columns "
                  f"{', '.join(columns)}; found {', '.join(header)}", row=1)
     wanted = list(columns)
-    dtypes = {c: ("Int64" if c in _INT_COLUMNS else "category") for c in wanted}
+    dtypes = {c: ("int64" if c in _INT_COLUMNS else "float64" if c in _OPTIONAL_NUMBERS else "category")
+              for c in wanted}
     options = dict(sep="\t", usecols=wanted, dtype=dtypes, quoting=csv.QUOTE_NONE, engine="c",
                    keep_default_na=False, na_values=[""], encoding="utf-8")
     try:
@@ -186,9 +181,12 @@ def read_tsv(handle, doc: Doc, columns: Mapping[str, str]) -> pd.DataFrame:
         doc.fail(f"malformed tab-separated data: {exc}", row=int(match.group(1)) if match else None)
     except (ValueError, TypeError):  # a non-integer in an integer column: find it
         text = pd.read_csv(io.BytesIO(raw), **{**options, "dtype": "category"})
-        for column in (c for c in wanted if c in _INT_COLUMNS):
+        for column in (c for c in wanted if c in _INT_COLUMNS + _OPTIONAL_NUMBERS):
             values = text[column]
-            bad_values = [v for v in values.cat.categories if not re.fullmatch(r"-?\d{1,18}", str(v))]
+            if column in _INT_COLUMNS and values.isna().any():
+                _fail_at(doc, np.flatnonzero(values.isna().to_numpy())[0],
+                         f"column {column!r}: expected a whole number, found an empty value")
+            bad_values = [v for v in values.cat.categories if not re.fullmatch(r"\d{1,18}", str(v))]
             if bad_values:
                 i = int(np.flatnonzero(values.isin(bad_values).to_numpy())[0])
                 _fail_at(doc, i, f"column {column!r}: expected a whole number such as 1250, found "
@@ -299,7 +297,7 @@ def parse_13f_infotable_xml(content: bytes, *, location: str, accession_number: 
         if discretion not in DISCRETION:
             doc.fail(f"<investmentDiscretion>: expected SOLE, DFND or OTR, found {discretion!r}", row=row)
     for column in ("voting_auth_sole", "voting_auth_shared", "voting_auth_none"):
-        frame[column] = frame[column].astype("Int64")
+        frame[column] = frame[column].astype("float64")
     for column in ("value", "sshprnamt", "infotable_sk"):
         frame[column] = frame[column].astype("int64")
     return frame
