@@ -7,11 +7,11 @@ module never parses dbt.
 
 from typing import Any, Mapping
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from assets.ingest import WAREHOUSE_POOL
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -69,5 +69,40 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
     pool=WAREHOUSE_POOL,
 )
 def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Every dbt model, seed and test; tests surface as asset checks on the models they guard."""
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    """Every dbt model, seed and test; tests surface as asset checks on the models they guard.
+
+    The chain mart's events are held back until dbt has finished, then its materialization gets
+    the explainability metadata (summary and plots), which needs the warehouse file dbt locked.
+    """
+    held = []
+    for event in dbt.cli(dbt_build_args(), context=context).stream():
+        if _event_asset_key(context, event) == CHAIN_MART:
+            held.append(event)
+        else:
+            yield event
+    extra = _chain_metadata(context) if held else {}
+    for event in held:
+        if extra and isinstance(event, (Output, AssetMaterialization)):
+            event = event.with_metadata({**(event.metadata or {}), **extra})
+        yield event
+
+
+CHAIN_MART = AssetKey(["marts", "fct_forced_selling_chain"])
+
+
+def _event_asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
+    if isinstance(event, Output):
+        return context.asset_key_for_output(event.output_name)
+    if isinstance(event, (AssetMaterialization, AssetCheckResult)):
+        return event.asset_key
+    return None
+
+
+def _chain_metadata(context: AssetExecutionContext) -> dict:
+    from orchestration.chain_report import chain_report_metadata
+
+    try:
+        return chain_report_metadata(warehouse_path())
+    except Exception as exc:  # the report explains; it must never fail the models it describes
+        context.log.warning(f"chain report not attached: {exc!r}")
+        return {}

@@ -136,3 +136,10 @@ def test_xml_errors_name_the_entry():
     assert info.value.row == 2
     with pytest.raises(SourceFormatError, match="informationTable"):
         parse_13f_infotable_xml(b"<other/>", location="f.xml", accession_number="0000900003-23-000001")
+
+
+def test_an_extracted_member_parses_like_the_zip():
+    path = FIXTURES / "2023q1_form13f" / "INFOTABLE.tsv"
+    extracted = parse_13f_infotable(path.read_bytes(), location=str(path))
+    zipped = parse_13f_infotable(dataset("2023q1_form13f"), location="2023q1_form13f.zip")
+    pd.testing.assert_frame_equal(extracted.astype(str), zipped.astype(str))

@@ -63,7 +63,7 @@ DISCRETION = ("SOLE", "DFND", "OTR")
 # ---------------------------------------------------------------------------------------------
 
 def parse_13f_submissions(content: bytes, *, location: str) -> pd.DataFrame:
-    """SUBMISSION.tsv of a data-set zip: one row per filing (accession number)."""
+    """SUBMISSION.tsv of a data-set zip (or the extracted file): one row per filing."""
     doc, frame = _read_member(content, location, "SUBMISSION.tsv", SUBMISSION_COLUMNS)
     _check_pattern(frame, "ACCESSION_NUMBER", _ACCESSION, doc, "an accession number like 0001234567-25-000001")
     _check_pattern(frame, "CIK", re.compile(r"\d{1,10}"), doc, "a CIK of up to 10 digits")
@@ -127,7 +127,13 @@ def _validate_infotable(frame: pd.DataFrame, doc: Doc) -> pd.DataFrame:
 
 
 def _read_member(content: bytes, location: str, member: str, columns: Mapping[str, str]) -> tuple[Doc, pd.DataFrame]:
-    """Open ``member`` of the zip and read it with explicit dtypes (no per-row Python)."""
+    """Open ``member`` of the zip and read it with explicit dtypes (no per-row Python).
+
+    ``content`` may also be that member itself (a data set extracted into a folder).
+    """
+    if not bytes(content[:4]) == b"PK\x03\x04" and not location.lower().endswith(".zip"):
+        doc = Doc(SOURCE, location)
+        return doc, read_tsv(io.BytesIO(bytes(content)), doc, columns)
     zip_doc = Doc(SOURCE, location)
     try:
         archive = zipfile.ZipFile(io.BytesIO(bytes(content)))

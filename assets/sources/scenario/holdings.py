@@ -155,7 +155,7 @@ def _period_lines(u: Universe, q: int) -> pd.DataFrame:
     if period >= FUNDER_SELLING_FROM:  # funders sell speculative names to meet capital calls
         quarters_in = (period.year - FUNDER_SELLING_FROM.year) * 4 + (period.month - FUNDER_SELLING_FROM.month) // 3 + 1
         selling = (u.kind[u.filer] == "funder") & u.speculative[u.security]
-        shares = np.where(selling, shares * 0.8 ** quarters_in, shares)
+        shares = np.where(selling, shares * max(0.7, 0.93 ** quarters_in), shares)
     shares = np.maximum(1, np.rint(shares)).astype(np.int64)
     lines = pd.DataFrame({"filer": u.filer[active], "security": u.security[active], "shares": shares[active],
                           "discretion": u.discretion[active], "put_call": ""})
