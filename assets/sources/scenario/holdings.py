@@ -107,10 +107,16 @@ class Universe:
         for kind, p in self._p.items():
             mask = kinds == kind
             self.security[mask] = rng.choice(len(self.cusip), size=int(mask.sum()), p=p)
+        # one line per security and filer, except ~3% of positions deliberately split over two
+        # lines (as real filers do by investment discretion): staging sums them
+        unique = ~pd.DataFrame({"f": self.filer, "s": self.security}).duplicated().to_numpy()
+        split = np.flatnonzero(unique & (rng.random(len(unique)) < 0.03))
+        keep = np.sort(np.concatenate([np.flatnonzero(unique), split]))
+        self.filer, self.security = self.filer[keep], self.security[keep]
         aum = np.where(self.kind == "funder", 60e9, np.where(self.kind == "hedge_fund", 2.5e9, 4e9))
         aum = aum * rng.lognormal(0, 0.6, self.n_filers)
         weights = rng.lognormal(0, 1.0, len(self.filer))
-        weights[self.security < self.n_tax] *= 0.5  # widely held, but mid-sized positions
+        weights[self.security < self.n_tax] *= 1.5  # widely held, and sizeable positions
         totals = np.bincount(self.filer, weights=weights, minlength=self.n_filers)
         self.base_value = aum[self.filer] * weights / totals[self.filer]
         self.discretion = np.where(rng.random(len(self.filer)) < 0.1, "DFND", "SOLE")
