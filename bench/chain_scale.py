@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 FULL_FILERS = 8000
-LINES_PER_FILER = 395
+LINES_PER_FILER = 640  # drawn lines per filer; ~38% are repeat draws merged away, leaving ~3M lines at size 1
 QUARTER = dt.date(2025, 9, 30)
 END = dt.date(2025, 12, 31)
 DBT_SELECTION = ("asset_taxonomy holder_types capital_calls staging.holdings staging.prices intermediate.holdings "
@@ -94,7 +94,7 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     return timings
 
 
-def measure(fraction: float, root: Path) -> dict:
+def measure(fraction: float, root: Path, keep: bool = False) -> dict:
     folder = root / f"f{fraction:g}"
     scenario, warehouse = folder / "scenario", folder / "warehouse" / "bench.duckdb"
     generated = generate(scenario, fraction)
@@ -109,7 +109,8 @@ def measure(fraction: float, root: Path) -> dict:
     if child.returncode != 0:
         raise RuntimeError(f"size {fraction}: run failed ({child.returncode}): {output[-2000:]}")
     detail = json.loads(output.strip().splitlines()[-1])
-    shutil.rmtree(folder, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return {"fraction": fraction, "wall_s": wall, "peak_mib": usage.ru_maxrss / 1024, **generated, **detail}
 
 
@@ -117,12 +118,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.125, 0.25, 0.5, 1.0])
     parser.add_argument("--work-dir", type=Path, default=REPO / "bench" / "results" / "chain_scale")
+    parser.add_argument("--keep", action="store_true", help="keep each size's scenario, warehouse and dbt target")
     parser.add_argument("--run-one", nargs=2, type=Path, metavar=("SCENARIO", "WAREHOUSE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one:
         print(json.dumps(run_one(*args.run_one), default=str))
         return 0
-    rows = [measure(f, args.work_dir) for f in sorted(args.fractions)]
+    rows = [measure(f, args.work_dir, args.keep) for f in sorted(args.fractions)]
     fixed = rows[0]["pipeline_s"]
     print(f"\nchain_scale: one SYNTHETIC quarter ({QUARTER}), {os.cpu_count()} cores; command: "
           f"{' '.join([Path(sys.executable).name, *sys.argv])}")
