@@ -65,16 +65,16 @@ def _reject(context, warehouse: DuckDBResource, key: AssetKey, record: Quarantin
                   metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
 
 
-def batch_metadata(table: RawTable, frame: pd.DataFrame, date_column: str, rows_after: int, rows_replaced: int) -> dict:
-    dates = frame[date_column]
+def batch_metadata(table: RawTable, frame: pd.DataFrame, date_column: str | None, rows_after: int, rows_replaced: int) -> dict:
+    dates = frame[date_column] if date_column else pd.Series([], dtype="datetime64[ns]")
     modes = sorted(frame["source_mode"].unique()) if len(frame) else []
     return {
         "table": f"{table.schema}.{table.name}",
         "rows_in_batch": len(frame),
         "rows_replaced": rows_replaced,
         "dagster/row_count": rows_after,
-        "first_date": str(dates.min().date()) if len(frame) else "",
-        "last_date": str(dates.max().date()) if len(frame) else "",
+        "first_date": str(dates.min().date()) if len(dates) else "",
+        "last_date": str(dates.max().date()) if len(dates) else "",
         "source_mode": ", ".join(modes),
         "synthetic": MetadataValue.bool("scenario" in modes),
         "documents": MetadataValue.json(sorted(frame["source_uri"].unique().tolist())[:50]),
@@ -85,7 +85,7 @@ def raw_asset(
     table: RawTable,
     load: Loader,
     *,
-    date_column: str,
+    date_column: str | None,
     group_name: str,
     description: str,
     owners: list[str],

@@ -5,9 +5,10 @@ module never parses dbt.
 """
 
 
+from pathlib import Path
 from typing import Any, Mapping
 
-from dagster import AssetExecutionContext, AssetKey, AssetMaterialization, MetadataValue, Output
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetMaterialization, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_duckdb import DuckDBResource
@@ -73,28 +74,35 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
 def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource):
     """Every dbt model, seed and test; tests surface as asset checks on the models they guard.
 
-    The absorption score's materialisation is held until dbt has finished (dbt holds the DuckDB
-    file while it runs), then carries a plot and the latest row's components as metadata.
+    The explained marts' events are held until dbt has finished (dbt holds the DuckDB file while it
+    runs), then their materialisations carry plots and a summary as metadata.
     """
-    held = None
+    held = []
     try:
         for event in dbt.cli(dbt_build_args(), context=context).stream():
-            if _event_asset_key(context, event) == ABSORPTION_KEY:
-                held = event
+            if _event_asset_key(context, event) in EXPLAINED:
+                held.append(event)
                 continue
             yield event
     finally:
-        if held is not None:
-            yield held.with_metadata({**held.metadata, **absorption_metadata(context, warehouse)})
+        extras: dict[AssetKey, dict] = {}
+        for event in held:
+            key = _event_asset_key(context, event)
+            if isinstance(event, (Output, AssetMaterialization)):
+                if key not in extras:
+                    extras[key] = EXPLAINED[key](context, warehouse)
+                event = event.with_metadata({**(event.metadata or {}), **extras[key]})
+            yield event
 
 
 ABSORPTION_KEY = AssetKey(["marts", "fct_capex_absorption"])
+CHAIN_MART = AssetKey(["marts", "fct_forced_selling_chain"])
 
 
 def _event_asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
     if isinstance(event, Output):
         return context.asset_key_for_output(event.output_name)
-    if isinstance(event, AssetMaterialization):
+    if isinstance(event, (AssetMaterialization, AssetCheckResult)):
         return event.asset_key
     return None
 
@@ -115,3 +123,18 @@ def absorption_metadata(context: AssetExecutionContext, warehouse: DuckDBResourc
     except Exception as exc:  # explainability must not hide a good build
         context.log.warning(f"fct_capex_absorption: could not build the explanation metadata: {exc}")
         return {}
+
+
+def chain_metadata(context: AssetExecutionContext, warehouse: DuckDBResource) -> dict:
+    """Summary and plots of marts.fct_forced_selling_chain; never fails the run."""
+    from orchestration.chain_report import chain_report_metadata
+
+    try:
+        return chain_report_metadata(Path(warehouse.database))
+    except Exception as exc:  # the report explains; it must never fail the models it describes
+        context.log.warning(f"fct_forced_selling_chain: chain report not attached: {exc!r}")
+        return {}
+
+
+# Marts whose materialisation carries an explanation, and the function that builds it.
+EXPLAINED = {ABSORPTION_KEY: absorption_metadata, CHAIN_MART: chain_metadata}

@@ -1,21 +1,24 @@
 """The one Definitions of the Reverse-QE Monitor code location (loaded by workspace.yaml)."""
 
-from __future__ import annotations
-
 from dagster import Definitions
 
 from assets.funding_flows import funding_flows_assets
+from assets.holdings import holdings_assets
 from assets.issuance import issuance_assets
+from assets.prices import prices_assets
 from orchestration.checks.funding_flows_checks import funding_flows_checks
 from orchestration.dbt import reverse_qe_dbt_assets
-from orchestration.publish import published_warehouse
 from orchestration.jobs import INGEST_JOBS, transform_job
+from orchestration.publish import published_warehouse
 from orchestration.resources import build_resources
 from orchestration.schedules import schedules
 from orchestration.sensors import sensors
 
 defs = Definitions(
-    assets=[*funding_flows_assets, *issuance_assets, reverse_qe_dbt_assets, published_warehouse],
+    assets=[
+        *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
+        reverse_qe_dbt_assets, published_warehouse,
+    ],
     asset_checks=[*funding_flows_checks],
     jobs=[*INGEST_JOBS, transform_job],
     schedules=schedules,

@@ -32,6 +32,16 @@ def summarise(warehouse: str) -> str:
             "select week_ending, net_liquidity_bn, idle_pool_bn, on_rrp_bn, tga_bn, is_synthetic "
             "from marts.fct_liquidity_bathtub order by week_ending desc limit 1"
         ).fetchone()
+        chain = conn.execute(
+            "select quarter_end, amplification, chain_score_pct, total_forced_sales_bn "
+            "from marts.fct_forced_selling_chain order by quarter_end desc limit 1"
+        ).fetchone() if any(name == "fct_forced_selling_chain" for (name,) in marts) else None
+    if chain:
+        quarter, amplification, score, sales = chain
+        lines.append(
+            f"Latest chain quarter {quarter}: amplification {amplification:.3f} (score {score:.0f}th "
+            f"percentile), forced sales {sales:,.1f} bn"
+        )
     if latest:
         week, net, idle, rrp, tga, synthetic = latest
         label = " (SYNTHETIC scenario)" if synthetic else ""

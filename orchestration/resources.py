@@ -52,7 +52,9 @@ class SourcesResource(ConfigurableResource):
     @contextlib.contextmanager
     def open_transport(self) -> Iterator[FileTransport | HttpTransport]:
         if self.mode == "live":
-            transport = HttpTransport(Path(self.landing_dir))
+            # the SEC requires a "name email" User-Agent; other sources accept it too
+            headers = {"User-Agent": self.sec_user_agent} if self.sec_user_agent else None
+            transport = HttpTransport(Path(self.landing_dir), headers=headers)
             try:
                 yield transport
             finally:

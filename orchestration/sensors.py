@@ -1,11 +1,49 @@
-"""After any ingestion job succeeds, rebuild the models downstream and publish."""
+"""Sensors: a new 13F data set starts the quarterly job; any ingestion success starts the transform."""
 
-from dagster import DagsterRunStatus, RunRequest, RunStatusSensorContext, run_status_sensor
+from pathlib import Path
 
-from orchestration.jobs import INGEST_JOBS, transform_job
+from dagster import (
+    DagsterRunStatus,
+    RunRequest,
+    RunStatusSensorContext,
+    SensorEvaluationContext,
+    SensorResult,
+    run_status_sensor,
+    sensor,
+)
 
+from assets.sources.holdings import DATASET_PATTERN, SOURCE as SEC_13F
+from orchestration.jobs import INGEST_JOBS, quarterly_13f_job, transform_job
+from orchestration.settings import SourceSettings
 
 MONITORED = list(INGEST_JOBS)
+
+
+def dataset_folders(settings: SourceSettings) -> list[Path]:
+    """Where new 13F data sets appear: the replay folder, and every landing day of the live source."""
+    folders = [settings.landing_dir / SEC_13F]
+    if settings.replay_dir:
+        folders.append(settings.replay_dir / SEC_13F)
+    return folders
+
+
+def new_datasets(folders: list[Path], seen: set[str]) -> list[str]:
+    """Data-set zip names present in the folders and not seen before, oldest name first."""
+    present = {p.name for folder in folders if folder.exists() for p in folder.rglob(DATASET_PATTERN)}
+    return sorted(present - seen)
+
+
+@sensor(job=quarterly_13f_job, minimum_interval_seconds=3600,
+        description="A Form 13F data set not seen before appeared in the replay or landing folder.")
+def new_13f_dataset_sensor(context: SensorEvaluationContext):
+    seen = set(filter(None, (context.cursor or "").split(",")))
+    fresh = new_datasets(dataset_folders(SourceSettings.from_env()), seen)
+    if not fresh:
+        return SensorResult(skip_reason="no new 13F data set")
+    return SensorResult(
+        run_requests=[RunRequest(run_key=f"13f-{'+'.join(fresh)}", tags={"rqe/13f_datasets": ",".join(fresh)})],
+        cursor=",".join(sorted(seen | set(fresh))),
+    )
 
 
 @run_status_sensor(
@@ -18,4 +56,4 @@ def transform_after_ingest(context: RunStatusSensorContext):
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}")
 
 
-sensors = [transform_after_ingest]
+sensors = [new_13f_dataset_sensor, transform_after_ingest]

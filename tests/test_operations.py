@@ -50,4 +50,31 @@ def test_the_sensor_watches_every_ingestion_job():
     from orchestration.jobs import INGEST_JOBS
     from orchestration.sensors import MONITORED
 
-    assert {job.name for job in MONITORED} == {job.name for job in INGEST_JOBS} == {"daily_ingest", "weekly_h41"}
+    assert {job.name for job in MONITORED} == {job.name for job in INGEST_JOBS} == {
+        "daily_ingest", "weekly_h41", "quarterly_13f"}
+
+
+def test_a_new_13f_dataset_in_the_replay_folder_starts_the_quarterly_job_once(tmp_path, monkeypatch):
+    from dagster import build_sensor_context
+
+    from orchestration.sensors import new_13f_dataset_sensor
+
+    folder = tmp_path / "replay" / "sec_13f"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("RQE_SOURCE", "replay")
+    monkeypatch.setenv("RQE_REPLAY_DIR", str(tmp_path / "replay"))
+    monkeypatch.setenv("RQE_LANDING_DIR", str(tmp_path / "landing"))
+    assert new_13f_dataset_sensor(build_sensor_context()).run_requests == []
+
+    (folder / "01sep2025-30nov2025_form13f.zip").write_bytes(b"zip")
+    first = new_13f_dataset_sensor(build_sensor_context())
+    (request,) = first.run_requests
+    assert request.job_name in (None, "quarterly_13f")
+    assert request.tags["rqe/13f_datasets"] == "01sep2025-30nov2025_form13f.zip"
+
+    again = new_13f_dataset_sensor(build_sensor_context(cursor=first.cursor))
+    assert again.run_requests == []  # seen: no second run
+    (tmp_path / "landing" / "sec_13f" / "2026-03-01").mkdir(parents=True)
+    (tmp_path / "landing" / "sec_13f" / "2026-03-01" / "01dec2025-28feb2026_form13f.zip").write_bytes(b"zip")
+    (later,) = new_13f_dataset_sensor(build_sensor_context(cursor=first.cursor)).run_requests
+    assert later.tags["rqe/13f_datasets"] == "01dec2025-28feb2026_form13f.zip"

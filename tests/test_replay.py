@@ -48,3 +48,31 @@ def test_replay_rerun_gives_the_same_tables(replay_run, tmp_path):
     again = run_demo(replay_run.root, RQE_SOURCE="replay", RQE_REPLAY_DIR=str(FIXTURES))
     assert again.returncode == 0, again.output[-3000:]
     assert snapshot(replay_run.warehouse) == before
+
+
+def test_replay_13f_positions_follow_units_amendments_and_options(replay_run):
+    """The hand-written 13F fixtures through staging and int_holdings__positions, in USD.
+
+    900001: Q3 2022 filed in 2022 (VALUE in $ thousands); Q4 2022 in dollars, two COIN lines summed,
+    a put line kept apart, PLTR added by a NEW HOLDINGS amendment. 900002: a RESTATEMENT replaces
+    its original (MSTR 900,000 -> 720,000, COIN added). 900003: the XML filing, its call kept apart.
+    """
+    with duckdb.connect(str(replay_run.warehouse), read_only=True) as conn:
+        positions = conn.execute(
+            "select cik, cast(period_of_report as varchar), cusip, value_usd "
+            "from intermediate.int_holdings__positions order by all").fetchall()
+        options = conn.execute(
+            "select cik, cusip, put_call, value_usd from intermediate.int_holdings__option_positions order by all").fetchall()
+        chain_quarters = conn.execute("select count(*) from marts.fct_forced_selling_chain").fetchone()[0]
+    assert positions == [
+        (900001, "2022-09-30", "19260Q107", 300_000.0),
+        (900001, "2022-09-30", "595112103", 1_250_000.0),
+        (900001, "2022-12-31", "19260Q107", 300_000.0),
+        (900001, "2022-12-31", "595112103", 1_500_000.0),
+        (900001, "2022-12-31", "69608A108", 50_000.0),
+        (900002, "2022-12-31", "19260Q107", 80_000.0),
+        (900002, "2022-12-31", "594972408", 720_000.0),
+        (900003, "2022-12-31", "595112103", 2_500_000.0),
+    ]
+    assert options == [(900001, "19260Q107", "Put", 40_000.0), (900003, "19260Q107", "Call", 60_000.0)]
+    assert chain_quarters == 2

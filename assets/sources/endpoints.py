@@ -13,6 +13,9 @@ class Endpoints:
     nyfed: str = "https://markets.newyorkfed.org"
     treasurydirect: str = "https://www.treasurydirect.gov"
     sec: str = "https://data.sec.gov"
+    sec_13f: str = "https://www.sec.gov/files/structureddata/data/form-13f-data-sets"
+    stooq: str = "https://stooq.com"
+    coinbase: str = "https://api.exchange.coinbase.com"
 
     @classmethod
     def from_env(cls) -> Endpoints:
@@ -23,4 +26,7 @@ class Endpoints:
             nyfed=os.environ.get("RQE_NYFED_BASE_URL", defaults.nyfed).rstrip("/"),
             treasurydirect=os.environ.get("RQE_TREASURYDIRECT_BASE_URL", defaults.treasurydirect).rstrip("/"),
             sec=os.environ.get("RQE_SEC_BASE_URL", defaults.sec).rstrip("/"),
+            sec_13f=os.environ.get("RQE_SEC_13F_BASE_URL", defaults.sec_13f).rstrip("/"),
+            stooq=os.environ.get("RQE_STOOQ_BASE_URL", defaults.stooq).rstrip("/"),
+            coinbase=os.environ.get("RQE_COINBASE_BASE_URL", defaults.coinbase).rstrip("/"),
         )

@@ -9,3 +9,23 @@
 {% macro calendar_quarter_end(date_column) -%}
     cast(date_trunc('quarter', {{ date_column }} + interval 45 day) - interval 1 day as date)
 {%- endmacro %}
+
+{#- The last day of the calendar quarter holding a date. -#}
+{% macro quarter_end(date_column) -%}
+    cast(date_trunc('quarter', {{ date_column }}) + interval 3 month - interval 1 day as date)
+{%- endmacro %}
+
+{#- The last day of the calendar quarter before the one holding a date. -#}
+{% macro previous_quarter_end(date_column) -%}
+    cast(date_trunc('quarter', {{ date_column }}) - interval 1 day as date)
+{%- endmacro %}
+
+{#- A date some days earlier. -#}
+{% macro days_before(date_column, days) -%}
+    cast({{ date_column }} - interval {{ days }} day as date)
+{%- endmacro %}
+
+{#- The value at the largest ordering key of a group (DuckDB's arg_max). -#}
+{% macro value_at_max(value_column, order_column) -%}
+    arg_max({{ value_column }}, {{ order_column }})
+{%- endmacro %}

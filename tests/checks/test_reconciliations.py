@@ -82,14 +82,19 @@ def test_stale_series_by_cadence():
     assert stale["series"].tolist() == ["WALCL", "SOFR", "EMPTY"]  # 16 > 10, 7 > 5, no data
 
 
-def test_integer_columns_accept_nullable_integers_and_reject_floats():
+def test_column_types_accept_nullable_integers_whole_floats_and_categoricals_only():
     import pandas as pd
 
-    from orchestration.checks.raw_suites import integer_columns
+    from orchestration.checks.raw_suites import column_types
     from orchestration.warehouse import RawTable
 
-    table = RawTable("t", {"fy": "integer", "v": "double"}, key=("fy",))
-    check = integer_columns(table)
-    assert check.run(pd.DataFrame({"fy": pd.array([2024, None], dtype="Int64"), "v": [1.0, 2.0]})) == []
-    (finding,) = check.run(pd.DataFrame({"fy": [2024.0, 2025.5], "v": [1.0, 2.0]}))
+    table = RawTable("t", {"fy": "integer", "name": "varchar", "v": "double"}, key=("fy",))
+    check = column_types(table)
+    good = pd.DataFrame({"fy": pd.array([2024, None], dtype="Int64"),
+                         "name": pd.Categorical(["a", "b"]), "v": [1.0, 2.0]})
+    assert check.run(good) == []
+    assert check.run(good.assign(fy=[2024.0, float("nan")])) == []  # whole numbers with a gap
+    (finding,) = check.run(good.assign(fy=[2024.0, 2025.5]))
     assert finding.message == "column 'fy' must hold integer values; found float64"
+    (finding,) = check.run(good.assign(v=["1", "2"]))
+    assert finding.message == "column 'v' must hold double values; found object"

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from assets.sources.scenario.calendar import business_days
 from assets.sources.scenario.funding_flows import generate_funding_flows
+from assets.sources.scenario.holdings import generate_holdings, read_taxonomy, thirteen_f_assets
 from assets.sources.scenario.issuance import generate_issuance
+from assets.sources.scenario.prices import generate_prices
 
-SCENARIO_VERSION = 3
+SCENARIO_VERSION = 4
+TAXONOMY_SEED = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "asset_taxonomy.csv"
 MARKER = "SYNTHETIC_SCENARIO.txt"
 
 
@@ -36,6 +39,9 @@ def ensure_scenario(out_dir: Path, *, end: dt.date, scale: int = 1) -> Path:
     staging.mkdir(parents=True)
     generate_funding_flows(staging, end=end)
     generate_issuance(staging, end=end)
+    taxonomy = read_taxonomy(TAXONOMY_SEED)
+    generate_prices(staging, end=end, assets=[a.priced for a in taxonomy])
+    generate_holdings(staging, end=end, scale=scale, taxonomy=thirteen_f_assets(taxonomy))
     (staging / MARKER).write_text(stamp)
     shutil.rmtree(out_dir, ignore_errors=True)
     staging.rename(out_dir)

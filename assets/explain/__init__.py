@@ -1,0 +1,1 @@
+"""Pure explainability code: summaries and plots built from mart rows (no Dagster imports)."""

@@ -1,0 +1,130 @@
+"""What drove the forced-selling chain in a quarter: a markdown summary and two plots.
+
+Pure functions of the marts' rows (``read_chain_frames`` is the only one touching DuckDB, through a
+connection it is given). matplotlib is imported lazily, inside the plotting function, so importing
+this module (and the code location) stays cheap.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+TOP = 5
+
+
+@dataclass(frozen=True)
+class ChainFrames:
+    chain: pd.DataFrame  # marts.fct_forced_selling_chain, all quarters
+    assets: pd.DataFrame  # marts.fct_chain_asset_vulnerability, latest quarter
+    holders: pd.DataFrame  # marts.fct_chain_holder_systemicness, latest quarter
+    calls: pd.DataFrame  # intermediate.int_chain__shocks, latest quarter (capital calls per funder)
+
+
+def _frame(conn, sql: str, params: list | None = None) -> pd.DataFrame:
+    cursor = conn.execute(sql, params or [])
+    columns = [d[0] for d in cursor.description]
+    frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+    for column in frame.columns:  # DECIMAL -> float for display
+        if frame[column].map(lambda v: v.__class__.__name__ == "Decimal").any():
+            frame[column] = frame[column].astype(float)
+    return frame
+
+
+def read_chain_frames(conn) -> ChainFrames | None:
+    """The rows the report needs, for the latest quarter of the chain mart (None if it is empty)."""
+    chain = _frame(conn, "select * from marts.fct_forced_selling_chain order by quarter_end")
+    if chain.empty:
+        return None
+    latest = chain["quarter_end"].iloc[-1]
+    assets = _frame(conn, "select * from marts.fct_chain_asset_vulnerability where quarter_end = ? "
+                          "order by chain_price_change_pct, cusip", [latest])
+    holders = _frame(conn, "select * from marts.fct_chain_holder_systemicness where quarter_end = ? "
+                           "order by losses_caused_to_others_bn desc, cik", [latest])
+    calls = _frame(conn, "select cik, holder_id, standard_shock_bn, capital_call_bn, required_bn "
+                         "from intermediate.int_chain__shocks where quarter_end = ? order by required_bn desc", [latest])
+    return ChainFrames(chain, assets, holders, calls)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f} bn"
+
+
+def chain_summary_markdown(frames: ChainFrames) -> str:
+    """Which funders started the chain, which assets fell most, which holders amplified it."""
+    row = frames.chain.iloc[-1]
+    synthetic = " (SYNTHETIC scenario)" if bool(row["is_synthetic"]) else ""
+    lines = [
+        f"### Forced-selling chain, quarter ending {row['quarter_end']}{synthetic}",
+        "",
+        f"Amplification **{row['amplification']:.3f}** (score {row['chain_score_pct']:.0f}th percentile of "
+        f"{int(row['quarters_in_history'])} quarters): funders had to sell {_money(row['required_sales_bn'])} "
+        f"({_money(row['standard_shock_bn'])} standard shock of {row['shock_pct']:g}% plus "
+        f"{_money(row['capital_calls_bn'])} capital calls); forced sales over {int(row['chain_rounds'])} rounds "
+        f"{_money(row['total_forced_sales_bn'])}; fire-sale losses {_money(-row['total_loss_bn'])} "
+        f"({row['loss_share_of_aum_pct']:.3f}% of 13F AUM).",
+        "",
+        "**Which funders started it**",
+        "",
+        "| funder | first-round sales | of which capital call |",
+        "|---|---:|---:|",
+    ]
+    funders = frames.holders[frames.holders["holder_type"] == "funder"].sort_values("shock_sales_bn", ascending=False)
+    calls = frames.calls.set_index("cik")["capital_call_bn"] if not frames.calls.empty else pd.Series(dtype=float)
+    for f in funders.head(TOP).itertuples():
+        lines.append(f"| {f.filer_name} | {_money(f.shock_sales_bn)} | {_money(float(calls.get(f.cik, 0.0)))} |")
+    lines += ["", "**Which assets fell most**", "", "| asset | group | chain price change | forced sales |", "|---|---|---:|---:|"]
+    for a in frames.assets.head(TOP).itertuples():
+        label = a.ticker or a.issuer_name or a.cusip
+        lines.append(f"| {label} | {a.asset_group} | {a.chain_price_change_pct:.2f}% | {_money(a.forced_sales_bn)} |")
+    by_group = frames.assets.groupby("asset_group")["chain_price_change_pct"].mean().sort_values()
+    lines += ["", "Mean chain price change by group: " + ", ".join(f"{g} {v:.2f}%" for g, v in by_group.items()), ""]
+    lines += ["**Which holders amplified it**", "", "| holder | type | forced sales | losses caused to others |", "|---|---|---:|---:|"]
+    amplifiers = frames.holders[frames.holders["holder_type"] != "funder"].head(TOP)
+    for h in amplifiers.itertuples():
+        lines.append(f"| {h.filer_name} | {h.holder_type} | {_money(h.forced_sales_bn)} | {_money(h.losses_caused_to_others_bn)} |")
+    if amplifiers.empty:
+        lines.append("| (none: no hedge fund held what the funders sold) | | | |")
+    return "\n".join(lines)
+
+
+def chain_plots_png(frames: ChainFrames) -> dict[str, bytes]:
+    """Two PNG plots: amplification and score over time; price change by asset group (latest quarter)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = {}
+    chain = frames.chain
+    fig, left = plt.subplots(figsize=(7, 3.2))
+    left.plot(pd.to_datetime(chain["quarter_end"]), chain["amplification"], color="tab:red", marker="o", ms=3)
+    left.set_ylabel("amplification")
+    right = left.twinx()
+    right.bar(pd.to_datetime(chain["quarter_end"]), chain["chain_score_pct"], width=40, alpha=0.25, color="tab:blue")
+    right.set_ylabel("score (percentile)")
+    left.set_title("Forced-selling chain: amplification and score by quarter")
+    out["chain_history.png"] = _png(fig, plt)
+    groups = frames.assets.groupby("asset_group")["chain_price_change_pct"].mean().sort_values()
+    fig, axis = plt.subplots(figsize=(6, 3))
+    axis.barh(groups.index, groups.values, color="tab:purple")
+    axis.set_xlabel("mean chain price change, %")
+    axis.set_title(f"Asset vulnerability by group, {chain['quarter_end'].iloc[-1]}")
+    out["asset_vulnerability.png"] = _png(fig, plt)
+    return out
+
+
+def _png(fig, plt) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def embed_png(name: str, content: bytes) -> str:
+    """A markdown image with the PNG inline (a data URI), for Dagster's markdown metadata."""
+    return f"![{name}](data:image/png;base64,{base64.b64encode(content).decode()})"

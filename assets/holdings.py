@@ -1,0 +1,55 @@
+"""Raw fund-holdings assets: SEC Form 13F data sets (submissions, cover pages, information tables).
+
+Declarations only: loading and parsing live in ``assets.sources.holdings``. VALUE is stored as
+published (thousands before 2023-01-03, dollars after, by filing date); staging converts it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from assets.ingest import raw_asset
+from assets.sources.holdings import load_13f_coverpages, load_13f_infotable, load_13f_submissions
+from orchestration.warehouse import RawTable
+
+LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
+
+SEC13F_SUBMISSIONS = RawTable(
+    "sec13f_submissions",
+    {"accession_number": "varchar", "filing_date": "date", "submission_type": "varchar",
+     "cik": "bigint", "period_of_report": "date", **LINEAGE},
+    key=("accession_number",),
+)
+SEC13F_COVERPAGES = RawTable(
+    "sec13f_coverpages",
+    {"accession_number": "varchar", "report_calendar_or_quarter": "date", "is_amendment": "boolean",
+     "amendment_no": "integer", "amendment_type": "varchar", "filing_manager_name": "varchar", **LINEAGE},
+    key=("accession_number",),
+)
+SEC13F_INFOTABLE = RawTable(
+    "sec13f_infotable",
+    {"accession_number": "varchar", "infotable_sk": "bigint", "name_of_issuer": "varchar",
+     "title_of_class": "varchar", "cusip": "varchar", "figi": "varchar", "value": "bigint",
+     "sshprnamt": "bigint", "sshprnamt_type": "varchar", "put_call": "varchar",
+     "investment_discretion": "varchar", "other_manager": "varchar", "voting_auth_sole": "bigint",
+     "voting_auth_shared": "bigint", "voting_auth_none": "bigint", **LINEAGE},
+    key=("accession_number", "infotable_sk"),
+)
+
+_family = partial(raw_asset, group_name="raw_holdings", owners=["team:holdings"])
+
+holdings_assets = [
+    _family(
+        SEC13F_SUBMISSIONS, load_13f_submissions, date_column="filing_date",
+        description="Form 13F data sets: SUBMISSION.tsv, one row per filing (filing date, CIK, period of report).",
+    ),
+    _family(
+        SEC13F_COVERPAGES, load_13f_coverpages, date_column="report_calendar_or_quarter",
+        description="Form 13F data sets: COVERPAGE.tsv (amendment type RESTATEMENT / NEW HOLDINGS, manager name).",
+    ),
+    _family(
+        SEC13F_INFOTABLE, load_13f_infotable, date_column=None,
+        description="Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), "
+        "VALUE as published: $ thousands for filings before 2023-01-03, dollars after.",
+    ),
+]

@@ -1,0 +1,28 @@
+"""Raw price assets: Stooq daily CSV (equities, ETFs) and Coinbase daily candles (crypto).
+
+Declarations only: loading and parsing live in ``assets.sources.prices``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from assets.ingest import raw_asset
+from assets.sources.prices import load_coinbase, load_stooq
+from orchestration.warehouse import RawTable
+
+LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
+_PRICE_COLUMNS = {"symbol": "varchar", "price_date": "date", "open": "double", "high": "double",
+                  "low": "double", "close": "double", "volume": "double", **LINEAGE}
+
+STOOQ_DAILY_PRICES = RawTable("stooq_daily_prices", _PRICE_COLUMNS, key=("symbol", "price_date"))
+COINBASE_DAILY_CANDLES = RawTable("coinbase_daily_candles", _PRICE_COLUMNS, key=("symbol", "price_date"))
+
+_family = partial(raw_asset, group_name="raw_prices", owners=["team:holdings"])
+
+prices_assets = [
+    _family(STOOQ_DAILY_PRICES, load_stooq, date_column="price_date",
+            description="Stooq daily OHLC and share volume for the taxonomy's equities and ETFs."),
+    _family(COINBASE_DAILY_CANDLES, load_coinbase, date_column="price_date",
+            description="Coinbase Exchange daily candles (USD; volume in the base currency) for the taxonomy's crypto."),
+]

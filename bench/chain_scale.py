@@ -1,0 +1,150 @@
+"""Benchmark (not a test): 13F ingest + holdings/prices models + the forced-selling chain, by size.
+
+For 1/8, 1/4, 1/2 and 1 real-size quarter (~8,000 filers, ~3M information-table lines at 1), it
+writes ONE quarter of the SYNTHETIC scenario (untimed), then times, in a fresh process per size:
+ingest (parse and validate the data-set zip and the price files, upsert the raw tables) and
+``dbt build`` of the holdings, prices and chain models with their tests. It prints the wall time,
+the peak memory (max RSS of that process, which runs dbt in-process) and the variable cost
+(wall minus the smallest size's wall) per size.
+
+    .venv/bin/python bench/chain_scale.py                 # all four sizes
+    .venv/bin/python bench/chain_scale.py --fractions 0.125 0.25
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+FULL_FILERS = 8000
+LINES_PER_FILER = 640  # drawn lines per filer; ~38% are repeat draws merged away, leaving ~3M lines at size 1
+QUARTER = dt.date(2025, 9, 30)
+END = dt.date(2025, 12, 31)
+DBT_SELECTION = ("asset_taxonomy holder_types capital_calls staging.holdings staging.prices intermediate.holdings "
+                 "intermediate.prices intermediate.chain fct_forced_selling_chain fct_chain_asset_vulnerability "
+                 "fct_chain_holder_systemicness fct_divergence")
+
+
+def generate(folder: Path, fraction: float) -> dict:
+    from assets.sources.scenario.build import TAXONOMY_SEED
+    from assets.sources.scenario.holdings import generate_holdings, read_taxonomy, thirteen_f_assets
+    from assets.sources.scenario.prices import generate_prices
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    taxonomy = read_taxonomy(TAXONOMY_SEED)
+    generate_prices(folder, end=END, assets=[a.priced for a in taxonomy])
+    lines = generate_holdings(folder, end=END, taxonomy=thirteen_f_assets(taxonomy), periods=[QUARTER],
+                              n_filers=round(FULL_FILERS * fraction), mean_positions=LINES_PER_FILER)
+    return {"lines": lines, "generate_s": time.perf_counter() - started}
+
+
+def run_one(scenario: Path, warehouse: Path) -> dict:
+    """Ingest and build in this process (so its max RSS covers both); print the timings."""
+    import duckdb
+
+    from assets.holdings import SEC13F_COVERPAGES, SEC13F_INFOTABLE, SEC13F_SUBMISSIONS
+    from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
+    from assets.sources.endpoints import Endpoints
+    from assets.sources.holdings import load_13f_coverpages, load_13f_infotable, load_13f_submissions
+    from assets.sources.prices import load_coinbase, load_stooq
+    from assets.sources.transports import FileTransport
+    from orchestration.warehouse import upsert
+
+    os.environ["RQE_WAREHOUSE"] = str(warehouse)
+    timings = {}
+    started = time.perf_counter()
+    transport, endpoints = FileTransport(scenario, mode="scenario"), Endpoints.from_env()
+    with duckdb.connect(str(warehouse)) as conn:
+        for table, load in ((SEC13F_SUBMISSIONS, load_13f_submissions), (SEC13F_COVERPAGES, load_13f_coverpages),
+                            (SEC13F_INFOTABLE, load_13f_infotable), (STOOQ_DAILY_PRICES, load_stooq),
+                            (COINBASE_DAILY_CANDLES, load_coinbase)):
+            t0 = time.perf_counter()
+            frame = load(transport, endpoints)
+            t1 = time.perf_counter()
+            upsert(conn, table, frame)
+            timings[table.name] = {"rows": len(frame), "parse_s": round(t1 - t0, 2),
+                                   "upsert_s": round(time.perf_counter() - t1, 2)}
+            del frame
+    timings["ingest_s"] = time.perf_counter() - started
+    from dbt.cli.main import dbtRunner
+
+    t0 = time.perf_counter()
+    os.chdir(REPO / "dbt_project")
+    result = dbtRunner().invoke(["build", "--profiles-dir", ".", "--quiet", "-s", DBT_SELECTION,
+                                 "--target-path", str(warehouse.parent / "target")])
+    timings["dbt_s"] = time.perf_counter() - t0
+    timings["pipeline_s"] = timings["ingest_s"] + timings["dbt_s"]
+    timings["dbt_ok"] = bool(result.success)
+    with duckdb.connect(str(warehouse)) as conn:  # dbt-duckdb may still hold a read-write connection
+        timings["positions"] = conn.execute("select count(*) from intermediate.int_holdings__positions").fetchone()[0]
+        timings["chain_rows"] = conn.execute("select count(*) from intermediate.int_chain__rounds").fetchone()[0]
+        timings["amplification"] = conn.execute("select amplification from marts.fct_forced_selling_chain").fetchone()[0]
+    return timings
+
+
+def measure(fraction: float, root: Path, keep: bool = False) -> dict:
+    folder = root / f"f{fraction:g}"
+    scenario, warehouse = folder / "scenario", folder / "warehouse" / "bench.duckdb"
+    generated = generate(scenario, fraction)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, "--run-one", str(scenario), str(warehouse)],
+                             stdout=subprocess.PIPE, text=True, cwd=REPO)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"size {fraction}: run failed ({child.returncode}): {output[-2000:]}")
+    detail = json.loads(output.strip().splitlines()[-1])
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"fraction": fraction, "wall_s": wall, "peak_mib": usage.ru_maxrss / 1024, **generated, **detail}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fractions", type=float, nargs="+", default=[0.125, 0.25, 0.5, 1.0])
+    parser.add_argument("--work-dir", type=Path, default=REPO / "bench" / "results" / "chain_scale")
+    parser.add_argument("--keep", action="store_true", help="keep each size's scenario, warehouse and dbt target")
+    parser.add_argument("--run-one", nargs=2, type=Path, metavar=("SCENARIO", "WAREHOUSE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_one:
+        print(json.dumps(run_one(*args.run_one), default=str))
+        return 0
+    rows = [measure(f, args.work_dir, args.keep) for f in sorted(args.fractions)]
+    fixed = rows[0]["pipeline_s"]
+    print(f"\nchain_scale: one SYNTHETIC quarter ({QUARTER}), {os.cpu_count()} cores; command: "
+          f"{' '.join([Path(sys.executable).name, *sys.argv])}")
+    print("pipeline s = ingest + dbt build inside the run; process s adds interpreter start and imports "
+          "(Dagster, dbt); variable s = pipeline s minus the smallest size's")
+    print(f"{'size':>6} {'filers':>7} {'lines':>10} {'positions':>10} {'ingest s':>9} {'dbt s':>7} {'pipeline s':>10} "
+          f"{'process s':>9} {'peak MiB':>9} {'variable s':>10} {'var/line us':>11} {'amplif.':>8}")
+    for r in rows:
+        variable = r["pipeline_s"] - fixed
+        per_line = 1e6 * variable / (r["lines"] - rows[0]["lines"]) if r is not rows[0] else float("nan")
+        print(f"{r['fraction']:>6g} {round(FULL_FILERS * r['fraction']):>7} {r['lines']:>10,} {r['positions']:>10,} "
+              f"{r['ingest_s']:>9.1f} {r['dbt_s']:>7.1f} {r['pipeline_s']:>10.1f} {r['wall_s']:>9.1f} "
+              f"{r['peak_mib']:>9.0f} {variable:>10.1f} "
+              f"{per_line:>11.2f} {r['amplification']:>8.3f}")
+    for r in rows:
+        print(f"  size {r['fraction']:g}: generate {r['generate_s']:.1f}s (untimed); "
+              + ", ".join(f"{k} {v['rows']:,} rows parse {v['parse_s']}s upsert {v['upsert_s']}s"
+                          for k, v in r.items() if isinstance(v, dict)))
+    return 0 if all(r["dbt_ok"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

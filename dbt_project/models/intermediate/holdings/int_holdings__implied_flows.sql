@@ -1,0 +1,65 @@
+-- Net sales per filer, security and quarter from the change in reported shares, valued at this
+-- quarter's price per share (last quarter's for a position closed out). A filer's implied flow is
+-- its net buying as a share of last quarter's 13F value; filers are ranked into deciles of it each
+-- quarter (decile 1 = strongest outflows). Only filers that reported in both quarters.
+with positions as (
+    select cik, period_of_report, cusip, value_usd, shares_or_principal as shares,
+           value_usd / nullif(shares_or_principal, 0) as price_usd
+    from {{ ref('int_holdings__positions') }}
+),
+
+periods as (
+    select distinct cik, period_of_report from positions
+),
+
+pairs as (
+    select cur.cik, cur.period_of_report, prev.period_of_report as previous_period
+    from periods as cur
+    join periods as prev
+        on prev.cik = cur.cik and prev.period_of_report = {{ previous_quarter_end('cur.period_of_report') }}
+),
+
+current_rows as (
+    select p.cik, p.period_of_report, c.cusip, c.shares, c.price_usd
+    from pairs as p
+    join positions as c on c.cik = p.cik and c.period_of_report = p.period_of_report
+),
+
+previous_rows as (
+    select p.cik, p.period_of_report, b.cusip, b.shares, b.price_usd, b.value_usd
+    from pairs as p
+    join positions as b on b.cik = p.cik and b.period_of_report = p.previous_period
+),
+
+changes as (
+    select
+        coalesce(c.cik, b.cik) as cik,
+        coalesce(c.period_of_report, b.period_of_report) as period_of_report,
+        coalesce(c.cusip, b.cusip) as cusip,
+        (coalesce(b.shares, 0) - coalesce(c.shares, 0)) * coalesce(c.price_usd, b.price_usd, 0) as net_sales_usd,
+        coalesce(b.value_usd, 0) as previous_value_usd
+    from current_rows as c
+    full outer join previous_rows as b
+        on b.cik = c.cik and b.period_of_report = c.period_of_report and b.cusip = c.cusip
+),
+
+flows as (
+    select cik, period_of_report,
+           -sum(net_sales_usd) / nullif(sum(previous_value_usd), 0) as implied_flow_share
+    from changes
+    group by cik, period_of_report
+),
+
+deciles as (
+    select cik, period_of_report, implied_flow_share,
+           ntile(10) over (partition by period_of_report order by implied_flow_share, cik) as flow_decile
+    from flows
+)
+
+select
+    c.cik, c.period_of_report, c.cusip,
+    c.net_sales_usd / 1e9 as net_sales_bn,
+    d.implied_flow_share,
+    d.flow_decile
+from changes as c
+join deciles as d on d.cik = c.cik and d.period_of_report = c.period_of_report

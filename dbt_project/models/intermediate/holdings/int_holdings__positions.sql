@@ -1,0 +1,31 @@
+-- One row per filer, period of report and security: the effective filings' lines summed
+-- (a position split over several lines, or added by a NEW HOLDINGS amendment, is one position).
+-- Put/call lines are options, not holdings: they are in int_holdings__option_positions.
+with lines as (
+    select f.cik, f.period_of_report, f.filing_manager_name, f.filing_role, i.*
+    from {{ ref('int_holdings__effective_filings') }} as f
+    join {{ ref('stg_sec13f__infotable') }} as i on i.accession_number = f.accession_number
+    where not i.is_option
+),
+
+names as (
+    select cik, period_of_report, max(filing_manager_name) as filer_name
+    from {{ ref('int_holdings__effective_filings') }}
+    where filing_role = 'base'
+    group by cik, period_of_report
+)
+
+select
+    l.cik,
+    l.period_of_report,
+    l.cusip,
+    max(n.filer_name) as filer_name,
+    max(l.name_of_issuer) as issuer_name,
+    sum(l.value_usd) as value_usd,
+    sum(l.value_usd) / 1e9 as holding_bn,
+    sum(l.shares_or_principal) as shares_or_principal,
+    count(*) as lines,
+    bool_or(l.source_mode = 'scenario') as is_synthetic
+from lines as l
+left join names as n on n.cik = l.cik and n.period_of_report = l.period_of_report
+group by l.cik, l.period_of_report, l.cusip

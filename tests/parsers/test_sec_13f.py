@@ -1,0 +1,145 @@
+"""SEC Form 13F parsers: hand-written data-set TSVs (zipped here) and one information-table XML."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assets.sources.errors import SourceFormatError
+from assets.sources.parsers.sec_13f import (
+    parse_13f_coverpages, parse_13f_infotable, parse_13f_infotable_xml, parse_13f_submissions,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sec_13f"
+
+
+def zip_folder(folder: Path, replace: dict[str, str] | None = None) -> bytes:
+    """The hand-written TSVs of ``folder`` as the SEC ships them: one zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.glob("*.tsv")):
+            text = (replace or {}).get(path.name, path.read_text(encoding="utf-8"))
+            archive.writestr(path.name, text)
+    return buffer.getvalue()
+
+
+def dataset(name: str) -> bytes:
+    return zip_folder(FIXTURES / name)
+
+
+def test_submissions_parse_sec_dates_and_types():
+    frame = parse_13f_submissions(dataset("2023q1_form13f"), location="2023q1_form13f.zip")
+    assert frame["accession_number"].tolist() == [
+        "0000900001-23-000002", "0000900002-23-000001", "0000900002-23-000005",
+        "0000900001-23-000009", "0000900003-23-000001"]
+    assert frame["filing_date"].dt.date.astype(str).tolist() == [
+        "2023-02-10", "2023-02-14", "2023-03-01", "2023-03-03", "2023-02-15"]
+    assert (frame["period_of_report"] == pd.Timestamp("2022-12-31")).all()
+    assert frame["submission_type"].tolist() == ["13F-HR", "13F-HR", "13F-HR/A", "13F-HR/A", "13F-HR"]
+    assert frame["cik"].tolist() == [900001, 900002, 900002, 900001, 900003]
+
+
+def test_coverpages_carry_both_amendment_types():
+    frame = parse_13f_coverpages(dataset("2023q1_form13f"), location="2023q1_form13f.zip").set_index("accession_number")
+    assert frame.loc["0000900002-23-000005", "amendment_type"] == "RESTATEMENT"
+    assert frame.loc["0000900001-23-000009", "amendment_type"] == "NEW HOLDINGS"
+    assert bool(frame.loc["0000900001-23-000009", "is_amendment"]) is True
+    assert frame.loc["0000900001-23-000009", "amendment_no"] == 1
+    assert frame.loc["0000900001-23-000002", "amendment_type"] is None
+    assert bool(frame.loc["0000900001-23-000002", "is_amendment"]) is False
+    assert frame.loc["0000900002-23-000001", "filing_manager_name"] == "BETA HEDGE PARTNERS LP"
+
+
+def test_infotable_keeps_values_as_published_in_both_units():
+    older = parse_13f_infotable(dataset("2022q4_form13f"), location="2022q4_form13f.zip")
+    newer = parse_13f_infotable(dataset("2023q1_form13f"), location="2023q1_form13f.zip")
+    assert older["value"].tolist() == [1250, 300]  # $ thousands (filed 2022-11-14)
+    assert newer["value"].tolist()[:2] == [1_500_000, 200_000]  # dollars (filed 2023-02-10)
+    assert newer["value"].dtype == "int64" and newer["sshprnamt"].dtype == "int64"
+    assert len(newer) == 8
+    options = newer[newer["put_call"].notna()]
+    assert options["infotable_sk"].tolist() == [204] and options["put_call"].tolist() == ["Put"]
+    assert newer["figi"].isna().sum() == 7
+    assert newer.loc[0, "voting_auth_sole"] == 30000
+
+
+def test_xml_information_table_has_the_data_set_columns():
+    path = FIXTURES / "0000900003-23-000001.xml"
+    frame = parse_13f_infotable_xml(path.read_bytes(), location=str(path), accession_number="0000900003-23-000001")
+    tsv = parse_13f_infotable(dataset("2023q1_form13f"), location="x.zip")
+    assert list(frame.columns) == list(tsv.columns)
+    assert frame["cusip"].tolist() == ["595112103", "19260Q107"]
+    assert frame["value"].tolist() == [2_500_000, 60_000]
+    assert frame["sshprnamt"].tolist() == [50000, 1500]
+    assert frame["put_call"].tolist() == [None, "Call"]
+    assert frame["infotable_sk"].tolist() == [1, 2]
+
+
+def bad_infotable(line: str) -> SourceFormatError:
+    text = (FIXTURES / "2023q1_form13f" / "INFOTABLE.tsv").read_text()
+    lines = text.splitlines()
+    lines[3] = line
+    content = zip_folder(FIXTURES / "2023q1_form13f", {"INFOTABLE.tsv": "\n".join(lines) + "\n"})
+    with pytest.raises(SourceFormatError) as info:
+        parse_13f_infotable(content, location="bad.zip")
+    return info.value
+
+
+def test_a_thousands_separator_in_value_names_member_and_line():
+    error = bad_infotable("0000900001-23-000002\t203\tCOINBASE GLOBAL INC\tCOM CL A\t19260Q107\t\t100,000\t2500\tSH\t\tDFND\t1\t0\t2500\t0")
+    assert error.source == "sec_13f" and error.location == "bad.zip!INFOTABLE.tsv" and error.row == 4
+    assert "'VALUE'" in str(error) and "100,000" in str(error)
+
+
+def test_a_bad_cusip_and_an_unknown_put_call_are_rejected_with_their_line():
+    error = bad_infotable("0000900001-23-000002\t203\tCOINBASE GLOBAL INC\tCOM CL A\t19260Q10\t\t100000\t2500\tSH\t\tDFND\t1\t0\t2500\t0")
+    assert error.row == 4 and "CUSIP" in str(error)
+    error = bad_infotable("0000900001-23-000002\t203\tCOINBASE GLOBAL INC\tCOM CL A\t19260Q107\t\t100000\t2500\tSH\tPUT\tDFND\t1\t0\t2500\t0")
+    assert error.row == 4 and "PUTCALL" in str(error)
+
+
+def test_duplicate_infotable_key_is_rejected():
+    error = bad_infotable("0000900001-23-000002\t201\tCOINBASE GLOBAL INC\tCOM CL A\t19260Q107\t\t100000\t2500\tSH\t\tDFND\t1\t0\t2500\t0")
+    assert error.row == 4 and "duplicate key" in str(error)
+
+
+def test_missing_column_html_and_not_a_zip():
+    text = (FIXTURES / "2023q1_form13f" / "SUBMISSION.tsv").read_text().replace("PERIODOFREPORT", "PERIOD")
+    with pytest.raises(SourceFormatError, match="lacks column.*PERIODOFREPORT") as info:
+        parse_13f_submissions(zip_folder(FIXTURES / "2023q1_form13f", {"SUBMISSION.tsv": text}), location="s.zip")
+    assert info.value.row == 1
+    with pytest.raises(SourceFormatError, match="HTML page"):
+        parse_13f_infotable(b"<html><body>Request Rate Threshold Exceeded</body></html>", location="https://www.sec.gov/x.zip")
+
+
+def test_amendment_without_type_and_bad_date_are_rejected():
+    lines = (FIXTURES / "2023q1_form13f" / "COVERPAGE.tsv").read_text().splitlines()
+    lines[3] = lines[3].replace("RESTATEMENT", "")
+    with pytest.raises(SourceFormatError, match="AMENDMENTTYPE") as info:
+        parse_13f_coverpages(zip_folder(FIXTURES / "2023q1_form13f", {"COVERPAGE.tsv": "\n".join(lines) + "\n"}), location="c.zip")
+    assert info.value.row == 4
+    text = (FIXTURES / "2023q1_form13f" / "SUBMISSION.tsv").read_text().replace("14-FEB-2023", "2023-02-14")
+    with pytest.raises(SourceFormatError, match="31-DEC-2024") as info:
+        parse_13f_submissions(zip_folder(FIXTURES / "2023q1_form13f", {"SUBMISSION.tsv": text}), location="s.zip")
+    assert info.value.row == 3
+
+
+def test_xml_errors_name_the_entry():
+    path = FIXTURES / "0000900003-23-000001.xml"
+    text = path.read_text().replace("<value>60000</value>", "<value>6e4</value>")
+    with pytest.raises(SourceFormatError, match="whole number") as info:
+        parse_13f_infotable_xml(text.encode(), location="f.xml", accession_number="0000900003-23-000001")
+    assert info.value.row == 2
+    with pytest.raises(SourceFormatError, match="informationTable"):
+        parse_13f_infotable_xml(b"<other/>", location="f.xml", accession_number="0000900003-23-000001")
+
+
+def test_an_extracted_member_parses_like_the_zip():
+    path = FIXTURES / "2023q1_form13f" / "INFOTABLE.tsv"
+    extracted = parse_13f_infotable(path.read_bytes(), location=str(path))
+    zipped = parse_13f_infotable(dataset("2023q1_form13f"), location="2023q1_form13f.zip")
+    pd.testing.assert_frame_equal(extracted.astype(str), zipped.astype(str))
