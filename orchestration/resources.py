@@ -25,6 +25,7 @@ class SourcesResource(ConfigurableResource):
     replay_dir: Optional[str] = None
     scenario_dir: str
     scenario_end: Optional[str] = None
+    scenario_scale: int = 1
     landing_dir: str
     sec_user_agent: Optional[str] = None
 
@@ -35,6 +36,7 @@ class SourcesResource(ConfigurableResource):
             replay_dir=str(settings.replay_dir) if settings.replay_dir else None,
             scenario_dir=str(settings.scenario_dir),
             scenario_end=settings.scenario_end,
+            scenario_scale=settings.scenario_scale,
             landing_dir=str(settings.landing_dir),
             sec_user_agent=settings.sec_user_agent,
         )
@@ -65,7 +67,7 @@ class SourcesResource(ConfigurableResource):
             yield FileTransport(Path(self.replay_dir), mode="replay")
         elif self.mode == "scenario":
             end = dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
-            yield FileTransport(ensure_scenario(Path(self.scenario_dir), end=end), mode="scenario")
+            yield FileTransport(ensure_scenario(Path(self.scenario_dir), end=end, scale=self.scenario_scale), mode="scenario")
         else:
             raise ValueError(f"unknown source mode {self.mode!r}: expected scenario, replay or live")
 

@@ -43,6 +43,7 @@ class SourceSettings:
     replay_dir: Path | None
     scenario_dir: Path
     scenario_end: str | None
+    scenario_scale: int
     landing_dir: Path
     sec_user_agent: str | None
 
@@ -60,6 +61,7 @@ class SourceSettings:
             replay_dir=_path_from_env("RQE_REPLAY_DIR", replay) if replay else None,
             scenario_dir=_path_from_env("RQE_SCENARIO_DIR", warehouse.parent / "scenario"),
             scenario_end=os.environ.get("RQE_SCENARIO_END") or None,
+            scenario_scale=int(os.environ.get("RQE_SCENARIO_SCALE", "1")),
             landing_dir=_path_from_env("RQE_LANDING_DIR", "landing"),
             sec_user_agent=os.environ.get("RQE_SEC_USER_AGENT"),
         )
