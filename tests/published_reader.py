@@ -1,4 +1,5 @@
-"""Run as a separate process: query published.duckdb in a loop and report what it saw.
+"""Run as a separate process: query published.duckdb in a loop until a stop file appears (or a
+time limit passes), and report what it saw.
 
 Prints one JSON line: {"queries": n, "errors": [...], "states": {"<rows>|<last week>": count}}.
 """
@@ -10,10 +11,12 @@ from collections import Counter
 
 import duckdb
 
-path, seconds = sys.argv[1], float(sys.argv[2])
+from pathlib import Path
+
+path, stop_file, seconds = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 states, errors, queries = Counter(), [], 0
 deadline = time.monotonic() + seconds
-while time.monotonic() < deadline:
+while time.monotonic() < deadline and not stop_file.exists():
     try:
         with duckdb.connect(path, read_only=True) as conn:
             rows, last, total = conn.execute(

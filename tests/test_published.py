@@ -51,13 +51,15 @@ def test_a_reader_in_another_process_sees_only_complete_states_during_a_run(tmp_
     first = run_demo(tmp_path, RQE_SCENARIO_END="2026-11-13")
     assert first.returncode == 0, first.output[-3000:]
     published = first.warehouse.parent / "published.duckdb"
+    stop = tmp_path / "stop-reading"
     reader = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "published_reader.py"), str(published), "75"],
+        [sys.executable, str(REPO / "tests" / "published_reader.py"), str(published), str(stop), "900"],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
     )
     second = run_demo(tmp_path, RQE_SCENARIO_END="2026-11-20")  # rewrites the warehouse, republishes
     assert second.returncode == 0, second.output[-3000:]
-    time.sleep(3)
+    time.sleep(3)  # a few more reads of the new state
+    stop.touch()
     report = json.loads(reader.communicate(timeout=120)[0])
     assert report["error_count"] == 0, report["errors"]
     assert report["queries"] > 50

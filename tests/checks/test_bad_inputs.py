@@ -8,6 +8,8 @@ it and the replay directory, breaks one document, and runs the one raw asset tha
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import shutil
 from dataclasses import dataclass
@@ -258,6 +260,11 @@ def test_good_data_passes_the_raw_check_and_links_data_docs(baseline, case_dirs,
     replay, warehouse = case_dirs
     run = run_raw([FRED], warehouse, replay, instance)
     passed, _, metadata = run.checks[(FRED, "raw_batch_valid")]
-    assert passed is True and metadata["checks_run"].value == 29
+    from assets.funding_flows import FRED_OBSERVATIONS
+    from orchestration.checks.raw_suites import raw_suite_for
+
+    suite = raw_suite_for(FRED_OBSERVATIONS, date_column="observation_date", as_of=dt.date(2026, 11, 20))
+    assert passed is True
+    assert metadata["checks_run"].value == len(suite.expectations) + len(suite.batch_checks)
     docs = Path(metadata["data_docs"].url.removeprefix("file://"))
     assert docs == warehouse.parent / "gx_docs" / "index.html" and docs.exists()
