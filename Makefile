@@ -45,7 +45,7 @@ demo: $(MANIFEST)
 	$(PY) -m orchestration.demo
 
 test: $(MANIFEST)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 dev: $(MANIFEST)
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

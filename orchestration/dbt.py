@@ -77,10 +77,10 @@ def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, w
     The explained marts' events are held until dbt has finished (dbt holds the DuckDB file while it
     runs), then their materialisations carry plots and a summary as metadata.
     """
-    held = []
+    held = []  # from the first explained mart on, every event waits, so the order stays topological
     try:
         for event in dbt.cli(dbt_build_args(), context=context).stream():
-            if _event_asset_key(context, event) in EXPLAINED:
+            if held or _event_asset_key(context, event) in EXPLAINED:
                 held.append(event)
                 continue
             yield event
@@ -88,7 +88,7 @@ def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, w
         extras: dict[AssetKey, dict] = {}
         for event in held:
             key = _event_asset_key(context, event)
-            if isinstance(event, (Output, AssetMaterialization)):
+            if key in EXPLAINED and isinstance(event, (Output, AssetMaterialization)):
                 if key not in extras:
                     extras[key] = EXPLAINED[key](context, warehouse)
                 event = event.with_metadata({**(event.metadata or {}), **extras[key]})

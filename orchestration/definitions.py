@@ -7,6 +7,7 @@ from assets.holdings import holdings_assets
 from assets.issuance import issuance_assets
 from assets.prices import prices_assets
 from orchestration.checks.funding_flows_checks import funding_flows_checks
+from orchestration.checks.issuance_checks import issuance_checks
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.jobs import INGEST_JOBS, transform_job
 from orchestration.publish import published_warehouse
@@ -19,7 +20,7 @@ defs = Definitions(
         *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
         reverse_qe_dbt_assets, published_warehouse,
     ],
-    asset_checks=[*funding_flows_checks],
+    asset_checks=[*funding_flows_checks, *issuance_checks],
     jobs=[*INGEST_JOBS, transform_job],
     schedules=schedules,
     sensors=sensors,

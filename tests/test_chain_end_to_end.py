@@ -69,3 +69,11 @@ def test_the_chain_materialization_carries_the_explanation(scenario_run):
     assert "Which assets fell most" in summary and "Which holders amplified it" in summary
     assert "data:image/png;base64," in metadata["chain_plots"].value
     assert (scenario_run.warehouse.parent / "reports" / "chain_history.png").stat().st_size > 1000
+
+
+def test_speculative_assets_trail_near_cash_flow_more_after_crowding_out_sets_in(conn):
+    """The essay's claims 4 and 9 on the scenario: the forward spread is lower in crowding-out."""
+    rows = dict(conn.execute(
+        "select regime, mean_forward_13w_spread_pct from marts.fct_divergence_by_regime").fetchall())
+    assert set(rows) <= {"ample", "tightening", "crowding_out"}
+    assert rows["crowding_out"] < 0 < rows["ample"] or rows["crowding_out"] < rows["ample"]

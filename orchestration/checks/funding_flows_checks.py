@@ -1,8 +1,7 @@
 """Funding-flows reconciliation and freshness asset checks: read the warehouse, call the maths in
 ``orchestration.checks.reconciliations``, report. Wiring only.
 
-Not wired yet: DTS net marketable issuance vs MSPD (``reconciliations.dts_vs_mspd``) waits for the
-MSPD raw table (issue 3).
+DTS net marketable issuance against MSPD is wired in ``issuance_checks`` (it needs the MSPD source).
 """
 
 import pandas as pd
