@@ -338,7 +338,57 @@ def nyfed_reverse_repo_suite() -> RawSuite:
                     (dates_in_order("operation_date"),))
 
 
+def _between(column: str, low: float | None, high: float | None, why: str) -> Expect:
+    bounds = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
+    return Expect("ExpectColumnValuesToBeBetween", {"column": column, **bounds}, f"{column} {why}")
+
+
+def treasury_auctions_suite() -> RawSuite:
+    return RawSuite("treasury_auctions", "fiscal_data", (
+        _between("offering_amt", 0, 1e12, "(USD) lies within 0..1 trillion: a negative or larger amount is corrupt"),
+        _between("bid_to_cover_ratio", 0, 20, "lies within 0..20"),
+        _between("high_yield_pct", -2, 25, "(percent) lies within -2..25: outside it means basis points or a corrupt value"),
+    ))
+
+
+def mspd_debt_outstanding_suite() -> RawSuite:
+    return RawSuite("mspd_debt_outstanding", "fiscal_data", tuple(
+        _between(c, 0, 1e8, "($mn) lies within 0..100 trillion dollars: outside it means a changed unit")
+        for c in ("debt_held_public_mil_amt", "intragov_hold_mil_amt", "total_mil_amt")
+    ))
+
+
+def sec_companyfacts_suite() -> RawSuite:
+    return RawSuite("sec_companyfacts", "sec", (
+        _between("value_usd", -1e12, 1e12, "(USD) of one cash-flow fact lies within +/-1 trillion"),
+    ))
+
+
+def sec13f_infotable_suite() -> RawSuite:
+    return RawSuite("sec13f_infotable", "sec_13f", (
+        _between("value", 0, None, "(a position's market value) is not negative"),
+        _between("sshprnamt", 0, None, "(shares or principal) is not negative"),
+    ))
+
+
+def daily_prices_suite(table: str, source: str) -> Callable[[], RawSuite]:
+    def suite() -> RawSuite:
+        return RawSuite(table, source, (
+            _between("close", 0, None, "is a price: not negative"),
+            _between("volume", 0, None, "is not negative"),
+            Expect("ExpectColumnPairValuesAToBeGreaterThanB",
+                   {"column_A": "high", "column_B": "low", "or_equal": True}, "high is at least low every day"),
+        ))
+    return suite
+
+
 SOURCE_SUITES: dict[str, Callable[[], RawSuite]] = {
+    "treasury_auctions": treasury_auctions_suite,
+    "mspd_debt_outstanding": mspd_debt_outstanding_suite,
+    "sec_companyfacts": sec_companyfacts_suite,
+    "sec13f_infotable": sec13f_infotable_suite,
+    "stooq_daily_prices": daily_prices_suite("stooq_daily_prices", "stooq"),
+    "coinbase_daily_candles": daily_prices_suite("coinbase_daily_candles", "coinbase"),
     "fred_observations": fred_suite,
     "dts_operating_cash_balance": dts_operating_cash_balance_suite,
     "dts_public_debt_transactions": dts_public_debt_transactions_suite,

@@ -12,9 +12,11 @@ from dagster import DagsterInstance, materialize
 from dagster_duckdb import DuckDBResource
 
 from assets.funding_flows import funding_flows_assets
+from assets.issuance import issuance_assets
+from assets.prices import prices_assets
 from orchestration.resources import SourcesResource
 
-RAW_ASSETS = {a.key.path[-1]: a for a in funding_flows_assets}
+RAW_ASSETS = {a.key.path[-1]: a for a in (*funding_flows_assets, *issuance_assets, *prices_assets)}
 
 
 def resources(warehouse: Path, replay_dir: Path) -> dict:

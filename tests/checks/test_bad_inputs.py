@@ -185,6 +185,11 @@ CATALOGUE = [
     Bad("Fiscal Data page without data", OCB, _write_bytes("fiscal_data/dts_operating_cash_balance.json",
                                                            b'{"error": "Invalid filter", "message": "..."}'),
         "parse", ("dts_operating_cash_balance.json", "without 'data'"), "dts_operating_cash_balance.json"),
+    Bad("negative price", "stooq_daily_prices", _replace("stooq/mu.us.csv", "2025-01-03,91.3,95,91,94.75,", "2025-01-03,91.3,95,91,-94.75,"),
+        "parse", ("[stooq]", "mu.us.csv", "close=-94.75"), "mu.us.csv"),
+    Bad("bid-to-cover in percent", "treasury_auctions",
+        _replace("fiscal_data/auctions_query.json", '"bid_to_cover_ratio":"2.380000"', '"bid_to_cover_ratio":"238.000000"'),
+        "validation", ("bid_to_cover_ratio lies within 0..20",), "auctions_query.json", "ExpectColumnValuesToBeBetween(bid_to_cover_ratio)"),
     Bad("DTS transaction type relabelled", PDT, _replace(PDT_CSV, "2021-06-24,Issues,", "2021-06-24,Issue,"),
         "parse", ("dts_public_debt_transactions.csv, row 2", "expected one of 'Issues', 'Redemptions'"),
         "dts_public_debt_transactions.csv"),
@@ -216,7 +221,8 @@ def test_bad_input_is_quarantined_and_leaves_raw_unchanged(bad: Bad, case_dirs, 
     (record,) = quarantine_rows(warehouse)
     assert record["stage"] == bad.stage
     assert record["asset_key"] == f"raw/{bad.table}"
-    assert record["source"] == {"fred": "fred", "dts": "fiscal_data", "nyfed": "nyfed"}[bad.table.split("_")[0]]
+    assert record["source"] == {"fred": "fred", "dts": "fiscal_data", "nyfed": "nyfed", "stooq": "stooq",
+                                "treasury": "fiscal_data"}[bad.table.split("_")[0]]
     assert any(bad.location in location for location in record["locations"]), record["locations"]
     assert record["reason"] in run.error
     assert record["offending_rows"], "the offending rows are kept"
