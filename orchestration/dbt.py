@@ -5,6 +5,7 @@ module never parses dbt.
 """
 
 
+import json
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -59,8 +60,6 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
     """The dbt CLI arguments for a build: pure, so it is unit-tested without running dbt."""
     args = ["build"]
     if vars_:
-        import json
-
         args += ["--vars", json.dumps(dict(vars_), sort_keys=True)]
     return args
 
