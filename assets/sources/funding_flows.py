@@ -14,7 +14,8 @@ import pandas as pd
 
 from assets.sources.endpoints import Endpoints
 from assets.sources.parsers.fiscal_data import (
-    fiscal_data_total_pages,
+    PageMeta,
+    fiscal_data_page_meta,
     parse_dts_operating_cash_balance,
     parse_dts_public_debt_transactions,
 )
@@ -61,19 +62,48 @@ def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[s
     return _concat(frames)
 
 
-def _fiscal_data_pages(transport: HttpTransport, endpoints: Endpoints, table: str) -> list[Document]:
-    url = f"{endpoints.fiscal_data}/v1/accounting/dts/{table}"
+class _FiscalDataPaging:
+    """Checks each API page against the first one's meta: a page must hold exactly the records its
+    position promises (full pages, then the remainder), so an empty or short page in the middle is
+    refetched and then an error, never a silently shorter history."""
+
+    def __init__(self, page_size: int):
+        self.page_size = page_size
+        self.first: PageMeta | None = None
+
+    def check(self, number: int, content: bytes, location: str) -> str | None:
+        meta = fiscal_data_page_meta(content, location=location)
+        first = self.first or meta
+        if (meta.total_pages, meta.total_count) != (first.total_pages, first.total_count):
+            return (f"the result set changed while paging: page 1 said {first.total_count} records in "
+                    f"{first.total_pages} pages, page {number} says {meta.total_count} in {meta.total_pages}")
+        if meta.total_count is not None and meta.records is not None:
+            due = max(0, min(self.page_size, meta.total_count - (number - 1) * self.page_size))
+            if meta.records != due:
+                return (f"page {number} of {meta.total_pages} holds {meta.records} records; with "
+                        f"total-count {meta.total_count} and page[size] {self.page_size} it must hold {due}")
+        elif meta.records == 0 and number < meta.total_pages:
+            return f"page {number} of {meta.total_pages} holds no records"
+        self.first = first
+        return None
+
+
+def fiscal_data_pages(transport: HttpTransport, url: str, name: str, date_field: str) -> list[Document]:
+    """Every page of a Fiscal Data API query (rows from HISTORY_START on, sorted by ``date_field``),
+    landed as ``<name>_p0001.json``, ... Paging follows meta['total-pages'] of the first page."""
+    paging = _FiscalDataPaging(FISCAL_DATA_PAGE_SIZE)
     pages, number, total = [], 1, 1
     while number <= total:
         params = {
             "format": "json",
-            "page[size]": str(FISCAL_DATA_PAGE_SIZE),
+            "page[size]": str(paging.page_size),
             "page[number]": str(number),
-            "filter": f"record_date:gte:{HISTORY_START.isoformat()}",
-            "sort": "record_date",
+            "filter": f"{date_field}:gte:{HISTORY_START.isoformat()}",
+            "sort": date_field,
         }
-        page = transport.get("fiscal_data", f"dts_{table}_p{number:04d}.json", url, params=params)
-        total = fiscal_data_total_pages(page.content, location=page.location)
+        page = transport.get("fiscal_data", f"{name}_p{number:04d}.json", url, params=params,
+                             check=lambda content, location, n=number: paging.check(n, content, location))
+        total = paging.first.total_pages
         pages.append(page)
         number += 1
     return pages
@@ -88,7 +118,8 @@ _DTS_PARSERS: dict[str, Callable[..., pd.DataFrame]] = {
 def load_dts(transport: Transport, endpoints: Endpoints, table: str) -> pd.DataFrame:
     """One Daily Treasury Statement table, from API JSON pages or CSV/JSON files."""
     if isinstance(transport, HttpTransport):
-        documents = _fiscal_data_pages(transport, endpoints, table)
+        documents = fiscal_data_pages(transport, f"{endpoints.fiscal_data}/v1/accounting/dts/{table}",
+                                      f"dts_{table}", "record_date")
     else:
         documents = [d for d in transport.glob("fiscal_data", f"dts_{table}*") if d.fmt in ("csv", "json")]
     parse = _DTS_PARSERS[table]

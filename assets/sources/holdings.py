@@ -4,13 +4,15 @@ Replay / scenario layout: ``sec_13f/<name>_form13f.zip`` (as downloaded from the
 same data set extracted into ``sec_13f/<name>_form13f/`` (SUBMISSION.tsv, ...), and
 ``sec_13f/<ACCESSION_NUMBER>.xml`` (one filing's information table). Live: the data sets named in
 ``RQE_SEC_13F_DATASETS`` (comma-separated zip names from the SEC's "Form 13F Data Sets" page),
-fetched with the ``User-Agent`` the SEC requires (``RQE_SEC_USER_AGENT``, set on the transport).
-Each loader reads only its own member of the zip.
+fetched with the ``User-Agent`` the SEC requires (``RQE_SEC_USER_AGENT``) within its 10 requests a
+second, once a day: the three loaders share today's landing copy. Each reads only its own member.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +20,7 @@ import pandas as pd
 
 from assets.sources.endpoints import Endpoints
 from assets.sources.funding_flows import Transport, _concat, with_lineage
+from assets.sources.issuance import SEC_LIMITER, sec_user_agent
 from assets.sources.parsers.sec_13f import (
     parse_13f_coverpages, parse_13f_infotable, parse_13f_infotable_xml, parse_13f_submissions,
 )
@@ -36,10 +39,29 @@ def dataset_names_from_env() -> list[str]:
     return names
 
 
+def _complete_zip(content: bytes, location: str) -> str | None:
+    """A data set is a zip whose central directory (at its very end) is there: else it was cut short."""
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        return None
+    return (f"not a complete zip archive ({len(content):,} bytes, no end-of-central-directory record: "
+            f"a truncated download or an error page; starts with {bytes(content[:40])!r})")
+
+
+def fetch_dataset(transport: HttpTransport, endpoints: Endpoints, name: str) -> Document:
+    """One data-set zip: today's landing copy when an earlier asset of the run fetched it already
+    (SUBMISSION, COVERPAGE and INFOTABLE share one zip of ~100 MB), else a download."""
+    url = f"{endpoints.sec_13f}/{name}"
+    landed = transport.landed(SOURCE, name)
+    if landed is not None and zipfile.is_zipfile(landed):
+        return Document(SOURCE, name, url, landed.read_bytes())
+    return transport.get(SOURCE, name, url, headers={"User-Agent": sec_user_agent()}, limiter=SEC_LIMITER,
+                         check=_complete_zip)
+
+
 def dataset_documents(transport: Transport, endpoints: Endpoints, member: str) -> list[Document]:
     """The data-set zips (live, or files), or in file modes the extracted ``member`` files."""
     if isinstance(transport, HttpTransport):
-        return [transport.get(SOURCE, name, f"{endpoints.sec_13f}/{name}") for name in dataset_names_from_env()]
+        return [fetch_dataset(transport, endpoints, name) for name in dataset_names_from_env()]
     documents = transport.glob(SOURCE, DATASET_PATTERN, required=False)
     documents += transport.glob(SOURCE, f"*_form13f/{member}", required=False)
     if not documents:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from assets.sources.endpoints import Endpoints
 from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.fiscal_data import fiscal_data_total_pages
+from assets.sources.funding_flows import fiscal_data_pages
 from assets.sources.parsers.mspd import parse_mspd_table_1
 from assets.sources.parsers.sec_companyfacts import parse_companyfacts
 from assets.sources.parsers.treasury_auctions import (
@@ -32,9 +32,9 @@ from assets.sources.transports import Document, FileTransport, HttpTransport, Ra
 Transport = FileTransport | HttpTransport
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
-HISTORY_START = "2018-01-01"
-PAGE_SIZE = 10_000
 SEC_REQUESTS_PER_SECOND = 9.0  # the SEC's fair-access limit is 10
+# One limiter for every SEC request of this process (companyfacts and 13F data sets alike).
+SEC_LIMITER = RateLimiter(SEC_REQUESTS_PER_SECOND)
 SEC_USER_AGENT_ENV = "RQE_SEC_USER_AGENT"
 TREASURYDIRECT_DAYS = 60  # live: the recent auctions, which Fiscal Data may not carry yet
 
@@ -48,22 +48,6 @@ def _concat(frames: list[pd.DataFrame], columns) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "source_mode", "source_uri"]})
     return pd.concat(frames, ignore_index=True)
-
-
-def _fiscal_data_pages(transport: HttpTransport, endpoints: Endpoints, path: str, name: str,
-                       date_field: str) -> list[Document]:
-    url = f"{endpoints.fiscal_data}/{path}"
-    pages, number, total = [], 1, 1
-    while number <= total:
-        params = {
-            "format": "json", "page[size]": str(PAGE_SIZE), "page[number]": str(number),
-            "filter": f"{date_field}:gte:{HISTORY_START}", "sort": date_field,
-        }
-        page = transport.get("fiscal_data", f"{name}_p{number:04d}.json", url, params=params)
-        total = fiscal_data_total_pages(page.content, location=page.location)
-        pages.append(page)
-        number += 1
-    return pages
 
 
 def _unique_across_documents(frame: pd.DataFrame, key, source: str) -> None:
@@ -95,8 +79,8 @@ def combine_auction_formats(fiscal_data: pd.DataFrame, treasurydirect: pd.DataFr
 def load_treasury_auctions(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
     """Treasury auction results from Fiscal Data (all history) and TreasuryDirect (recent)."""
     if isinstance(transport, HttpTransport):
-        fd_docs = _fiscal_data_pages(transport, endpoints, "v1/accounting/od/auctions_query",
-                                     "auctions_query", "auction_date")
+        fd_docs = fiscal_data_pages(transport, f"{endpoints.fiscal_data}/v1/accounting/od/auctions_query",
+                                    "auctions_query", "auction_date")
         td_docs = [transport.get(
             "treasurydirect", "auctioned.json", f"{endpoints.treasurydirect}/TA_WS/securities/auctioned",
             params={"format": "json", "days": str(TREASURYDIRECT_DAYS)},
@@ -119,8 +103,8 @@ def load_treasury_auctions(transport: Transport, endpoints: Endpoints) -> pd.Dat
 def load_mspd(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
     """MSPD table 1 (debt outstanding by class, month ends, $mn)."""
     if isinstance(transport, HttpTransport):
-        docs = _fiscal_data_pages(transport, endpoints, "v1/debt/mspd/mspd_table_1", "mspd_table_1",
-                                  "record_date")
+        docs = fiscal_data_pages(transport, f"{endpoints.fiscal_data}/v1/debt/mspd/mspd_table_1",
+                                 "mspd_table_1", "record_date")
     else:
         docs = transport.glob("fiscal_data", "mspd_table_1*.json")
     frame = pd.concat([with_lineage(parse_mspd_table_1(d.content, location=d.location), d, transport.mode)
@@ -169,11 +153,10 @@ def load_sec_companyfacts(transport: Transport, endpoints: Endpoints) -> pd.Data
     """The cash-flow facts of every hyperscaler, one companyfacts document per company."""
     if isinstance(transport, HttpTransport):
         headers = {"User-Agent": sec_user_agent()}
-        limiter = RateLimiter(SEC_REQUESTS_PER_SECOND)
         docs = [
             transport.get("sec", companyfacts_name(cik),
                           f"{endpoints.sec}/api/xbrl/companyfacts/{companyfacts_name(cik)}",
-                          headers=headers, limiter=limiter)
+                          headers=headers, limiter=SEC_LIMITER)
             for cik in hyperscaler_ciks()
         ]
     else:

@@ -2,31 +2,43 @@
 
 Every transport returns :class:`Document` objects holding the exact bytes, so one parser per format
 serves the live service, a replay directory of downloads, and the bundled scenario alike.
+
+``httpx`` and ``tenacity`` are imported when an :class:`HttpTransport` is made, not here: loading
+the Dagster code location imports this module and must not pay for the HTTP client.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import logging
 import os
+import re
 import tempfile
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
+if TYPE_CHECKING:
+    import httpx
+    from tenacity import RetryCallState
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RESPONSE_BYTES = 200 * 1024 * 1024
+# Query parameters holding a secret: sent, but never recorded (locations, errors, logs).
+SECRET_PARAMS = frozenset({"apikey", "api_key"})
+_SECRET_IN_TEXT = re.compile(r"(?i)\b(apikey|api_key)=[^&#\s\"'<>]*")
+# Defaults of the live transport, each overridable by env (see README "Live mode").
+ENV_ATTEMPTS, DEFAULT_ATTEMPTS = "RQE_HTTP_ATTEMPTS", 5
+ENV_TIMEOUT_S, DEFAULT_TIMEOUT_S = "RQE_HTTP_TIMEOUT_S", 30.0
+ENV_MAX_BACKOFF_S, DEFAULT_MAX_BACKOFF_S = "RQE_HTTP_MAX_BACKOFF_S", 60.0
+
+# A body check: given the complete body and its location, a problem to retry on (None: fine).
+BodyCheck = Callable[[bytes, str], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -85,31 +97,92 @@ class FileTransport:
         return [Document(source, p.name, str(p), p.read_bytes()) for p in paths]
 
 
-def _retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def redact_url(url: str) -> str:
+    """``url`` without its secret query parameters (API keys), for anything that is recorded."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [p for p in parts.query.split("&") if p.split("=", 1)[0].lower() not in SECRET_PARAMS]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def redact_text(text: str) -> str:
+    """Free text (an error, a log line) with the value of every secret query parameter hidden."""
+    return _SECRET_IN_TEXT.sub(r"\1=<redacted>", text)
+
+
+class _RedactSecrets(logging.Filter):
+    """httpx logs every request URL at INFO: hide API keys in those lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_REDACT_FILTER = _RedactSecrets()
+
+
+def _env_number(name: str, default: float, cast: type) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        value = None
+    if value is None or value <= 0:
+        raise ValueError(f"{name}={raw!r}: expected a positive {cast.__name__}")
+    return value
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     if value.strip().isdigit():
         return float(value)
-    when = email.utils.parsedate_to_datetime(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
     return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 
-class _RetryableStatus(Exception):
-    def __init__(self, response: httpx.Response):
-        self.response = response
-        super().__init__(f"HTTP {response.status_code}")
+class _Retryable(Exception):
+    """One attempt failed in a way another attempt may not."""
+
+
+class _RetryableStatus(_Retryable):
+    def __init__(self, status: int, retry_after: str | None):
+        self.status = status
+        self.retry_after = _retry_after_seconds(retry_after)
+        after = f" (Retry-After {self.retry_after:g} s)" if self.retry_after is not None else ""
+        super().__init__(f"HTTP {status}{after}")
+
+
+class _BadBody(_Retryable):
+    """A 200 answer whose body is incomplete or not what was asked for (truncated, empty page)."""
 
 
 def _is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, (_RetryableStatus, httpx.TransportError))
+    import httpx
+
+    return isinstance(exc, (_Retryable, httpx.TransportError))
 
 
 class HttpTransport:
     """GETs documents over HTTP with timeouts and retries, keeping every body in the landing folder.
 
-    Retries (tenacity) cover connection errors, timeouts, 429 and 5xx; a 429/503 ``Retry-After``
-    is honoured. After the last attempt the error names the URL and the number of attempts.
+    Retries (tenacity) cover connection errors, timeouts, a body cut short, 429 and 5xx; a
+    ``Retry-After`` is honoured (a wait longer than ``max_backoff_s`` ends the retries). After the
+    last attempt the error names the URL and the number of attempts. The body is streamed and
+    abandoned once it exceeds ``max_bytes`` (decoded); gzip is decoded here, so a truncated gzip
+    stream is an error, not a shorter document. API keys in query parameters are sent but never
+    recorded: locations, errors and httpx's log lines carry the URL without them.
+    ``attempts``, ``timeout_s`` and ``max_backoff_s`` default to ``RQE_HTTP_ATTEMPTS``,
+    ``RQE_HTTP_TIMEOUT_S`` and ``RQE_HTTP_MAX_BACKOFF_S`` (5, 30 s, 60 s).
     """
 
     mode = "live"
@@ -119,60 +192,123 @@ class HttpTransport:
         landing_dir: Path,
         *,
         headers: Mapping[str, str] | None = None,
-        timeout_s: float = 30.0,
-        attempts: int = 5,
-        max_backoff_s: float = 60.0,
+        timeout_s: float | None = None,
+        attempts: int | None = None,
+        max_backoff_s: float | None = None,
+        max_bytes: int = MAX_RESPONSE_BYTES,
         today: dt.date | None = None,
     ):
+        import httpx
+
         self.landing_dir = Path(landing_dir)
-        self.attempts = attempts
-        self.max_backoff_s = max_backoff_s
+        self.attempts = attempts or int(_env_number(ENV_ATTEMPTS, DEFAULT_ATTEMPTS, int))
+        self.timeout_s = timeout_s or _env_number(ENV_TIMEOUT_S, DEFAULT_TIMEOUT_S, float)
+        self.max_backoff_s = (max_backoff_s if max_backoff_s is not None
+                              else _env_number(ENV_MAX_BACKOFF_S, DEFAULT_MAX_BACKOFF_S, float))
+        self.max_bytes = max_bytes
         self.today = today or dt.date.today()
+        logging.getLogger("httpx").addFilter(_REDACT_FILTER)  # a set: added once however often
+        # gzip only: this transport decodes it itself, checking the stream is complete
         self.client = httpx.Client(
-            headers=dict(headers or {}), timeout=httpx.Timeout(timeout_s), follow_redirects=True
+            headers={"Accept-Encoding": "gzip", **dict(headers or {})},
+            timeout=httpx.Timeout(self.timeout_s), follow_redirects=True,
         )
 
     def _wait(self, state: RetryCallState) -> float:
+        from tenacity import wait_exponential_jitter
+
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _RetryableStatus):
-            after = _retry_after_seconds(exc.response)
-            if after is not None:
-                return min(after, self.max_backoff_s)
+        if isinstance(exc, _RetryableStatus) and exc.retry_after is not None:
+            return exc.retry_after
         return wait_exponential_jitter(initial=0.5, max=self.max_backoff_s)(state)
 
-    def _get_once(self, url: str, params: Mapping[str, str] | None,
-                  headers: Mapping[str, str] | None = None,
-                  limiter: RateLimiter | None = None) -> httpx.Response:
+    def _stop(self, state: RetryCallState) -> bool:
+        """After the last attempt, or when the server asks for a longer pause than we would wait."""
+        exc = state.outcome.exception() if state.outcome else None
+        too_long = (isinstance(exc, _RetryableStatus) and exc.retry_after is not None
+                    and exc.retry_after > self.max_backoff_s)
+        return state.attempt_number >= self.attempts or too_long
+
+    def _read_body(self, response: httpx.Response, shown: str, source: str) -> bytes:
+        """The decoded body, streamed: abandoned past ``max_bytes``, checked complete if gzip."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise SourceFetchError(f"[{source}] GET {shown} announces {int(declared):,} bytes, more than "
+                                   f"the {self.max_bytes:,} this client accepts")
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("identity", "", "gzip", "x-gzip"):
+            raise SourceFetchError(f"[{source}] GET {shown} sent Content-Encoding {encoding!r}; "
+                                   "only gzip was asked for")
+        gunzip = zlib.decompressobj(zlib.MAX_WBITS | 16) if encoding in ("gzip", "x-gzip") else None
+        chunks, size = [], 0
+        for raw in response.iter_raw():
+            try:
+                data = gunzip.decompress(raw, self.max_bytes + 1 - size) if gunzip else raw
+            except zlib.error as exc:
+                raise _BadBody(f"the gzip body is corrupt ({exc})") from exc
+            size += len(data)
+            if size > self.max_bytes:
+                raise SourceFetchError(f"[{source}] GET {shown} returned more than {self.max_bytes:,} "
+                                       "bytes; stopped reading")
+            chunks.append(data)
+        if gunzip is not None and not gunzip.eof:
+            raise _BadBody(f"the gzip body is truncated: its stream ends after {size:,} decoded bytes "
+                           "without the gzip end marker")
+        if gunzip is not None and gunzip.unused_data:
+            raise _BadBody("unexpected bytes after the end of the gzip body")
+        return b"".join(chunks)
+
+    def _get_once(self, source: str, url: str, params: Mapping[str, str] | None,
+                  headers: Mapping[str, str] | None, limiter: RateLimiter | None,
+                  check: BodyCheck | None, shown: str) -> tuple[int, str, bytes]:
         if limiter is not None:
             limiter.wait()
-        response = self.client.get(url, params=params, headers=dict(headers or {}))
-        if response.status_code in RETRY_STATUSES:
-            raise _RetryableStatus(response)
-        return response
+        with self.client.stream("GET", url, params=params, headers=dict(headers or {})) as response:
+            if response.status_code in RETRY_STATUSES:
+                raise _RetryableStatus(response.status_code, response.headers.get("Retry-After"))
+            location = redact_url(str(response.request.url))
+            content = self._read_body(response, location, source)
+        if response.status_code == 200 and check is not None:
+            problem = check(content, location)
+            if problem:
+                raise _BadBody(problem)
+        return response.status_code, location, content
 
     def get(self, source: str, name: str, url: str, params: Mapping[str, str] | None = None, *,
-            headers: Mapping[str, str] | None = None, limiter: RateLimiter | None = None) -> Document:
+            headers: Mapping[str, str] | None = None, limiter: RateLimiter | None = None,
+            check: BodyCheck | None = None) -> Document:
         """GET ``url``; ``headers`` are added to this request; every attempt (retries too) first
-        waits for ``limiter`` when one is given."""
-        retrying = Retrying(
-            retry=retry_if_exception(_is_retryable),
-            stop=stop_after_attempt(self.attempts),
-            wait=self._wait,
-            reraise=True,
-        )
+        waits for ``limiter`` when one is given. ``check`` looks at a complete 200 body: a problem
+        it returns is retried like a 5xx, and the error after the last attempt states it. Only a
+        complete, checked body is landed and returned."""
+        import httpx
+        from tenacity import Retrying, retry_if_exception
+
+        shown = redact_url(str(httpx.URL(url, params=params)))
+        retrying = Retrying(retry=retry_if_exception(_is_retryable), stop=self._stop, wait=self._wait,
+                            reraise=True)
         try:
-            response = retrying(self._get_once, url, params, headers, limiter)
-        except (_RetryableStatus, httpx.HTTPError) as exc:
-            raise SourceFetchError(
-                f"[{source}] GET {url} failed after {self.attempts} attempts: {exc}"
-            ) from exc
-        location = str(response.request.url)
-        if response.status_code != 200:
-            raise SourceFetchError(f"[{source}] GET {location} answered HTTP {response.status_code}")
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise SourceFetchError(f"[{source}] GET {location} returned more than {MAX_RESPONSE_BYTES} bytes")
-        self._land(source, name, response.content)
-        return Document(source, name, location, response.content)
+            status, location, content = retrying(self._get_once, source, url, params, headers, limiter,
+                                                 check, shown)
+        except (_Retryable, httpx.HTTPError) as exc:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            what = str(exc) if isinstance(exc, _Retryable) else f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, _RetryableStatus) and attempts < self.attempts:
+                what += f", longer than the {self.max_backoff_s:g} s this client waits ({ENV_MAX_BACKOFF_S})"
+            raise SourceFetchError(redact_text(
+                f"[{source}] GET {shown} failed after {attempts} attempt{'s' * (attempts > 1)}: {what}"
+            )) from exc
+        if status != 200:
+            snippet = " ".join(content[:200].decode("utf-8", "replace").split())
+            raise SourceFetchError(redact_text(
+                f"[{source}] GET {location} answered HTTP {status}" + (f": {snippet}" if snippet else "")))
+        self._land(source, name, content)
+        return Document(source, name, location, content)
+
+    def landed(self, source: str, name: str) -> Path | None:
+        """Today's landing copy of ``name``, if an earlier request today already fetched it."""
+        path = self.landing_dir / source / self.today.isoformat() / name
+        return path if path.is_file() else None
 
     def _land(self, source: str, name: str, content: bytes) -> Path:
         """Keep the exact bytes under ``landing/<source>/<date>/<name>``, written atomically."""

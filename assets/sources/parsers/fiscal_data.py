@@ -97,18 +97,36 @@ def parse_dts_public_debt_transactions(content: bytes, *, location: str, fmt: st
     return _parse_table(content, location, fmt, PUBLIC_DEBT_TRANSACTIONS)
 
 
-def fiscal_data_total_pages(content: bytes, *, location: str) -> int:
-    """Read ``meta["total-pages"]`` from one Fiscal Data API JSON page."""
+@dataclass(frozen=True)
+class PageMeta:
+    """What one API page says of the whole query: pages and records in all, records on this page."""
+
+    total_pages: int
+    total_count: int | None  # meta['total-count'], when the page gives it
+    records: int | None  # len(data), when the page has a data list
+
+
+def fiscal_data_page_meta(content: bytes, *, location: str) -> PageMeta:
+    """Read ``meta["total-pages"]``, ``meta["total-count"]`` and the record count of one API page."""
     doc = Doc(SOURCE, location)
     payload = load_json(decode_text(content, doc, kind="JSON"), doc)
     meta = payload.get("meta") if isinstance(payload, dict) else None
     if not isinstance(meta, dict) or "total-pages" not in meta:
         doc.fail("expected a Fiscal Data API page with meta['total-pages'], found "
                  f"{json_type(payload)} without it")
-    pages = meta["total-pages"]
-    if isinstance(pages, bool) or not isinstance(pages, int) or pages < 0:
-        doc.fail(f"meta['total-pages']: expected a non-negative whole number, found {pages!r}")
-    return pages
+    counts = {key: meta.get(key) for key in ("total-pages", "total-count")}
+    for key, value in counts.items():
+        if (value is not None or key == "total-pages") and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            doc.fail(f"meta[{key!r}]: expected a non-negative whole number, found {value!r}")
+    data = payload.get("data")
+    return PageMeta(counts["total-pages"], counts["total-count"],
+                    len(data) if isinstance(data, list) else None)
+
+
+def fiscal_data_total_pages(content: bytes, *, location: str) -> int:
+    """Read ``meta["total-pages"]`` from one Fiscal Data API JSON page."""
+    return fiscal_data_page_meta(content, location=location).total_pages
 
 
 def _parse_table(content: bytes, location: str, fmt: str, table: Table) -> pd.DataFrame:
