@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import raw_asset
-from assets.sources.funding_flows import load_dts, load_fred, load_nyfed_reverse_repo
+from assets.ingest import lazy_loader, raw_asset
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -49,27 +48,28 @@ NYFED_REVERSE_REPO_OPERATIONS = RawTable(
     key=("operation_id",),
 )
 
+_loader = partial(lazy_loader, "assets.sources.funding_flows")  # imported when a run loads
 _family = partial(raw_asset, group_name="raw_funding_flows", owners=["team:funding-flows"])
 
 funding_flows_assets = [
     _family(
-        FRED_OBSERVATIONS, load_fred, date_column="observation_date",
+        FRED_OBSERVATIONS, _loader("load_fred"), date_column="observation_date",
         description="FRED series (Fed assets, Treasury holdings, TGA, ON RRP, reserves, yields, OAS, "
         "SOFR, IORB/IOER) as published: long rows, source units, missing values kept as null.",
     ),
     _family(
-        DTS_OPERATING_CASH_BALANCE, partial(load_dts, table="operating_cash_balance"),
+        DTS_OPERATING_CASH_BALANCE, _loader("load_dts", table="operating_cash_balance"),
         date_column="record_date",
         description="Daily Treasury Statement table I (operating cash balance, $mn), every row as "
         "published, including all three labels of the TGA row over time.",
     ),
     _family(
-        DTS_PUBLIC_DEBT_TRANSACTIONS, partial(load_dts, table="public_debt_transactions"),
+        DTS_PUBLIC_DEBT_TRANSACTIONS, _loader("load_dts", table="public_debt_transactions"),
         date_column="record_date",
         description="Daily Treasury Statement table IIIA (public debt issues and redemptions, $mn).",
     ),
     _family(
-        NYFED_REVERSE_REPO_OPERATIONS, load_nyfed_reverse_repo, date_column="operation_date",
+        NYFED_REVERSE_REPO_OPERATIONS, _loader("load_nyfed_reverse_repo"), date_column="operation_date",
         description="NY Fed reverse-repo operation results (USD); small-value test operations are "
         "flagged here and excluded in staging, never silently dropped.",
     ),

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import raw_asset
-from assets.sources.holdings import load_13f_coverpages, load_13f_infotable, load_13f_submissions
+from assets.ingest import lazy_loader, raw_asset
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -36,19 +35,20 @@ SEC13F_INFOTABLE = RawTable(
     key=("accession_number", "infotable_sk"),
 )
 
+_loader = partial(lazy_loader, "assets.sources.holdings")  # imported when a run loads
 _family = partial(raw_asset, group_name="raw_holdings", owners=["team:holdings"])
 
 holdings_assets = [
     _family(
-        SEC13F_SUBMISSIONS, load_13f_submissions, date_column="filing_date",
+        SEC13F_SUBMISSIONS, _loader("load_13f_submissions"), date_column="filing_date",
         description="Form 13F data sets: SUBMISSION.tsv, one row per filing (filing date, CIK, period of report).",
     ),
     _family(
-        SEC13F_COVERPAGES, load_13f_coverpages, date_column="report_calendar_or_quarter",
+        SEC13F_COVERPAGES, _loader("load_13f_coverpages"), date_column="report_calendar_or_quarter",
         description="Form 13F data sets: COVERPAGE.tsv (amendment type RESTATEMENT / NEW HOLDINGS, manager name).",
     ),
     _family(
-        SEC13F_INFOTABLE, load_13f_infotable, date_column=None,
+        SEC13F_INFOTABLE, _loader("load_13f_infotable"), date_column=None,
         description="Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), "
         "VALUE as published: $ thousands for filings before 2023-01-03, dollars after.",
     ),

@@ -6,13 +6,15 @@ suite from the RawTable declaration, the source's own suite if registered, and a
 here). A batch that fails to parse or to validate is kept in ``raw.quarantine`` and the step
 fails before writing, so the previous good raw data stays; the result is also reported as the
 asset check ``raw_batch_valid``.
+
+Loading this module (and so the code location) imports neither pandas, DuckDB, the HTTP client
+nor Great Expectations: loaders are named by :func:`lazy_loader` and imported when a run starts.
 """
 
-
+import importlib
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -31,27 +33,43 @@ from dagster_duckdb import DuckDBResource
 
 from assets.sources.endpoints import Endpoints
 from assets.sources.errors import SourceFormatError
-from orchestration.checks.quarantine import QuarantineRecord, write_quarantine
-from orchestration.checks.raw_suites import BatchCheck, Expect, raw_suite_for
 from orchestration.resources import SourcesResource
-from orchestration.warehouse import RawTable, upsert
+from orchestration.warehouse import RawTable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from orchestration.checks.quarantine import QuarantineRecord
+    from orchestration.checks.raw_suites import BatchCheck, Expect
 
 # On top of the HTTP client's own retries: the whole step again after a pause (e.g. a short outage).
 INGEST_RETRY = RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL)
 # Every step that opens the warehouse runs in this pool (size 1 in .dagster_home/dagster.yaml).
 WAREHOUSE_POOL = "warehouse"
 
-Loader = Callable[..., pd.DataFrame]  # (transport, endpoints) -> parsed frame with lineage columns
+Loader = Callable[..., "pd.DataFrame"]  # (transport, endpoints) -> parsed frame with lineage columns
 RAW_CHECK = "raw_batch_valid"
 GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
+
+
+def lazy_loader(module_name: str, function_name: str, **kwargs: Any) -> Loader:
+    """The loader ``module_name.function_name``, imported when called, with ``kwargs`` bound."""
+
+    def load(transport, endpoints):
+        return getattr(importlib.import_module(module_name), function_name)(transport, endpoints, **kwargs)
+
+    load.__name__ = load.__qualname__ = function_name
+    return load
 
 
 def gx_docs_dir(warehouse: DuckDBResource) -> Path:
     return Path(warehouse.database).parent / GX_DOCS_FOLDER
 
 
-def _reject(context, warehouse: DuckDBResource, key: AssetKey, record: QuarantineRecord, metadata: dict):
+def _reject(context, warehouse: DuckDBResource, key: AssetKey, record: "QuarantineRecord", metadata: dict):
     """Quarantine the batch, report the failing check, and fail the step without retries."""
+    from orchestration.checks.quarantine import write_quarantine
+
     with warehouse.get_connection() as conn:
         write_quarantine(conn, record)
     context.log.error(record.reason)
@@ -65,7 +83,9 @@ def _reject(context, warehouse: DuckDBResource, key: AssetKey, record: Quarantin
                   metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
 
 
-def batch_metadata(table: RawTable, frame: pd.DataFrame, date_column: str | None, rows_after: int, rows_replaced: int) -> dict:
+def batch_metadata(table: RawTable, frame: "pd.DataFrame", date_column: str | None, rows_after: int, rows_replaced: int) -> dict:
+    import pandas as pd
+
     dates = frame[date_column] if date_column else pd.Series([], dtype="datetime64[ns]")
     modes = sorted(frame["source_mode"].unique()) if len(frame) else []
     return {
@@ -89,8 +109,8 @@ def raw_asset(
     group_name: str,
     description: str,
     owners: list[str],
-    expectations: Sequence[Expect] = (),
-    batch_checks: Sequence[BatchCheck] = (),
+    expectations: Sequence["Expect"] = (),
+    batch_checks: Sequence["BatchCheck"] = (),
 ) -> AssetsDefinition:
     """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
 
@@ -116,7 +136,11 @@ def raw_asset(
         )],
     )
     def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
-        from orchestration.checks.validation import validate_raw_batch  # imports GX: at run time only
+        # pandas, DuckDB and GX (seconds to import) only when a run needs them, never at load
+        from orchestration.checks.quarantine import QuarantineRecord
+        from orchestration.checks.raw_suites import raw_suite_for
+        from orchestration.checks.validation import validate_raw_batch
+        from orchestration.warehouse import upsert
 
         batch_id = f"{context.run_id}/{table.name}"
         asset_key = "/".join(key.path)

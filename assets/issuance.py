@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import raw_asset
-from assets.sources.issuance import load_mspd, load_sec_companyfacts, load_treasury_auctions
+from assets.ingest import lazy_loader, raw_asset
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -46,20 +45,21 @@ SEC_COMPANYFACTS = RawTable(
     key=("cik", "tag", "period_start", "period_end", "accn"),
 )
 
+_loader = partial(lazy_loader, "assets.sources.issuance")  # imported when a run loads
 _family = partial(raw_asset, group_name="raw_issuance", owners=["team:issuance"])
 
 issuance_assets = [
     _family(
-        TREASURY_AUCTIONS, load_treasury_auctions, date_column="auction_date",
+        TREASURY_AUCTIONS, _loader("load_treasury_auctions"), date_column="auction_date",
         description="Treasury auction results (Fiscal Data auctions_query; TreasuryDirect JSON for "
         "auctions Fiscal Data lacks), USD; reopenings keep their original term.",
     ),
     _family(
-        MSPD_DEBT_OUTSTANDING, load_mspd, date_column="record_date",
+        MSPD_DEBT_OUTSTANDING, _loader("load_mspd"), date_column="record_date",
         description="Monthly Statement of the Public Debt table 1: debt held by the public by class ($mn).",
     ),
     _family(
-        SEC_COMPANYFACTS, load_sec_companyfacts, date_column="filed",
+        SEC_COMPANYFACTS, _loader("load_sec_companyfacts"), date_column="filed",
         description="SEC XBRL companyfacts of the hyperscalers: cash-flow facts (USD, year-to-date "
         "in 10-Qs) with their filing dates, every filing kept (as-filed history).",
     ),

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import raw_asset
-from assets.sources.prices import load_coinbase, load_stooq
+from assets.ingest import lazy_loader, raw_asset
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -18,11 +17,12 @@ _PRICE_COLUMNS = {"symbol": "varchar", "price_date": "date", "open": "double", "
 STOOQ_DAILY_PRICES = RawTable("stooq_daily_prices", _PRICE_COLUMNS, key=("symbol", "price_date"))
 COINBASE_DAILY_CANDLES = RawTable("coinbase_daily_candles", _PRICE_COLUMNS, key=("symbol", "price_date"))
 
+_loader = partial(lazy_loader, "assets.sources.prices")  # imported when a run loads
 _family = partial(raw_asset, group_name="raw_prices", owners=["team:holdings"])
 
 prices_assets = [
-    _family(STOOQ_DAILY_PRICES, load_stooq, date_column="price_date",
+    _family(STOOQ_DAILY_PRICES, _loader("load_stooq"), date_column="price_date",
             description="Stooq daily OHLC and share volume for the taxonomy's equities and ETFs."),
-    _family(COINBASE_DAILY_CANDLES, load_coinbase, date_column="price_date",
+    _family(COINBASE_DAILY_CANDLES, _loader("load_coinbase"), date_column="price_date",
             description="Coinbase Exchange daily candles (USD; volume in the base currency) for the taxonomy's crypto."),
 ]

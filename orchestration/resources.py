@@ -6,16 +6,17 @@ import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from assets.sources.endpoints import Endpoints
-from assets.sources.scenario.build import default_end, ensure_scenario
-from assets.sources.transports import FileTransport, HttpTransport
 from orchestration.settings import DBT_PROJECT_DIR, SourceSettings, warehouse_path
+
+if TYPE_CHECKING:  # the transports and the scenario generator load when a run opens them
+    from assets.sources.transports import FileTransport, HttpTransport
 
 
 class SourcesResource(ConfigurableResource):
@@ -45,6 +46,8 @@ class SourcesResource(ConfigurableResource):
         """The run date data is judged against (no future dates, freshness): the scenario's own
         end date offline, otherwise today."""
         if self.mode == "scenario":
+            from assets.sources.scenario.build import default_end
+
             return dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
         return dt.date.today()
 
@@ -53,6 +56,9 @@ class SourcesResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def open_transport(self) -> Iterator[FileTransport | HttpTransport]:
+        from assets.sources.scenario.build import default_end, ensure_scenario
+        from assets.sources.transports import FileTransport, HttpTransport
+
         if self.mode == "live":
             # the SEC requires a "name email" User-Agent; other sources accept it too
             headers = {"User-Agent": self.sec_user_agent} if self.sec_user_agent else None

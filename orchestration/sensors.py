@@ -12,7 +12,6 @@ from dagster import (
     sensor,
 )
 
-from assets.sources.holdings import DATASET_PATTERN, SOURCE as SEC_13F
 from orchestration.jobs import INGEST_JOBS, quarterly_13f_job, transform_job
 from orchestration.settings import SourceSettings
 
@@ -21,6 +20,8 @@ MONITORED = list(INGEST_JOBS)
 
 def dataset_folders(settings: SourceSettings) -> list[Path]:
     """Where new 13F data sets appear: the replay folder, and every landing day of the live source."""
+    from assets.sources.holdings import SOURCE as SEC_13F  # pandas: at evaluation, not at load
+
     folders = [settings.landing_dir / SEC_13F]
     if settings.replay_dir:
         folders.append(settings.replay_dir / SEC_13F)
@@ -29,6 +30,8 @@ def dataset_folders(settings: SourceSettings) -> list[Path]:
 
 def new_datasets(folders: list[Path], seen: set[str]) -> list[str]:
     """Data-set zip names present in the folders and not seen before, oldest name first."""
+    from assets.sources.holdings import DATASET_PATTERN
+
     present = {p.name for folder in folders if folder.exists() for p in folder.rglob(DATASET_PATTERN)}
     return sorted(present - seen)
 

@@ -4,14 +4,20 @@
 DTS net marketable issuance against MSPD is wired in ``issuance_checks`` (it needs the MSPD source).
 """
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest import WAREHOUSE_POOL
-from orchestration.checks import reconciliations as rec
-from orchestration.checks.raw_suites import FRED_SERIES_BOUNDS
+from orchestration.checks import thresholds
 from orchestration.resources import SourcesResource
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The maths (``reconciliations``, ``raw_suites``) import pandas: each check imports them when it
+# runs, so the code location loads without pandas.
 
 RAW = {name: AssetKey(["raw", name]) for name in (
     "fred_observations", "dts_operating_cash_balance", "dts_public_debt_transactions",
@@ -21,14 +27,16 @@ STG_FRED = AssetKey(["staging", "stg_fred__observations"])
 BATHTUB = AssetKey(["marts", "fct_liquidity_bathtub"])
 
 
-def _table(frame: pd.DataFrame, limit: int = 20) -> MetadataValue:
+def _table(frame: "pd.DataFrame", limit: int = 20) -> MetadataValue:
     return MetadataValue.json(frame.head(limit).astype(str).to_dict("records"))
 
 
 @asset_check(asset=TGA_DAILY, additional_deps=[STG_FRED], pool=WAREHOUSE_POOL,
              description="WTREGEN (the Fed's week-average TGA) lies within the week's range of DTS daily "
-             f"TGA closes, give or take {rec.TGA_WTREGEN_TOLERANCE_BN:g} bn.")
+             f"TGA closes, give or take {thresholds.TGA_WTREGEN_TOLERANCE_BN:g} bn.")
 def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
+    from orchestration.checks import reconciliations as rec
+
     with warehouse.get_connection() as conn:
         tga = conn.execute("select record_date, tga_close_bn from intermediate.int_treasury__tga_daily").df()
         fed = conn.execute("select observation_date, value_bn from staging.stg_fred__observations "
@@ -48,6 +56,8 @@ def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
              description="Net liquidity in the mart equals an independent recomputation from the raw tables "
              "(WALCL − DTS TGA close − RRPONTSYD), week by week.")
 def bathtub_matches_raw_recomputation(warehouse: DuckDBResource) -> AssetCheckResult:
+    from orchestration.checks import reconciliations as rec
+
     with warehouse.get_connection() as conn:
         mart = conn.execute("select week_ending, net_liquidity_bn from marts.fct_liquidity_bathtub").df()
         fred = conn.execute("select series_id, observation_date, value from raw.fred_observations "
@@ -79,8 +89,13 @@ def _freshness_check(table: str):
 
     @asset_check(asset=RAW[table], name="fresh_for_its_cadence", pool=WAREHOUSE_POOL,
                  description="The data's own latest date trails the run date by no more than its cadence "
-                 f"allows ({', '.join(f'{k} {v} days' for k, v in rec.FRESHNESS_MAX_LAG_DAYS.items())}).")
+                 f"allows ({', '.join(f'{k} {v} days' for k, v in thresholds.FRESHNESS_MAX_LAG_DAYS.items())}).")
     def _check(context: AssetCheckExecutionContext, warehouse: DuckDBResource, sources: SourcesResource) -> AssetCheckResult:
+        import pandas as pd
+
+        from orchestration.checks import reconciliations as rec
+        from orchestration.checks.raw_suites import FRED_SERIES_BOUNDS
+
         with warehouse.get_connection() as conn:
             latest = conn.execute(query).df()
         if cadence is None:

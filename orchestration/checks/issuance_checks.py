@@ -6,7 +6,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest import WAREHOUSE_POOL
-from orchestration.checks import reconciliations as rec
+from orchestration.checks import thresholds
 
 STG_MSPD = AssetKey(["staging", "stg_fiscal_data__mspd_debt_outstanding"])
 RAW_DTS_DEBT = AssetKey(["raw", "dts_public_debt_transactions"])
@@ -15,8 +15,10 @@ RAW_DTS_DEBT = AssetKey(["raw", "dts_public_debt_transactions"])
 @asset_check(asset=STG_MSPD, additional_deps=[RAW_DTS_DEBT], pool=WAREHOUSE_POOL,
              description="Each month, DTS net marketable issuance (issues − redemptions) matches the change in "
              "MSPD marketable debt held by the public, within "
-             f"max({rec.DTS_MSPD_TOLERANCE_BN:g} bn, {rec.DTS_MSPD_TOLERANCE_SHARE:.0%}) (DTS counts cash, MSPD par).")
+             f"max({thresholds.DTS_MSPD_TOLERANCE_BN:g} bn, {thresholds.DTS_MSPD_TOLERANCE_SHARE:.0%}) (DTS counts cash, MSPD par).")
 def dts_issuance_matches_mspd(warehouse: DuckDBResource) -> AssetCheckResult:
+    from orchestration.checks import reconciliations as rec  # pandas: at run time, not at load
+
     with warehouse.get_connection() as conn:
         transactions = conn.execute(
             "select record_date, transaction_type, security_marketability, transaction_today_amt "

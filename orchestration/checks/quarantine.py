@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 QUARANTINE_DDL = """
 create table if not exists raw.quarantine (

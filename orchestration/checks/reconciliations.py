@@ -11,18 +11,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-# WTREGEN is the Fed's week average (Thursday..Wednesday) of the TGA; a week's average must lie
-# between the lowest and highest daily close the Treasury published that week. 10 bn allows for
-# the two ledgers booking some entries on different days; anything larger is a wrong row or unit.
-TGA_WTREGEN_TOLERANCE_BN = 10.0
-TGA_MIN_DTS_DAYS_PER_WEEK = 3  # compare only weeks the DTS covers well
-# DTS net marketable issuance vs the monthly change in MSPD marketable debt held by the public:
-# they differ by discount accretion, inflation compensation and timing of settlement, a few
-# billion a month; 5 % of the issuance or 25 bn, whichever is larger.
-DTS_MSPD_TOLERANCE_BN = 25.0
-DTS_MSPD_TOLERANCE_SHARE = 0.05
-# Calendar days the data's latest date may trail the run date before a source counts as stale.
-FRESHNESS_MAX_LAG_DAYS = {"daily": 5, "weekly": 10, "monthly": 45, "quarterly": 140}
+from orchestration.checks.thresholds import (  # noqa: F401 (re-exported: the checks' tolerances)
+    DTS_MSPD_TOLERANCE_BN,
+    DTS_MSPD_TOLERANCE_SHARE,
+    FRESHNESS_MAX_LAG_DAYS,
+    TGA_MIN_DTS_DAYS_PER_WEEK,
+    TGA_WTREGEN_TOLERANCE_BN,
+)
+
 TGA_LABELS_OPENING = ("Federal Reserve Account", "Treasury General Account (TGA)",
                       "Treasury General Account (TGA) Opening Balance")
 TGA_CLOSING_ROW = "Treasury General Account (TGA) Closing Balance"
