@@ -1,11 +1,17 @@
 """Transports: files laid out per source, and HTTP with retries and a landing zone (local server)."""
 
 import datetime as dt
+import gzip
+import logging
+import subprocess
+import sys
+import time
 
 import pytest
 
-from assets.sources.transports import FileTransport, HttpTransport, SourceFetchError
-from tests.http_server import LocalServer
+from assets.sources.transports import FileTransport, HttpTransport, SourceFetchError, redact_url
+from tests.conftest import REPO
+from tests.http_server import LocalServer, Reply
 
 CSV = b"observation_date,WALCL\n2025-01-01,6800000\n"
 
@@ -58,3 +64,70 @@ def test_http_client_error_is_not_retried(tmp_path):
             transport.get("fred", "X.csv", f"{server.url}/x")
         transport.close()
     assert len(server.requests) == 1
+
+
+def test_a_body_over_the_size_bound_is_abandoned_while_streaming(tmp_path):
+    """No Content-Length: the client stops reading past max_bytes, long before the server is done."""
+    endless = Reply(200, {"Content-Type": "text/csv"}, chunks=(b"x" * 65536 for _ in range(800)))  # 50 MB
+    with LocalServer(lambda path, query, n: endless) as server:
+        transport = HttpTransport(tmp_path / "landing", max_bytes=1_000_000)
+        with pytest.raises(SourceFetchError, match=r"\[fred\] GET .*/big returned more than 1,000,000 bytes; stopped"):
+            transport.get("fred", "big.csv", f"{server.url}/big")
+        transport.close()
+        time.sleep(0.2)
+    assert endless.sent < 10_000_000  # what the socket buffers took before the client hung up
+    assert len(server.requests) == 1 and not (tmp_path / "landing").exists()
+
+
+def test_a_declared_length_over_the_bound_is_refused_before_reading(tmp_path):
+    with LocalServer(lambda path, query, n: (200, {}, b"y" * 2_000_001)) as server:
+        transport = HttpTransport(tmp_path / "landing", max_bytes=2_000_000)
+        with pytest.raises(SourceFetchError, match=r"announces 2,000,001 bytes, more than the 2,000,000"):
+            transport.get("fred", "big.csv", f"{server.url}/big")
+        transport.close()
+
+
+def test_the_bound_applies_to_the_decoded_body_of_a_gzip_bomb(tmp_path):
+    bomb = gzip.compress(b"\0" * 20_000_000)  # 20 KB on the wire
+    with LocalServer(lambda path, query, n: (200, {"Content-Encoding": "gzip"}, bomb)) as server:
+        transport = HttpTransport(tmp_path / "landing", max_bytes=1_000_000)
+        with pytest.raises(SourceFetchError, match="returned more than 1,000,000 bytes"):
+            transport.get("fred", "bomb.csv", f"{server.url}/bomb")
+        transport.close()
+    assert len(bomb) < 100_000
+
+
+def test_api_keys_are_sent_but_never_recorded(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    with LocalServer(lambda path, query, n: (200, {}, CSV) if n == 0 else (500, {}, b"")) as server:
+        transport = HttpTransport(tmp_path / "landing", attempts=2, max_backoff_s=0.01)
+        params = {"s": "mu.us", "apikey": "s3cret-key"}
+        document = transport.get("stooq", "mu.us.csv", f"{server.url}/q/d/l/", params=params)
+        with pytest.raises(SourceFetchError) as failed:
+            transport.get("stooq", "mu.us.csv", f"{server.url}/q/d/l/", params=params)
+        transport.close()
+    assert {r.query["apikey"] for r in server.requests} == {"s3cret-key"}
+    assert document.location == f"{server.url}/q/d/l/?s=mu.us"
+    assert "GET " + document.location + " failed after 2 attempts" in str(failed.value)
+    assert "apikey=<redacted>" in caplog.text  # httpx's own request log line, redacted
+    assert "s3cret-key" not in caplog.text + str(failed.value)
+    assert redact_url("https://x.test/a?apikey=k&s=1&API_KEY=k") == "https://x.test/a?s=1"
+
+
+def test_attempts_timeout_and_backoff_come_from_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("RQE_HTTP_ATTEMPTS", "2")
+    monkeypatch.setenv("RQE_HTTP_TIMEOUT_S", "1.5")
+    monkeypatch.setenv("RQE_HTTP_MAX_BACKOFF_S", "0.01")
+    transport = HttpTransport(tmp_path)
+    assert (transport.attempts, transport.timeout_s, transport.max_backoff_s) == (2, 1.5, 0.01)
+    assert transport.client.timeout.read == 1.5
+    transport.close()
+    monkeypatch.setenv("RQE_HTTP_ATTEMPTS", "many")
+    with pytest.raises(ValueError, match=r"RQE_HTTP_ATTEMPTS='many': expected a positive int"):
+        HttpTransport(tmp_path)
+
+
+def test_importing_the_transports_loads_no_http_client():
+    code = "import sys, assets.sources.transports; print('httpx' in sys.modules, 'tenacity' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -1,0 +1,86 @@
+"""``make live``'s entry point runs the daily job against the fake of every source: with faults that
+retries absorb it completes; with a fault that persists it stops with a clear error, and the raw
+tables and the published copy still hold the previous complete, checked data. Secrets reach the
+services and nothing else: not the output, the warehouse, the landing zone or Dagster's storage."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from orchestration.warehouse import publish_copy
+from tests.conftest import REPO, isolated_env
+from tests.http_server import Reply
+from tests.live.fake_sources import FIXTURES, HTML_PAGE, FakeSources, truncated_gzip
+
+pytestmark = pytest.mark.slow
+
+USER_AGENT = "Sentinel Ua7f3 ua7f3-contact@example.com"
+STOOQ_KEY = "sentinel-key-c41d"
+DAILY_TABLES = {"fred_observations", "dts_operating_cash_balance", "dts_public_debt_transactions",
+                "nyfed_reverse_repo_operations", "treasury_auctions", "mspd_debt_outstanding",
+                "sec_companyfacts", "stooq_daily_prices", "coinbase_daily_candles"}
+
+
+def run_live(root, fake: FakeSources) -> tuple[int, str]:
+    """What ``make live`` runs, with every base URL on the fake and no 13F data set named."""
+    env = isolated_env(root, RQE_SOURCE="live", RQE_SEC_USER_AGENT=USER_AGENT, RQE_STOOQ_API_KEY=STOOQ_KEY, RQE_SEC_13F_DATASETS="",
+                       RQE_HTTP_ATTEMPTS="3", RQE_HTTP_MAX_BACKOFF_S="2", RQE_HTTP_TIMEOUT_S="10", **fake.env())
+    proc = subprocess.run([sys.executable, "-m", "orchestration.live"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def raw_tables(warehouse) -> dict[str, list[tuple]]:
+    """Every raw table's rows (the quarantine aside)."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        tables = [t for (t,) in conn.execute("select table_name from information_schema.tables "
+                                             "where table_schema = 'raw' and table_name <> 'quarantine'").fetchall()]
+        return {t: conn.execute(f'select * from raw."{t}" order by all').fetchall() for t in tables}
+
+
+def test_live_daily_job_completes_through_transient_faults_and_stops_cleanly_on_a_persistent_one(tmp_path):
+    warehouse = tmp_path / "warehouse" / "reverse_qe.duckdb"
+    published = warehouse.parent / "published.duckdb"
+    with FakeSources(stooq_key=STOOQ_KEY) as fake:
+        facts = (FIXTURES / "sec" / "CIK0001326801.json").read_bytes()
+        fake.inject("id=WALCL", Reply(503, {}, b"busy"), Reply(500, {}, b"oops"))
+        fake.inject("startDate=2020-01-01", Reply(429, {"Retry-After": "1"}, b""))
+        fake.inject("CIK0000789019", Reply(200, {"Content-Encoding": "gzip"}, truncated_gzip(facts)))
+        fake.inject("BTC-USD", Reply(200, {}, json.dumps(fake.candles).encode(), cut_after=20))
+        code, first_output = run_live(tmp_path, fake)
+        assert code == 0, first_output[-4000:]
+        assert "Marts not rebuilt: no Form 13F data set loaded yet" in first_output
+        assert all(f.used == len(f.replies) for f in fake.faults)  # every fault was met, and absorbed
+        before = raw_tables(warehouse)
+        assert set(before) == DAILY_TABLES and all(before.values()), {t: len(r) for t, r in before.items()}
+        with duckdb.connect(str(warehouse)) as conn:  # the copy transform_and_publish last made
+            publish_copy(conn, published)
+        published_bytes = published.read_bytes()
+
+        fake.inject("/q/d/l/", Reply(200, {"Content-Type": "text/html"}, HTML_PAGE), persistent=True)
+        code, output = run_live(tmp_path, fake)
+        assert code == 1, output[-4000:]
+        assert re.search(r"\[stooq\] http://127\.0\.0\.1:\d+/q/d/l/\?s=[a-z]+\.us&i=d: Stooq answered with an HTML "
+                         r"page instead of CSV", output), output[-4000:]
+        assert "FAILED" in output and "running transform_and_publish" not in output
+        assert raw_tables(warehouse) == before  # the failed source kept its rows; the others re-read the same
+        assert published.read_bytes() == published_bytes
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            quarantined = conn.execute("select source from raw.quarantine").fetchall()
+        assert quarantined == [("stooq",)]
+        assert {r.query.get("apikey") for r in fake.requests if r.path == "/q/d/l/"} == {STOOQ_KEY}
+        assert {r.headers.get("User-Agent") for r in fake.requests if r.path.startswith("/api/xbrl/")} == {USER_AGENT}
+
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    # the scan can see: Dagster's run storage keeps each batch's metadata with its document URLs
+    assert any(b"/q/d/l/?s=" in p.read_bytes() for p in files if "dagster_home" in p.parts)
+    for secret in (USER_AGENT, STOOQ_KEY):
+        assert secret not in first_output + output
+        for path in files:
+            assert secret not in str(path) and secret.encode() not in path.read_bytes(), path
