@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from assets.ingest import lazy_loader, raw_asset
+from orchestration.partitions import h41_weekly_partitions, monthly_partitions
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -49,11 +50,13 @@ NYFED_REVERSE_REPO_OPERATIONS = RawTable(
 )
 
 _loader = partial(lazy_loader, "assets.sources.funding_flows")  # imported when a run loads
-_family = partial(raw_asset, group_name="raw_funding_flows", owners=["team:funding-flows"])
+_family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_funding_flows",
+                  owners=["team:funding-flows"])
 
 funding_flows_assets = [
     _family(
         FRED_OBSERVATIONS, _loader("load_fred"), date_column="observation_date",
+        partitions_def=h41_weekly_partitions,  # refreshed with the Fed's H.4.1 week
         description="FRED series (Fed assets, Treasury holdings, TGA, ON RRP, reserves, yields, OAS, "
         "SOFR, IORB/IOER) as published: long rows, source units, missing values kept as null.",
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from assets.ingest import lazy_loader, raw_asset
+from orchestration.partitions import sec_13f_dataset_partitions
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -36,7 +37,8 @@ SEC13F_INFOTABLE = RawTable(
 )
 
 _loader = partial(lazy_loader, "assets.sources.holdings")  # imported when a run loads
-_family = partial(raw_asset, group_name="raw_holdings", owners=["team:holdings"])
+_family = partial(raw_asset, partitions_def=sec_13f_dataset_partitions, group_name="raw_holdings",
+                  owners=["team:holdings"])
 
 holdings_assets = [
     _family(

@@ -22,17 +22,21 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    BackfillPolicy,
     Backoff,
     Failure,
     MaterializeResult,
     MetadataValue,
+    PartitionsDefinition,
     RetryPolicy,
+    TimeWindowPartitionsDefinition,
     asset,
 )
 from dagster_duckdb import DuckDBResource
 
 from assets.sources.endpoints import Endpoints
 from assets.sources.errors import SourceFormatError
+from orchestration.partitions import partition_mask
 from orchestration.resources import SourcesResource
 from orchestration.warehouse import RawTable
 
@@ -83,6 +87,18 @@ def _reject(context, warehouse: DuckDBResource, key: AssetKey, record: "Quaranti
                   metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
 
 
+def rows_of_this_run(context: AssetExecutionContext, frame: "pd.DataFrame", date_column: str | None):
+    """The loaded rows that belong to the run's partition (or range of them), and how many did not."""
+    if isinstance(context.assets_def.partitions_def, TimeWindowPartitionsDefinition):
+        window = context.partition_time_window
+        mask = partition_mask(frame, date_column=date_column, window=(window.start.date(), window.end.date()))
+    else:
+        mask = partition_mask(frame, date_column=None, dataset_keys=context.partition_keys)
+    if mask.all():
+        return frame, 0
+    return frame[mask].reset_index(drop=True), int((~mask).sum())
+
+
 def batch_metadata(table: RawTable, frame: "pd.DataFrame", date_column: str | None, rows_after: int, rows_replaced: int) -> dict:
     import pandas as pd
 
@@ -106,6 +122,7 @@ def raw_asset(
     load: Loader,
     *,
     date_column: str | None,
+    partitions_def: PartitionsDefinition,
     group_name: str,
     description: str,
     owners: list[str],
@@ -113,6 +130,9 @@ def raw_asset(
     batch_checks: Sequence["BatchCheck"] = (),
 ) -> AssetsDefinition:
     """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
+
+    Partitioned by ``partitions_def`` (see ``orchestration.partitions``); a range of partitions
+    is one run (``BackfillPolicy.single_run``) and writes the rows of those partitions only.
 
     ``expectations`` (GX 1.x expectations by class name) and ``batch_checks`` (plain functions)
     add to the generic suite every table gets from its declaration.
@@ -128,6 +148,8 @@ def raw_asset(
         owners=owners,
         retry_policy=INGEST_RETRY,
         pool=WAREHOUSE_POOL,
+        partitions_def=partitions_def,
+        backfill_policy=BackfillPolicy.single_run(),
         check_specs=[AssetCheckSpec(
             RAW_CHECK, asset=key, blocking=True,
             description="The batch passed its Great Expectations suite (columns, types, key, ranges, "
@@ -155,13 +177,12 @@ def raw_asset(
                 ["source_format"], [{"source_uri": err.location, "document_row": err.row, "reason": err.reason}],
             )
             yield from _reject(context, warehouse, key, record, {"location": err.location})
-        context.log.info(
-            f"{table.name}: parsed {len(frame):,} rows from {frame['source_uri'].nunique()} "
-            f"{sources.mode} documents"
-        )
+        # Every row loaded is validated (a future date belongs to no partition, and must still be
+        # caught); only the rows of the run's partitions are written.
         suite = raw_suite_for(table, date_column=date_column, as_of=sources.as_of(),
                               expectations=expectations, batch_checks=batch_checks)
         outcome = validate_raw_batch(frame, suite, docs_dir=gx_docs_dir(warehouse))
+        validated = len(frame)
         docs = {"data_docs": MetadataValue.url(outcome.docs_index.as_uri())} if outcome.docs_index else {}
         if not outcome.success:
             record = QuarantineRecord(
@@ -169,18 +190,29 @@ def raw_asset(
                 [f.check for f in outcome.errors], outcome.offending,
             )
             yield from _reject(context, warehouse, key, record, docs)
+        frame, other_partitions = rows_of_this_run(context, frame, date_column)
+        context.log.info(f"{table.name}: {validated:,} rows from {sources.mode} documents validated; "
+                         f"writing the {len(frame):,} of partition(s) {_partition_label(context)}")
         with warehouse.get_connection() as conn:
             result = upsert(conn, table, frame)
         warnings = outcome.warning_message()
         if warnings:
             context.log.warning(f"raw.{table.name} written with warnings:\n{warnings}")
         yield MaterializeResult(
-            metadata=batch_metadata(table, frame, date_column, result.rows_after, result.rows_replaced),
+            metadata={**batch_metadata(table, frame, date_column, result.rows_after, result.rows_replaced),
+                      "rows_of_other_partitions": other_partitions},
             check_results=[AssetCheckResult(
                 check_name=RAW_CHECK, asset_key=key, passed=not warnings, severity=AssetCheckSeverity.WARN,
-                metadata={"checks_run": outcome.checks_run, "rows_validated": len(frame),
+                metadata={"checks_run": outcome.checks_run, "rows_validated": validated,
                           "warnings": warnings or "none", **docs},
             )],
         )
 
     return _raw
+
+
+def _partition_label(context: AssetExecutionContext) -> str:
+    if context.has_partition_key_range:
+        keys = context.partition_key_range
+        return keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
+    return context.partition_key

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from assets.ingest import lazy_loader, raw_asset
+from orchestration.partitions import monthly_partitions
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -46,7 +47,8 @@ SEC_COMPANYFACTS = RawTable(
 )
 
 _loader = partial(lazy_loader, "assets.sources.issuance")  # imported when a run loads
-_family = partial(raw_asset, group_name="raw_issuance", owners=["team:issuance"])
+_family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_issuance",
+                  owners=["team:issuance"])
 
 issuance_assets = [
     _family(

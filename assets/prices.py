@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from assets.ingest import lazy_loader, raw_asset
+from orchestration.partitions import monthly_partitions
 from orchestration.warehouse import RawTable
 
 LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
@@ -18,7 +19,8 @@ STOOQ_DAILY_PRICES = RawTable("stooq_daily_prices", _PRICE_COLUMNS, key=("symbol
 COINBASE_DAILY_CANDLES = RawTable("coinbase_daily_candles", _PRICE_COLUMNS, key=("symbol", "price_date"))
 
 _loader = partial(lazy_loader, "assets.sources.prices")  # imported when a run loads
-_family = partial(raw_asset, group_name="raw_prices", owners=["team:holdings"])
+_family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_prices",
+                  owners=["team:holdings"])
 
 prices_assets = [
     _family(STOOQ_DAILY_PRICES, _loader("load_stooq"), date_column="price_date",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -81,18 +82,61 @@ def checks_run(result) -> int:
 
 
 def demo_plan() -> list[str]:
-    """The jobs of a full build, in order: each ingestion job (weekly H.4.1 is a subset of the daily
-    one), then transform-and-publish."""
-    from orchestration.jobs import INGEST_JOBS, transform_job, weekly_h41_job
+    """The jobs of a full build, in order: each ingestion job, then transform-and-publish."""
+    from orchestration.jobs import INGEST_JOBS, transform_job
 
-    return [job.name for job in INGEST_JOBS if job is not weekly_h41_job] + [transform_job.name]
+    return [job.name for job in INGEST_JOBS] + [transform_job.name]
+
+
+def register_13f_datasets(instance, defs) -> list[str]:
+    """Make each 13F data set the sources hold a partition (what the sensor does as they appear)."""
+    from orchestration.partitions import dataset_partition_key, sec_13f_dataset_partitions
+
+    sources = defs.resources["sources"]
+    if sources.mode == "live":
+        from assets.sources.holdings import dataset_names_from_env
+
+        names = dataset_names_from_env() if os.environ.get("RQE_SEC_13F_DATASETS", "").strip() else []
+    else:
+        with sources.open_transport() as transport:
+            names = [path.name for path in (transport.root / "sec_13f").glob("*_form13f*")]
+    keys = sorted({dataset_partition_key(name) for name in names})
+    new = [key for key in keys if not instance.has_dynamic_partition(sec_13f_dataset_partitions.name, key)]
+    if new:
+        instance.add_dynamic_partitions(sec_13f_dataset_partitions.name, new)
+    return keys
+
+
+def partition_tags(instance, defs, job) -> dict[str, str] | None:
+    """Tags for one single-run backfill from the first partition not yet materialised through the
+    newest (``orchestration.partitions.keys_to_run``); None when the job has nothing to run."""
+    from orchestration.partitions import keys_through, keys_to_run, partition_range_tags
+
+    if job.partitions_def is None:
+        return {}
+    keys = keys_through(job.partitions_def, defs.resources["sources"].as_of(), instance)
+    asset_keys = [key for key in job.asset_layer.executable_asset_keys]
+    done = set.intersection(*(set(instance.get_materialized_partitions(key)) for key in asset_keys))
+    todo = keys_to_run(keys, done)
+    return partition_range_tags(todo[0], todo[-1]) if todo else None
 
 
 def run_job(instance, defs, job_name: str):
+    """Run ``job_name`` in this process (its partitions as ``partition_tags`` picks them); returns
+    (result or None when there was nothing to run, seconds)."""
     started = time.perf_counter()
-    print(f"running {job_name}", flush=True)
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags=process_tags()
+    job = defs.resolve_job_def(job_name)
+    if job_name == "quarterly_13f":
+        register_13f_datasets(instance, defs)
+    tags = partition_tags(instance, defs, job)
+    if tags is None:
+        print(f"{job_name}: no partition to run (no data set yet)", flush=True)
+        return None, time.perf_counter() - started
+    label = (f" partitions {tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
+             if tags else "")
+    print(f"running {job_name}{label}", flush=True)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags}
     )
     return result, time.perf_counter() - started
 
@@ -112,6 +156,8 @@ def main() -> int:
             print(f"released run {run_id}: its process had died", flush=True)
         for job_name in demo_plan():
             result, seconds = run_job(instance, defs, job_name)
+            if result is None:
+                continue
             if not result.success:
                 failed = [e.step_key for e in result.all_events if e.is_step_failure]
                 print(f"FAILED after {seconds:.0f}s in {job_name} steps {failed}; see the run {result.run_id} "

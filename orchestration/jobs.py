@@ -1,9 +1,9 @@
-"""One job per source cadence, and the transform that follows any of them.
+"""One job per source cadence (a job cannot mix partitions definitions), and the transform that
+follows any of them.
 
-The ingestion assets are not partitioned: each run re-reads its sources' documents and upserts by
-natural key, so re-running a day is harmless and history is never deleted. (Daily partitions were
-tried: a single-run backfill of 2018-to-date wrote one event per day per asset and took 762 s
-instead of ~40 s; see the README's operations section.)
+Ingestion is partitioned (``orchestration.partitions``): daily sources by month, the H.4.1 week
+(FRED) by week, 13F by data set. A range of partitions is one run; the transform is unpartitioned
+and rebuilds the models from the whole raw layer.
 """
 
 from dagster import AssetSelection, define_asset_job
@@ -17,15 +17,16 @@ H41_ASSET = ["raw", "fred_observations"]  # the H.4.1 series (WALCL, TREAST, WTR
 
 daily_ingest_job = define_asset_job(
     "daily_ingest",
-    selection=AssetSelection.groups(*DAILY_GROUPS),
-    description="Daily sources: FRED, the Daily Treasury Statement, NY Fed reverse repo, Treasury "
+    selection=AssetSelection.groups(*DAILY_GROUPS) - AssetSelection.assets(H41_ASSET),
+    description="Daily sources, by month: the Daily Treasury Statement, NY Fed reverse repo, Treasury "
     "auctions and MSPD, SEC companyfacts of the hyperscalers (new filings appear any day), prices.",
 )
 
 weekly_h41_job = define_asset_job(
     "weekly_h41",
     selection=AssetSelection.assets(H41_ASSET),
-    description="FRED again once the Fed has published the H.4.1 week (Thursday afternoon).",
+    description="FRED, by H.4.1 week (Thursday..Wednesday), once the Fed has published it on Thursday "
+    "afternoon: the balance sheet, TGA, ON RRP, reserves, and the week's yields and spreads.",
 )
 
 quarterly_13f_job = define_asset_job(

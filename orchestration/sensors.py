@@ -1,4 +1,5 @@
-"""Sensors: a new 13F data set starts the quarterly job; any ingestion success starts the transform."""
+"""Sensors: a new 13F data set becomes a partition and starts the quarterly job for it; any ingestion
+success starts the transform."""
 
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from dagster import (
 )
 
 from orchestration.jobs import INGEST_JOBS, quarterly_13f_job, transform_job
+from orchestration.partitions import dataset_partition_key, sec_13f_dataset_partitions
 from orchestration.settings import SourceSettings
 
 MONITORED = list(INGEST_JOBS)
@@ -43,8 +45,10 @@ def new_13f_dataset_sensor(context: SensorEvaluationContext):
     fresh = new_datasets(dataset_folders(SourceSettings.from_env()), seen)
     if not fresh:
         return SensorResult(skip_reason="no new 13F data set")
+    keys = [dataset_partition_key(name) for name in fresh]
     return SensorResult(
-        run_requests=[RunRequest(run_key=f"13f-{'+'.join(fresh)}", tags={"rqe/13f_datasets": ",".join(fresh)})],
+        dynamic_partitions_requests=[sec_13f_dataset_partitions.build_add_request(keys)],
+        run_requests=[RunRequest(run_key=f"13f-{key}", partition_key=key) for key in keys],
         cursor=",".join(sorted(seen | set(fresh))),
     )
 

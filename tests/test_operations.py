@@ -1,4 +1,4 @@
-"""Schedules and the transform sensor produce the right run requests (evaluated by Dagster itself)."""
+"""Schedules and sensors produce the right run requests and partitions (evaluated by Dagster itself)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -10,20 +10,33 @@ from orchestration.schedules import daily_sources_schedule, h41_week_ending, wee
 NY = ZoneInfo("America/New_York")
 
 
-def test_daily_schedule_collects_the_previous_day_once_per_tick():
-    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 23, 10, 0, tzinfo=NY))
+def tick(scheduled: dt.datetime):
+    """A schedule context inside the code location, so Dagster validates the partition key."""
+    from orchestration.definitions import defs
+
+    return build_schedule_context(scheduled_execution_time=scheduled, repository_def=defs.get_repository_def())
+
+
+def test_daily_schedule_collects_the_previous_day_once_per_tick_into_its_month():
+    context = tick(dt.datetime(2026, 11, 23, 10, 0, tzinfo=NY))
     (request,) = daily_sources_schedule.evaluate_tick(context).run_requests
     assert request.run_key == "daily-2026-11-22"
+    assert request.partition_key == "2026-11-01"
+    # The first business day of a month closes the month before.
+    context = tick(dt.datetime(2026, 12, 1, 10, 0, tzinfo=NY))
+    (request,) = daily_sources_schedule.evaluate_tick(context).run_requests
+    assert (request.run_key, request.partition_key) == ("daily-2026-11-30", "2026-11-01")
     assert daily_sources_schedule.cron_schedule == "0 10 * * 1-5"
     assert daily_sources_schedule.execution_timezone == "America/New_York"
     assert daily_sources_schedule.job_name == "daily_ingest"
 
 
 def test_weekly_schedule_names_the_h41_week_it_collects():
-    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 19, 17, 0, tzinfo=NY))
+    context = tick(dt.datetime(2026, 11, 19, 17, 0, tzinfo=NY))
     (request,) = weekly_h41_schedule.evaluate_tick(context).run_requests
     assert request.run_key == "h41-2026-11-18"
     assert request.tags["rqe/h41_week_ending"] == "2026-11-18"
+    assert request.partition_key == "2026-11-12"  # the Thursday..Wednesday week ending 11-18
     assert weekly_h41_schedule.cron_schedule == "0 17 * * 4"
     # A late tick on Wednesday still names the previous complete week, never the current one.
     assert h41_week_ending(dt.datetime(2026, 11, 25, 9, 0)) == dt.date(2026, 11, 18)
@@ -70,11 +83,29 @@ def test_a_new_13f_dataset_in_the_replay_folder_starts_the_quarterly_job_once(tm
     first = new_13f_dataset_sensor(build_sensor_context())
     (request,) = first.run_requests
     assert request.job_name in (None, "quarterly_13f")
-    assert request.tags["rqe/13f_datasets"] == "01sep2025-30nov2025_form13f.zip"
+    assert request.partition_key == "01sep2025-30nov2025_form13f"
+    (added,) = first.dynamic_partitions_requests
+    assert (added.partitions_def_name, list(added.partition_keys)) == ("sec_13f_datasets", ["01sep2025-30nov2025_form13f"])
 
     again = new_13f_dataset_sensor(build_sensor_context(cursor=first.cursor))
     assert again.run_requests == []  # seen: no second run
     (tmp_path / "landing" / "sec_13f" / "2026-03-01").mkdir(parents=True)
     (tmp_path / "landing" / "sec_13f" / "2026-03-01" / "01dec2025-28feb2026_form13f.zip").write_bytes(b"zip")
     (later,) = new_13f_dataset_sensor(build_sensor_context(cursor=first.cursor)).run_requests
-    assert later.tags["rqe/13f_datasets"] == "01dec2025-28feb2026_form13f.zip"
+    assert later.partition_key == "01dec2025-28feb2026_form13f"
+
+
+def test_each_ingestion_job_has_one_partitions_definition_and_runs_a_range_as_one_run():
+    from dagster import BackfillPolicy
+
+    from orchestration.definitions import defs
+    from orchestration.partitions import h41_weekly_partitions, monthly_partitions, sec_13f_dataset_partitions
+
+    expected = {"daily_ingest": monthly_partitions, "weekly_h41": h41_weekly_partitions,
+                "quarterly_13f": sec_13f_dataset_partitions}
+    graph = defs.resolve_asset_graph()
+    for job_name, partitions_def in expected.items():
+        job = defs.resolve_job_def(job_name)
+        assert job.partitions_def == partitions_def
+        for key in job.asset_layer.executable_asset_keys:
+            assert graph.get(key).backfill_policy == BackfillPolicy.single_run(), key

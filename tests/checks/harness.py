@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dagster_duckdb import DuckDBResource
 from assets.funding_flows import funding_flows_assets
 from assets.issuance import issuance_assets
 from assets.prices import prices_assets
+from orchestration.partitions import keys_through, partition_range_tags
 from orchestration.resources import SourcesResource
 
 RAW_ASSETS = {a.key.path[-1]: a for a in (*funding_flows_assets, *issuance_assets, *prices_assets)}
@@ -36,22 +38,31 @@ class RawRun:
 
 
 def run_raw(tables: list[str], warehouse: Path, replay_dir: Path, instance: DagsterInstance) -> RawRun:
-    result = materialize([RAW_ASSETS[t] for t in tables], resources=resources(warehouse, replay_dir),
-                         instance=instance, raise_on_error=False)
+    """Materialise the tables over all their partitions to date: one single-run backfill per
+    partitions definition (a run cannot mix them)."""
+    by_partitions: dict = {}
+    for table in tables:
+        by_partitions.setdefault(RAW_ASSETS[table].partitions_def, []).append(RAW_ASSETS[table])
+    results = []
+    for partitions_def, assets in by_partitions.items():
+        keys = keys_through(partitions_def, dt.date.today())
+        results.append(materialize(assets, resources=resources(warehouse, replay_dir), instance=instance,
+                                   raise_on_error=False, tags=partition_range_tags(keys[0], keys[-1])))
+    events = [event for result in results for event in result.all_events]
     errors = []
-    for event in result.all_events:
+    for event in events:
         if event.is_step_failure:
             data = event.step_failure_data
             if data.user_failure_data is not None:
                 errors.append(data.user_failure_data.description or "")
             errors.append(data.error.message if data.error else "")
     checks = {}
-    for event in result.all_events:
+    for event in events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             checks[(evaluation.asset_key.path[-1], evaluation.check_name)] = (
                 evaluation.passed, evaluation.severity, evaluation.metadata)
-    return RawRun(result.success, "\n".join(errors), checks)
+    return RawRun(all(result.success for result in results), "\n".join(errors), checks)
 
 
 def raw_rows(warehouse: Path, table: str) -> list[tuple]:

@@ -1,0 +1,93 @@
+"""How ingestion is partitioned, and which rows of a loaded batch belong to the partitions of a run.
+
+- Daily sources (DTS, NY Fed, auctions, MSPD, companyfacts, prices): one partition per calendar
+  MONTH of the row's own date. The daily run refreshes the current month (month-to-date, so late
+  revisions land too). Daily partitions were measured: Dagster writes two events per partition and
+  asset (about 20-45 ms each on this machine), so 2018-to-date at one partition a day was 762 s
+  instead of ~40 s; a month keeps a full-history backfill to ~100 partitions per asset.
+- The H.4.1 week (FRED): one partition per week ending Wednesday, keyed by its Thursday start.
+- 13F: one dynamic partition per quarterly data set (``<name>_form13f``), added by the sensor that
+  sees the data set appear (or by ``make demo`` for the files it finds).
+
+Every partitioned asset has ``BackfillPolicy.single_run()``: a range is one run. Loaders read the
+documents; :func:`partition_mask` keeps the rows of the run's partitions (rows of other partitions
+are not written by this run, and are counted in its metadata).
+
+No pandas at import: this module is on the code location's load path.
+"""
+
+import datetime as dt
+import warnings
+from typing import TYPE_CHECKING, Sequence
+
+from dagster import (
+    BetaWarning,
+    DynamicPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    PartitionsDefinition,
+    TimeWindowPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# BackfillPolicy.single_run is what makes a range one run; Dagster marks the parameter beta.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
+
+HISTORY_START = "2018-01-01"
+
+# end_offset=1: the month (week) in progress is a partition too, so today's data has a home.
+monthly_partitions = MonthlyPartitionsDefinition(start_date=HISTORY_START, end_offset=1)
+# Thursday..Wednesday weeks, as the Fed's H.4.1 averages them (day_offset 4 = Thursday).
+h41_weekly_partitions = WeeklyPartitionsDefinition(start_date="2017-12-28", day_offset=4, end_offset=1)
+sec_13f_dataset_partitions = DynamicPartitionsDefinition(name="sec_13f_datasets")
+
+DATASET_SUFFIX = "_form13f"
+
+
+def dataset_partition_key(file_name: str) -> str:
+    """``01sep2025-30nov2025_form13f.zip`` (or the extracted folder) -> ``01sep2025-30nov2025_form13f``."""
+    return file_name.removesuffix(".zip")
+
+
+def partition_mask(frame: "pd.DataFrame", *, date_column: str | None,
+                   window: tuple[dt.date, dt.date] | None = None,
+                   dataset_keys: Sequence[str] = ()) -> "pd.Series":
+    """Rows of ``frame`` inside the run's partitions.
+
+    A time window ``[start, end)`` selects by ``date_column``; data-set keys select rows whose
+    document (``source_uri``) is that data set, and keep rows from documents of no data set
+    (single-filing 13F XML tables), which belong to whichever run reads them.
+    """
+    if window is not None:
+        start, end = window
+        dates = frame[date_column]
+        return (dates >= str(start)) & (dates < str(end))
+    uris = frame["source_uri"]
+    keep = {uri: DATASET_SUFFIX not in uri or any(f"/{key}" in uri for key in dataset_keys) for uri in uris.unique()}
+    return uris.map(keep).astype(bool)  # decided once per document, not per row (3M rows a quarter)
+
+
+def partition_range_tags(first: str, last: str) -> dict[str, str]:
+    """Run tags for one single-run backfill of ``first..last`` (what the UI and CLI create)."""
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+def keys_to_run(keys: Sequence[str], materialized: set[str]) -> list[str]:
+    """From the first partition not yet materialised through the newest one, which is always run
+    again (the month or week in progress gains data every day): a first run loads all history,
+    a daily run just the current partition."""
+    if not keys:
+        return []
+    first = next((i for i, key in enumerate(keys) if key not in materialized), len(keys) - 1)
+    return list(keys[first:])
+
+
+def keys_through(partitions_def: PartitionsDefinition, as_of: dt.date, dynamic_partitions_store=None) -> list[str]:
+    """Partition keys of a definition up to the one holding ``as_of`` (time-based), or every key
+    (dynamic)."""
+    if isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        current = dt.datetime.combine(as_of, dt.time(12))
+        return partitions_def.get_partition_keys(current_time=current)
+    return list(partitions_def.get_partition_keys(dynamic_partitions_store=dynamic_partitions_store))
