@@ -28,7 +28,6 @@ class SourcesResource(ConfigurableResource):
     scenario_end: Optional[str] = None
     scenario_scale: int = 1
     landing_dir: str
-    sec_user_agent: Optional[str] = None
 
     @classmethod
     def from_settings(cls, settings: SourceSettings) -> SourcesResource:
@@ -39,7 +38,6 @@ class SourcesResource(ConfigurableResource):
             scenario_end=settings.scenario_end,
             scenario_scale=settings.scenario_scale,
             landing_dir=str(settings.landing_dir),
-            sec_user_agent=settings.sec_user_agent,
         )
 
     def as_of(self) -> dt.date:
@@ -60,9 +58,9 @@ class SourcesResource(ConfigurableResource):
         from assets.sources.transports import FileTransport, HttpTransport
 
         if self.mode == "live":
-            # the SEC requires a "name email" User-Agent; other sources accept it too
-            headers = {"User-Agent": self.sec_user_agent} if self.sec_user_agent else None
-            transport = HttpTransport(Path(self.landing_dir), headers=headers)
+            # No shared headers: the SEC loaders send the contact (RQE_SEC_USER_AGENT, read from env
+            # when they run, never resource config the UI shows) to the SEC only.
+            transport = HttpTransport(Path(self.landing_dir))
             try:
                 yield transport
             finally:

@@ -45,7 +45,6 @@ class SourceSettings:
     scenario_end: str | None
     scenario_scale: int
     landing_dir: Path
-    sec_user_agent: str | None
 
     @classmethod
     def from_env(cls) -> SourceSettings:
@@ -63,5 +62,4 @@ class SourceSettings:
             scenario_end=os.environ.get("RQE_SCENARIO_END") or None,
             scenario_scale=int(os.environ.get("RQE_SCENARIO_SCALE", "1")),
             landing_dir=_path_from_env("RQE_LANDING_DIR", "landing"),
-            sec_user_agent=os.environ.get("RQE_SEC_USER_AGENT"),
         )
