@@ -1,11 +1,16 @@
 """Benchmark (not a test): 13F ingest + holdings/prices models + the forced-selling chain, by size.
 
 For 1/8, 1/4, 1/2 and 1 real-size quarter (~8,000 filers, ~3M information-table lines at 1), it
-writes ONE quarter of the SYNTHETIC scenario (untimed), then times, in a fresh process per size:
-ingest (parse and validate the data-set zip and the price files, upsert the raw tables) and
-``dbt build`` of the holdings, prices and chain models with their tests. It prints the wall time,
-the peak memory (max RSS of that process, which runs dbt in-process) and the variable cost
-(wall minus the smallest size's wall) per size.
+writes ONE quarter of the SYNTHETIC scenario (untimed), then times, in a fresh process per size,
+what a pipeline run does: ingest, as each raw asset does it (parse the data-set zip and the price
+files, validate each batch with its raw suite: Great Expectations plus the batch checks, data docs
+included; upsert the raw table), then ``dbt build`` of the holdings, prices and chain models with
+their tests. As in a Dagster run, the imports (Dagster, dbt, Great Expectations and its context)
+and dbt's project parse (``make manifest`` leaves a partial parse that dagster-dbt copies into
+each run's target) come before the clock starts; they count in the process time only. It prints
+the wall time per phase, the CPU time of the run, the peak memory (high-water mark of that process's
+own resident set, VmHWM: it runs dbt in-process; getrusage's max RSS would report the generator's
+RSS, inherited at fork) and the variable cost (wall minus the smallest size's wall) per size.
 
     .venv/bin/python bench/chain_scale.py                 # all four sizes
     .venv/bin/python bench/chain_scale.py --fractions 0.125 0.25
@@ -17,6 +22,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -53,6 +59,7 @@ def generate(folder: Path, fraction: float) -> dict:
 def run_one(scenario: Path, warehouse: Path) -> dict:
     """Ingest and build in this process (so its max RSS covers both); print the timings."""
     import duckdb
+    from dbt.cli.main import dbtRunner
 
     from assets.holdings import SEC13F_COVERPAGES, SEC13F_INFOTABLE, SEC13F_SUBMISSIONS
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
@@ -60,38 +67,88 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     from assets.sources.holdings import load_13f_coverpages, load_13f_infotable, load_13f_submissions
     from assets.sources.prices import load_coinbase, load_stooq
     from assets.sources.transports import FileTransport
+    from orchestration.checks.raw_suites import raw_suite_for
+    from orchestration.checks.validation import gx_context, validate_raw_batch
     from orchestration.warehouse import upsert
 
     os.environ["RQE_WAREHOUSE"] = str(warehouse)
+    target = warehouse.parent / "target"
+    dbt_args = ["--profiles-dir", ".", "--quiet", "--target-path", str(target)]
+    os.chdir(REPO / "dbt_project")
     timings = {}
-    started = time.perf_counter()
+    t0 = time.perf_counter()
+    gx_context()  # Great Expectations' import and context: once per process, like Dagster's imports
+    parsed = dbtRunner().invoke(["parse", *dbt_args])  # what `make manifest` leaves for a run
+    timings["untimed_setup_s"] = time.perf_counter() - t0
+    if not parsed.success:
+        raise RuntimeError(f"dbt parse failed: {parsed.exception}")
+
+    started, cpu_started = time.perf_counter(), _cpu_s()
     transport, endpoints = FileTransport(scenario, mode="scenario"), Endpoints.from_env()
+    raw_tables = (  # date columns as declared in assets/holdings.py and assets/prices.py
+        (SEC13F_SUBMISSIONS, load_13f_submissions, "filing_date"),
+        (SEC13F_COVERPAGES, load_13f_coverpages, "report_calendar_or_quarter"),
+        (SEC13F_INFOTABLE, load_13f_infotable, None),
+        (STOOQ_DAILY_PRICES, load_stooq, "price_date"),
+        (COINBASE_DAILY_CANDLES, load_coinbase, "price_date"),
+    )
     with duckdb.connect(str(warehouse)) as conn:
-        for table, load in ((SEC13F_SUBMISSIONS, load_13f_submissions), (SEC13F_COVERPAGES, load_13f_coverpages),
-                            (SEC13F_INFOTABLE, load_13f_infotable), (STOOQ_DAILY_PRICES, load_stooq),
-                            (COINBASE_DAILY_CANDLES, load_coinbase)):
+        for table, load, date_column in raw_tables:
             t0 = time.perf_counter()
             frame = load(transport, endpoints)
             t1 = time.perf_counter()
+            suite = raw_suite_for(table, date_column=date_column, as_of=END)
+            outcome = validate_raw_batch(frame, suite, docs_dir=warehouse.parent / "gx_docs")
+            if not outcome.success:
+                raise RuntimeError(outcome.message())
+            t2 = time.perf_counter()
             upsert(conn, table, frame)
-            timings[table.name] = {"rows": len(frame), "parse_s": round(t1 - t0, 2),
-                                   "upsert_s": round(time.perf_counter() - t1, 2)}
+            timings[table.name] = {"rows": len(frame), "parse_s": round(t1 - t0, 2), "validate_s": round(t2 - t1, 2),
+                                   "upsert_s": round(time.perf_counter() - t2, 2)}
             del frame
     timings["ingest_s"] = time.perf_counter() - started
-    from dbt.cli.main import dbtRunner
+    timings["ingest_peak_mib"] = _peak_mib()
+    for phase in ("parse_s", "validate_s", "upsert_s"):
+        timings[phase] = sum(v[phase] for v in timings.values() if isinstance(v, dict))
 
     t0 = time.perf_counter()
-    os.chdir(REPO / "dbt_project")
-    result = dbtRunner().invoke(["build", "--profiles-dir", ".", "--quiet", "-s", DBT_SELECTION,
-                                 "--target-path", str(warehouse.parent / "target")])
+    result = dbtRunner().invoke(["build", *dbt_args, "-s", DBT_SELECTION])
     timings["dbt_s"] = time.perf_counter() - t0
     timings["pipeline_s"] = timings["ingest_s"] + timings["dbt_s"]
+    timings["pipeline_cpu_s"] = _cpu_s() - cpu_started
+    timings["peak_mib"] = _peak_mib()
     timings["dbt_ok"] = bool(result.success)
+    with open(target / "run_results.json") as handle:
+        nodes = json.load(handle)["results"]
+    timings["slowest_nodes"] = [(_node_label(n["unique_id"]), round(n["execution_time"], 2))
+                                for n in sorted(nodes, key=lambda n: -n["execution_time"])[:4]]
     with duckdb.connect(str(warehouse)) as conn:  # dbt-duckdb may still hold a read-write connection
         timings["positions"] = conn.execute("select count(*) from intermediate.int_holdings__positions").fetchone()[0]
         timings["chain_rows"] = conn.execute("select count(*) from intermediate.int_chain__rounds").fetchone()[0]
         timings["amplification"] = conn.execute("select amplification from marts.fct_forced_selling_chain").fetchone()[0]
     return timings
+
+
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process, all its threads (DuckDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_mib() -> float:
+    """This process's own peak resident set (VmHWM); ru_maxrss keeps the parent's RSS at fork."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _node_label(unique_id: str) -> str:
+    """model.reverse_qe.x -> x; test.reverse_qe.unique_key_x.1a2b3c -> test unique_key_x; unit tests alike."""
+    kind, _, name = unique_id.split(".", 2)
+    name = name.rsplit(".", 1)[0] if kind == "test" else name
+    return name if kind == "model" else f"{kind} {name}"
 
 
 def measure(fraction: float, root: Path, keep: bool = False) -> dict:
@@ -103,7 +160,7 @@ def measure(fraction: float, root: Path, keep: bool = False) -> dict:
     child = subprocess.Popen([sys.executable, __file__, "--run-one", str(scenario), str(warehouse)],
                              stdout=subprocess.PIPE, text=True, cwd=REPO)
     output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status, _ = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
@@ -111,7 +168,7 @@ def measure(fraction: float, root: Path, keep: bool = False) -> dict:
     detail = json.loads(output.strip().splitlines()[-1])
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
-    return {"fraction": fraction, "wall_s": wall, "peak_mib": usage.ru_maxrss / 1024, **generated, **detail}
+    return {"fraction": fraction, "wall_s": wall, **generated, **detail}
 
 
 def main() -> int:
@@ -128,20 +185,24 @@ def main() -> int:
     fixed = rows[0]["pipeline_s"]
     print(f"\nchain_scale: one SYNTHETIC quarter ({QUARTER}), {os.cpu_count()} cores; command: "
           f"{' '.join([Path(sys.executable).name, *sys.argv])}")
-    print("pipeline s = ingest + dbt build inside the run; process s adds interpreter start and imports "
-          "(Dagster, dbt); variable s = pipeline s minus the smallest size's")
-    print(f"{'size':>6} {'filers':>7} {'lines':>10} {'positions':>10} {'ingest s':>9} {'dbt s':>7} {'pipeline s':>10} "
-          f"{'process s':>9} {'peak MiB':>9} {'variable s':>10} {'var/line us':>11} {'amplif.':>8}")
+    print("pipeline s = ingest (parse + validate + upsert) + dbt build, wall; cpu s = its user + system CPU time (all "
+          "threads); process s adds interpreter start, imports (Dagster, dbt, Great Expectations) and dbt's parse; "
+          "variable s = pipeline s minus the smallest size's")
+    print(f"{'size':>6} {'filers':>7} {'lines':>10} {'positions':>10} {'chain rows':>10} {'parse s':>7} {'valid. s':>8} "
+          f"{'upsert s':>8} {'dbt s':>6} {'pipeline s':>10} {'cpu s':>6} {'process s':>9} {'peak MiB':>8} {'variable s':>10} "
+          f"{'var/line us':>11} {'amplif.':>7}")
     for r in rows:
         variable = r["pipeline_s"] - fixed
         per_line = 1e6 * variable / (r["lines"] - rows[0]["lines"]) if r is not rows[0] else float("nan")
         print(f"{r['fraction']:>6g} {round(FULL_FILERS * r['fraction']):>7} {r['lines']:>10,} {r['positions']:>10,} "
-              f"{r['ingest_s']:>9.1f} {r['dbt_s']:>7.1f} {r['pipeline_s']:>10.1f} {r['wall_s']:>9.1f} "
-              f"{r['peak_mib']:>9.0f} {variable:>10.1f} "
-              f"{per_line:>11.2f} {r['amplification']:>8.3f}")
+              f"{r['chain_rows']:>10,} {r['parse_s']:>7.1f} {r['validate_s']:>8.1f} {r['upsert_s']:>8.1f} "
+              f"{r['dbt_s']:>6.1f} {r['pipeline_s']:>10.1f} {r['pipeline_cpu_s']:>6.1f} {r['wall_s']:>9.1f} {r['peak_mib']:>8.0f} "
+              f"{variable:>10.1f} {per_line:>11.2f} {r['amplification']:>7.3f}")
     for r in rows:
-        print(f"  size {r['fraction']:g}: generate {r['generate_s']:.1f}s (untimed); "
-              + ", ".join(f"{k} {v['rows']:,} rows parse {v['parse_s']}s upsert {v['upsert_s']}s"
+        print(f"  size {r['fraction']:g}: generate {r['generate_s']:.1f}s, imports and dbt parse "
+              f"{r['untimed_setup_s']:.1f}s (untimed); peak after ingest {r['ingest_peak_mib']:.0f} MiB; slowest dbt nodes "
+              + ", ".join(f"{name} {seconds}s" for name, seconds in r["slowest_nodes"]) + "; "
+              + ", ".join(f"{k} {v['rows']:,} rows parse {v['parse_s']}s validate {v['validate_s']}s upsert {v['upsert_s']}s"
                           for k, v in r.items() if isinstance(v, dict)))
     return 0 if all(r["dbt_ok"] for r in rows) else 1
 
