@@ -75,13 +75,15 @@ def partition_range_tags(first: str, last: str) -> dict[str, str]:
 
 
 def keys_to_run(keys: Sequence[str], materialized: set[str]) -> list[str]:
-    """From the first partition not yet materialised through the newest one, which is always run
-    again (the month or week in progress gains data every day): a first run loads all history,
-    a daily run just the current partition."""
+    """From the first partition not yet materialised, or the newest one that was (it may have been
+    in progress then: a month or week gains data every day), whichever comes first, through the
+    newest: a first run loads all history, a daily run the current partition, a run after a gap
+    the last one seen plus everything since."""
     if not keys:
         return []
-    first = next((i for i, key in enumerate(keys) if key not in materialized), len(keys) - 1)
-    return list(keys[first:])
+    first_missing = next((i for i, key in enumerate(keys) if key not in materialized), len(keys) - 1)
+    last_done = max((i for i, key in enumerate(keys) if key in materialized), default=0)
+    return list(keys[min(first_missing, last_done):])
 
 
 def keys_through(partitions_def: PartitionsDefinition, as_of: dt.date, dynamic_partitions_store=None) -> list[str]:

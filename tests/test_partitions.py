@@ -43,6 +43,8 @@ def test_a_run_covers_from_the_first_missing_partition_through_the_newest():
     assert keys_to_run(keys, set()) == keys  # first run: all history
     assert keys_to_run(keys, set(keys)) == ["2026-11-01"]  # daily: the month in progress again
     assert keys_to_run(keys, {"2026-08-01", "2026-10-01"}) == keys[1:]  # a hole is filled
+    # A week later: the partition that was in progress at the last run is read again, then the new one.
+    assert keys_to_run(keys, {"2026-08-01", "2026-09-01", "2026-10-01"}) == keys[2:]
     assert keys_to_run([], set()) == []
 
 
