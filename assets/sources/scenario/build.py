@@ -16,7 +16,7 @@ from assets.sources.scenario.holdings import generate_holdings, read_taxonomy, t
 from assets.sources.scenario.issuance import generate_issuance
 from assets.sources.scenario.prices import generate_prices
 
-SCENARIO_VERSION = 5
+SCENARIO_VERSION = 6
 TAXONOMY_SEED = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "asset_taxonomy.csv"
 MARKER = "SYNTHETIC_SCENARIO.txt"
 
