@@ -1,39 +1,107 @@
-"""`make bench`: the pipeline's speed and memory at several scales, against its own floor.
+"""`make bench`: the pipeline's set-up, speed and memory at several scales, against its own floor.
 
 Not a test: prints one table of medians. Each figure runs in fresh processes on fresh temporary
-folders (warehouse, Dagster home, scenario), so runs do not warm each other's files.
+folders (virtual environment, uv cache, warehouse, Dagster home, scenario, dbt target), so runs do
+not warm each other's files. Parts (``--only``, default all):
 
-    .venv/bin/python -m bench.run [--repeats 3] [--scales 1 4 16]
+  setup   `make demo`'s install step (`uv sync --frozen`) into a new environment, empty uv cache
+          (downloads everything) and warm (the cache the first filled)
+  load    code-location load against the import floor (dagster + dagster-dbt)
+  fixed   the floor of a run: a trivial Dagster+dbt run (one seed) as its own process
+  full    `python -m orchestration.demo` from nothing at each scale: wall, peak memory, the split
+          into fixed (the floor above) and variable (the rest), the five slowest dbt models
+  daily   after each full run, the demo again with one more day (needs the full run)
+  chain   after each full run, the chain models' dbt execution time against plain pandas on the
+          same holdings (bench/chain_pandas.py; needs the full run)
+
+    .venv/bin/python -m bench.run [--repeats 3] [--scales 1 4 16] [--only setup load fixed ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import REPO, isolated_env
 
 FLOOR = "import dagster, dagster_dbt"
 LOAD = "import orchestration.definitions"
+PARTS = ("setup", "load", "fixed", "full", "daily", "chain")
+NEEDS_FULL_RUN = ("full", "daily", "chain")
+# "The chain computation": the three intermediate models, from holdings to the rounds. The marts
+# only aggregate the rounds (and add realised pressure, which is not the chain).
+CHAIN_MODELS = ("int_chain__exposures", "int_chain__shocks", "int_chain__rounds")
+CHAIN_MARTS = ("fct_forced_selling_chain", "fct_chain_asset_vulnerability", "fct_chain_holder_systemicness")
+NO_PARTIAL_PARSE = "Unable to do partial parsing"
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS of the child in MiB, and its output."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - started
+class RunFailed(Exception):
+    """A measured command failed; its message is the end of its output."""
+
+
+@dataclass
+class Measured:
+    wall: float  # seconds
+    peak_mib: float  # the process tree's summed RSS, sampled every 0.5 s
+    largest_mib: float  # the largest single process of the tree (its max RSS, from the kernel)
+    stdout: str
+    stderr: str
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Summed resident memory of ``pid`` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            with open(f"/proc/{current}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE_KIB
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def timed(cmd: list[str], env: dict | None = None) -> Measured:
+    """Run ``cmd`` from the repository; its wall seconds, peak memory and output."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err, text=True)
+        peak = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, tree_rss_kib(proc.pid))
+            time.sleep(0.5)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    largest = usage.ru_maxrss / 1024
+    peak = max(peak / 1024, largest)
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return wall, peak, proc.stdout + proc.stderr
+        raise RunFailed(f"{' '.join(cmd)} failed ({proc.returncode}) after {wall:.0f} s, peak RSS {peak:,.0f} MiB "
+                        f"(process tree):\n{stdout[-2000:]}\n{stderr[-2000:]}")
+    return Measured(wall, peak, largest, stdout, stderr)
 
 
 def import_seconds(statement: str) -> float:
@@ -42,48 +110,201 @@ def import_seconds(statement: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def slowest_models(root: Path, top: int = 5) -> list[tuple[str, float]]:
-    results = sorted((REPO / "dbt_project" / "target").glob("*/run_results.json"), key=lambda p: p.stat().st_mtime)
-    found = json.loads(results[-1].read_text())["results"]
-    timings = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in found if r["unique_id"].startswith("model.")]
-    return sorted(timings, key=lambda t: -t[1])[:top]
+def pipeline_env(root: Path, **extra: str) -> dict[str, str]:
+    """``isolated_env`` with dbt's target folder under ``root`` too, holding a partial parse made for
+    this environment's profile, as `make manifest` leaves one for `make demo` (the repository's
+    dbt_project/target was parsed for another warehouse path, so dbt would parse afresh, ~3 s)."""
+    env = isolated_env(root, **extra)
+    target = root / "dbt_target"
+    env["DBT_TARGET_PATH"] = str(target)
+    if not (target / "partial_parse.msgpack").exists():
+        subprocess.run([str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--profiles-dir", ".",
+                        "--target-path", str(target)], cwd=REPO / "dbt_project", env=env, check=True,
+                       capture_output=True)
+    return env
 
 
-def full_run(scale: int) -> tuple[float, float, float, list[tuple[str, float]]]:
-    """One demo from nothing (scenario generation included), then a daily re-run with one more day."""
-    with tempfile.TemporaryDirectory(prefix=f"rqe-bench-{scale}-") as tmp:
+def check_manifest() -> None:
+    """The code location loads dbt_project/target/manifest.json as it is (`make bench` refreshes it
+    first); a dbt node newer than it would fail the run minutes in, so stop now."""
+    project = REPO / "dbt_project"
+    manifest = project / "target" / "manifest.json"
+    built = manifest.stat().st_mtime if manifest.exists() else 0
+    sources = [project / "dbt_project.yml", *(p for d in ("models", "macros", "seeds", "tests")
+                                              for p in (project / d).rglob("*") if p.is_file())]
+    stale = [str(p.relative_to(REPO)) for p in sources if p.stat().st_mtime > built]
+    if stale:
+        raise SystemExit(f"{manifest.relative_to(REPO)} is missing or older than {', '.join(stale[:3])}: "
+                         "run `make manifest` (`make bench` does)")
+
+
+def newest_run_results(root: Path) -> dict:
+    results = sorted((root / "dbt_target").glob("*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(results[-1].read_text())
+
+
+def model_seconds(run_results: dict) -> dict[str, float]:
+    return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in run_results["results"]
+            if r["unique_id"].startswith("model.")}
+
+
+def fixed_cost() -> tuple[float, float, float, bool]:
+    """Wall seconds of a trivial Dagster+dbt run, its in-process split (imports, the run), and
+    whether dbt used its partial parse."""
+    with tempfile.TemporaryDirectory(prefix="rqe-bench-fixed-") as tmp:
+        measured = timed([sys.executable, "-m", "bench.fixed_cost"], pipeline_env(Path(tmp)))
+    split = json.loads(measured.stdout.strip().splitlines()[-1])
+    return measured.wall, split["import_s"], split["run_s"], NO_PARTIAL_PARSE not in measured.stdout + measured.stderr
+
+
+@dataclass
+class Chain:
+    dbt_s: float  # the chain models' execution time in dbt's run results
+    marts_s: float  # the chain marts', not compared
+    pandas_s: float  # median of the repeats, inputs in memory
+    check: str
+
+
+def chain_ratio(warehouse: Path, models: dict[str, float], repeats: int) -> Chain:
+    """The pandas chain on the holdings this run left in its warehouse, timed; checked against dbt."""
+    from bench import chain_pandas
+
+    inputs = chain_pandas.read_inputs(warehouse)
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = chain_pandas.chain(inputs)
+        seconds.append(time.perf_counter() - started)
+    return Chain(sum(models[m] for m in CHAIN_MODELS), sum(models[m] for m in CHAIN_MARTS),
+                 statistics.median(seconds), chain_pandas.check_against(warehouse, result))
+
+
+@dataclass
+class FullRun:
+    run: Measured
+    dbt_elapsed: float
+    models: dict[str, float]
+    partial_parse: bool
+    daily: float | None
+    chain: Chain | None
+
+
+def full_run(scale: int, parts: set[str], repeats: int) -> FullRun:
+    """One demo from nothing (scenario generation included); then, on its warehouse, the pandas
+    chain and a daily re-run with one more day."""
+    # a failed run can leave its dbt process writing into the folder for a moment
+    with tempfile.TemporaryDirectory(prefix=f"rqe-bench-{scale}-", ignore_cleanup_errors=True) as tmp:
         root = Path(tmp)
-        env = isolated_env(root, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END="2026-11-19")
-        wall, peak, _ = timed([sys.executable, "-m", "orchestration.demo"], env)
-        models = slowest_models(root)
-        daily_env = isolated_env(root, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END="2026-11-20")
-        daily, _, _ = timed([sys.executable, "-m", "orchestration.demo"], daily_env)
-    return wall, peak, daily, models
+        env = pipeline_env(root, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END="2026-11-19")
+        run = timed([sys.executable, "-m", "orchestration.demo"], env)
+        results = newest_run_results(root)
+        models = model_seconds(results)
+        chain = chain_ratio(Path(env["RQE_WAREHOUSE"]), models, repeats) if "chain" in parts else None
+        daily = None
+        if "daily" in parts:
+            daily_env = pipeline_env(root, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END="2026-11-20")
+            daily = timed([sys.executable, "-m", "orchestration.demo"], daily_env).wall
+    return FullRun(run, results["elapsed_time"], models, NO_PARTIAL_PARSE not in run.stdout + run.stderr, daily, chain)
+
+
+def line_fit(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Least-squares intercept and slope of y on x."""
+    mx = statistics.fmean(x for x, _ in points)
+    my = statistics.fmean(y for _, y in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+    return my - slope * mx, slope
+
+
+def progress(message: str) -> None:
+    print(f"bench {time.strftime('%H:%M:%S')}: {message}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--scales", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="measure only these parts (daily and chain run the full demo they follow)")
     args = parser.parse_args()
-
+    parts, median = set(args.only), statistics.median
+    if parts & {"fixed", *NEEDS_FULL_RUN}:
+        check_manifest()
+    load_before = os.getloadavg()[0]
     rows = []
-    floor = statistics.median(import_seconds(FLOOR) for _ in range(args.repeats))
-    load = statistics.median(import_seconds(LOAD) for _ in range(args.repeats))
-    rows.append(("code location load (s)", f"{load:.2f}", f"floor {floor:.2f}; +{load - floor:.2f} (target +1.5)"))
-    models = []
-    for scale in args.scales:
-        runs = [full_run(scale) for _ in range(args.repeats)]
-        wall = statistics.median(r[0] for r in runs)
-        peak = statistics.median(r[1] for r in runs)
-        daily = statistics.median(r[2] for r in runs)
-        rows.append((f"full materialisation, scale {scale} (s)", f"{wall:.1f}", f"peak RSS {peak:,.0f} MiB (target 120 s at scale 1)"))
-        rows.append((f"daily re-run, scale {scale} (s)", f"{daily:.1f}", "one more day, every asset again (target 30 s)"))
-        models = runs[-1][3] if scale == args.scales[0] else models
-    for name, seconds in models:
-        rows.append((f"  dbt model {name} (s)", f"{seconds:.2f}", f"scale {args.scales[0]}, one of the five slowest"))
+
+    if "setup" in parts:
+        from bench.setup_timing import cold_and_warm
+
+        progress(f"set-up: uv sync into fresh environments, {args.repeats} x (empty cache, warm cache)")
+        cold, warm = zip(*(cold_and_warm() for _ in range(args.repeats)))
+        rows.append(("set-up, empty uv cache (s)", f"{median(cold):.1f}",
+                     "uv sync --frozen from uv.lock into a new venv, every wheel downloaded"))
+        rows.append(("set-up, warm uv cache (s)", f"{median(warm):.1f}",
+                     "the same into another new venv, from the cache the first filled"))
+
+    if "load" in parts:
+        progress("code location load")
+        floor = median(import_seconds(FLOOR) for _ in range(args.repeats))
+        load = median(import_seconds(LOAD) for _ in range(args.repeats))
+        rows.append(("code location load (s)", f"{load:.2f}", f"floor {floor:.2f}; +{load - floor:.2f} (target +1.5)"))
+
+    fixed = None
+    if "fixed" in parts:
+        progress("fixed cost: a one-seed Dagster+dbt run")
+        runs = [fixed_cost() for _ in range(args.repeats)]
+        fixed = median(r[0] for r in runs)
+        parse = "" if all(r[3] for r in runs) else "; dbt parsed afresh (no partial parse)"
+        rows.append(("fixed cost: trivial Dagster+dbt run (s)", f"{fixed:.1f}",
+                     f"one process: start + imports {median(r[1] for r in runs):.1f}, one Dagster run "
+                     f"whose dbt build is one seed {median(r[2] for r in runs):.1f}{parse}"))
+
+    walls, first_models = [], {}
+    for scale in args.scales if parts & set(NEEDS_FULL_RUN) else []:
+        runs = []
+        try:
+            for i in range(args.repeats):
+                progress(f"scale {scale}: run {i + 1} of {args.repeats} ({', '.join(sorted(parts & set(NEEDS_FULL_RUN)))})")
+                runs.append(full_run(scale, parts, args.repeats))
+        except RunFailed as failure:  # keep the other scales' figures; the output says why
+            progress(str(failure))
+            message = str(failure).splitlines()[0].rstrip(":")
+            rows.append((f"full materialisation, scale {scale} (s)", "FAILED", message[message.index("failed"):]))
+            continue
+        wall = median(r.run.wall for r in runs)
+        walls.append((scale, wall))
+        first_models = first_models or runs[-1].models
+        peak, largest = median(r.run.peak_mib for r in runs), median(r.run.largest_mib for r in runs)
+        parse = "" if all(r.partial_parse for r in runs) else "; dbt parsed afresh (no partial parse)"
+        target = " (target 120)" if scale == 1 else ""
+        rows.append((f"full materialisation, scale {scale} (s)", f"{wall:.1f}",
+                     f"peak RSS {peak:,.0f} MiB (process tree; largest process {largest:,.0f}){target}; "
+                     f"dbt build itself {median(r.dbt_elapsed for r in runs):.1f} s{parse}"))
+        if fixed is not None:
+            rows.append((f"  variable part, scale {scale} (s)", f"{wall - fixed:.1f}",
+                         f"wall - fixed cost; {100 * fixed / wall:.0f}% of the wall is the floor"))
+        if "daily" in parts:
+            rows.append((f"daily re-run, scale {scale} (s)", f"{median(r.daily for r in runs):.1f}",
+                         "the demo again on the same warehouse and Dagster home with one more day (target 30)"))
+        if "chain" in parts:
+            dbt_s, pandas_s = median(r.chain.dbt_s for r in runs), median(r.chain.pandas_s for r in runs)
+            ratio = median(r.chain.dbt_s / r.chain.pandas_s for r in runs)
+            target = " (target <= 1)" if scale >= 4 else ""
+            rows.append((f"chain dbt / pandas, scale {scale}", f"{ratio:.2f}",
+                         f"dbt {dbt_s:.2f} s vs pandas {pandas_s:.2f} s{target}; {runs[-1].chain.check}; "
+                         f"chain marts +{median(r.chain.marts_s for r in runs):.2f} s in dbt, not compared"))
+    if len(walls) >= 2:
+        intercept, slope = line_fit(walls)
+        rows.append(("full materialisation at scale 0, fitted (s)", f"{intercept:.1f}",
+                     f"least-squares line over scales {', '.join(str(s) for s, _ in walls)}: "
+                     f"+{slope:.1f} s per unit of scale; above the fixed cost by what does not grow with the "
+                     "scale (which multiplies only the 13F holdings): the other sources, each job's Dagster run"))
+    if "full" in parts:
+        for name, seconds in sorted(first_models.items(), key=lambda t: -t[1])[:5]:
+            rows.append((f"  dbt model {name} (s)", f"{seconds:.2f}", f"scale {args.scales[0]}, one of the five slowest"))
+
     width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'median':>8}  notes   (median of {args.repeats}, {time.strftime('%Y-%m-%d')})")
+    print(f"{'measure':<{width}}  {'median':>8}  notes   (median of {args.repeats}, {time.strftime('%Y-%m-%d')}, "
+          f"{os.cpu_count()} cores, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after)")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>8}  {note}")
 
