@@ -296,7 +296,7 @@ def main() -> None:
         intercept, slope = line_fit(walls)
         rows.append(("full materialisation at scale 0, fitted (s)", f"{intercept:.1f}",
                      f"least-squares line over scales {', '.join(str(s) for s, _ in walls)}: "
-                     f"+{slope:.1f} s per unit of scale; above the fixed cost by what does not grow with the "
+                     f"{slope:+.1f} s per unit of scale; above the fixed cost by what does not grow with the "
                      "scale (which multiplies only the 13F holdings): the other sources, each job's Dagster run"))
     if "full" in parts:
         for name, seconds in sorted(first_models.items(), key=lambda t: -t[1])[:5]:
