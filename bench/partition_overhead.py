@@ -22,18 +22,19 @@ sys.path.insert(0, str(REPO))
 
 
 def one_run(grain: str) -> tuple[int, float]:
-    from dagster import DagsterInstance, MaterializeResult, asset, materialize
+    from dagster import (
+        BackfillPolicy, DagsterInstance, DailyPartitionsDefinition, MaterializeResult, asset, materialize,
+    )
 
-    from orchestration.partitions import h41_weekly_partitions, monthly_partitions, partition_range_tags
+    from orchestration.partitions import (
+        HISTORY_START, h41_weekly_partitions, monthly_partitions, partition_range_tags,
+    )
 
-    if grain == "daily":
-        from dagster import DailyPartitionsDefinition
-
-        partitions_def = DailyPartitionsDefinition(start_date="2018-01-01", end_offset=1)
-    else:
-        partitions_def = {"monthly": monthly_partitions, "weekly": h41_weekly_partitions}[grain]
-
-    from dagster import BackfillPolicy
+    partitions_def = {
+        "daily": DailyPartitionsDefinition(start_date=HISTORY_START, end_offset=1),
+        "monthly": monthly_partitions,
+        "weekly": h41_weekly_partitions,
+    }[grain]
 
     @asset(partitions_def=partitions_def, backfill_policy=BackfillPolicy.single_run())
     def nothing():

@@ -115,8 +115,8 @@ def partition_tags(instance, defs, job) -> dict[str, str] | None:
     if job.partitions_def is None:
         return {}
     keys = keys_through(job.partitions_def, defs.resources["sources"].as_of(), instance)
-    asset_keys = [key for key in job.asset_layer.executable_asset_keys]
-    done = set.intersection(*(set(instance.get_materialized_partitions(key)) for key in asset_keys))
+    done = set.intersection(*(set(instance.get_materialized_partitions(key))
+                              for key in job.asset_layer.executable_asset_keys))
     todo = keys_to_run(keys, done)
     return partition_range_tags(todo[0], todo[-1]) if todo else None
 
