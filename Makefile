@@ -30,8 +30,11 @@ $(UV):
 	$(PYTHON_BOOT) -m venv .tools
 	.tools/bin/pip install --quiet uv==0.13.8
 
+# --compile-bytecode: every later process (each run, each dbt call, each test) then loads bytecode
+# instead of compiling dagster, dbt and GX again, which a PYTHONDONTWRITEBYTECODE environment
+# (CI here) would otherwise do every time; it costs ~8 s once (bench/run.py --only setup).
 $(VENV)/.ready: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON_BOOT)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_BOOT)
 	@touch $@
 
 setup: $(VENV)/.ready
