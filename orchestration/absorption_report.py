@@ -62,6 +62,21 @@ def latest_components_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def regime_spans(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, int, int]]:
+    """(regime, first index, end index) of each run of consecutive weeks in one regime; a run ends
+    where the next begins (the last at the last week), so the bands tile the weeks."""
+    spans: list[tuple[Any, int, int]] = []
+    for i, row in enumerate(rows):
+        if spans and spans[-1][0] == row.get("regime"):
+            continue
+        if spans:
+            spans[-1] = (spans[-1][0], spans[-1][1], i)
+        spans.append((row.get("regime"), i, i))
+    if spans:
+        spans[-1] = (spans[-1][0], spans[-1][1], len(rows) - 1)
+    return spans
+
+
 def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """PNG: the score over time (top) and its main components, z(AR), z(-S), confirmation (bottom)."""
     import matplotlib
@@ -82,10 +97,9 @@ def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
     synthetic = " (SYNTHETIC scenario)" if rows and rows[-1].get("is_synthetic") else ""
     top.set_title(f"Capex-absorption score and components{synthetic}")
     colours = {"ample": "#d9f0d3", "tightening": "#fee8c8", "crowding_out": "#f4cccc"}
-    for i, r in enumerate(rows[:-1]):
-        colour = colours.get(r.get("regime"))
-        if colour:
-            top.axvspan(weeks[i], weeks[i + 1], color=colour, linewidth=0)
+    for regime, start, end in regime_spans(rows):  # one band per run of weeks, not one per week
+        if regime in colours:
+            top.axvspan(weeks[start], weeks[end], color=colours[regime], linewidth=0)
     for column, name in (("z_absorption_ratio", "z(AR)"), ("z_neg_slack", "z(-S)"),
                          ("confirmation_z", "confirmation")):
         bottom.plot(weeks, series(column), linewidth=1.0, label=name)

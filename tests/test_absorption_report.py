@@ -6,7 +6,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from orchestration.absorption_report import latest_components_markdown, plot_markdown, score_plot_png
+from orchestration.absorption_report import latest_components_markdown, plot_markdown, regime_spans, score_plot_png
 from tests.conftest import REPO
 
 ROWS = [
@@ -33,6 +33,17 @@ def test_plot_is_an_embedded_png():
     md = plot_markdown(png)
     assert md.startswith("![capex-absorption score](data:image/png;base64,")
     assert base64.b64decode(md.split(",", 1)[1][:-1]) == png
+
+
+def test_regime_bands_tile_the_weeks_one_band_per_run():
+    regimes = ["ample", "ample", None, "tightening", "tightening", "tightening", "crowding_out", "ample"]
+    rows = [{"regime": r} for r in regimes]
+    spans = regime_spans(rows)
+    assert spans == [("ample", 0, 2), (None, 2, 3), ("tightening", 3, 6), ("crowding_out", 6, 7), ("ample", 7, 7)]
+    # the same colour on each week-to-next-week interval as one band per week would give
+    covered = {i: regime for regime, start, end in spans for i in range(start, end)}
+    assert covered == {i: regimes[i] for i in range(len(regimes) - 1)}
+    assert regime_spans([]) == [] and regime_spans([{"regime": "ample"}]) == [("ample", 0, 0)]
 
 
 def test_loading_the_code_location_does_not_import_matplotlib():
