@@ -36,12 +36,13 @@ def test_dbt_tests_surface_as_asset_checks_on_the_models_they_guard():
     assert "assert_bathtub_decomposition_adds_up" in on_mart
 
 
-def test_dbt_build_args_pass_vars_as_json():
+def test_dbt_build_args_leave_unit_tests_to_the_test_suite_and_pass_vars_as_json():
     from orchestration.dbt import dbt_build_args
 
-    assert dbt_build_args() == ["build"]
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
     args = dbt_build_args({"reserve_floor_bn": 3000})
-    assert args[:2] == ["build", "--vars"] and json.loads(args[2]) == {"reserve_floor_bn": 3000}
+    assert args[:4] == ["build", "--exclude-resource-type", "unit_test", "--vars"]
+    assert json.loads(args[4]) == {"reserve_floor_bn": 3000}
 
 
 # Loading the code location must not pay for what only a run needs (issue 7: load within 1.5 s of

@@ -1,0 +1,33 @@
+"""dbt's unit tests (hand-computed cases for decumulation, unit conversion, the scores, the chain).
+
+The scheduled transform leaves them out (``orchestration.dbt.dbt_build_args``): their inputs are
+fixed rows, so only a change of code can change their outcome, and that is what this suite runs
+for. dbt reads the column types of each mocked input from the warehouse, so they run against the
+scenario's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def test_every_dbt_unit_test_passes(scenario_run, tmp_path):
+    target = tmp_path / "target"
+    env = {**os.environ, "RQE_WAREHOUSE": str(scenario_run.warehouse), "DO_NOT_TRACK": "1"}
+    proc = subprocess.run([DBT, "test", "--select", "test_type:unit", "--profiles-dir", ".", "--target-path",
+                           str(target)], cwd=REPO / "dbt_project", env=env, capture_output=True, text=True,
+                          timeout=600)
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
+
+    assert {r["unique_id"] for r in results} == set(manifest["unit_tests"]) and len(results) >= 10
+    failed = [f"{r['unique_id']}: {r['status']}: {r.get('message')}" for r in results if r["status"] != "pass"]
+    assert not failed and proc.returncode == 0, "\n".join(failed) or proc.stdout[-3000:]
