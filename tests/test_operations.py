@@ -67,6 +67,17 @@ def test_the_sensor_watches_every_ingestion_job():
         "daily_ingest", "weekly_h41", "quarterly_13f"}
 
 
+def test_the_demo_runs_the_jobs_named_on_its_command_line_and_refuses_unknown_ones():
+    import pytest
+
+    from orchestration.demo import chosen_plan, demo_plan
+
+    assert chosen_plan([]) == demo_plan() == ["daily_ingest", "weekly_h41", "quarterly_13f", "transform_and_publish"]
+    assert chosen_plan(["daily_ingest", "transform_and_publish"]) == ["daily_ingest", "transform_and_publish"]
+    with pytest.raises(SystemExit, match="no job 'daily'; the jobs are daily_ingest, weekly_h41"):
+        chosen_plan(["daily", "transform_and_publish"])
+
+
 def test_a_new_13f_dataset_in_the_replay_folder_starts_the_quarterly_job_once(tmp_path, monkeypatch):
     from dagster import build_sensor_context
 
