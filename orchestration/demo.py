@@ -125,9 +125,12 @@ def partition_tags(instance, defs, job) -> dict[str, str] | None:
     return partition_range_tags(todo[0], todo[-1]) if todo else None
 
 
-def run_job(instance, defs, job_name: str):
+def run_job(instance, defs, job_name: str, after: list[str] | None = None):
     """Run ``job_name`` in this process (its partitions as ``partition_tags`` picks them); returns
-    (result or None when there was nothing to run, seconds)."""
+    (result or None when there was nothing to run, seconds). The transform after ingestion jobs
+    (``after``) rebuilds what is downstream of them, as the sensor does; with none, all of it."""
+    from orchestration.jobs import transform_after
+
     started = time.perf_counter()
     job = defs.resolve_job_def(job_name)
     if job_name == "quarterly_13f":
@@ -138,9 +141,13 @@ def run_job(instance, defs, job_name: str):
         return None, time.perf_counter() - started
     label = (f" partitions {tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
              if tags else "")
+    selection = transform_after(after, defs.resolve_asset_graph()) if job.partitions_def is None and after else None
+    if selection:
+        label += f" ({len(selection)} assets downstream of {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)
     result = job.execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags}
+        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags},
+        asset_selection=selection,
     )
     return result, time.perf_counter() - started
 
@@ -169,10 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     with DagsterInstance.get() as instance:
         for run_id in release_dead_runs(instance):
             print(f"released run {run_id}: its process had died", flush=True)
+        ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
         for job_name in plan:
-            result, seconds = run_job(instance, defs, job_name)
+            result, seconds = run_job(instance, defs, job_name, after=ingested)
             if result is None:
                 continue
+            if defs.resolve_job_def(job_name).partitions_def is not None:
+                ingested.append(job_name)
             if not result.success:
                 failed = [e.step_key for e in result.all_events if e.is_step_failure]
                 print(f"FAILED after {seconds:.0f}s in {job_name} steps {failed}; see the run {result.run_id} "

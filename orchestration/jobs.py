@@ -3,10 +3,13 @@ follows any of them.
 
 Ingestion is partitioned (``orchestration.partitions``): daily sources by month, the H.4.1 week
 (FRED) by week, 13F by data set. A range of partitions is one run; the transform is unpartitioned
-and rebuilds the models from the whole raw layer.
+and rebuilds, from the whole raw layer, the models downstream of what the ingestion wrote
+(:func:`transform_after`): a weekday's run leaves the 13F-only holdings models alone.
 """
 
-from dagster import AssetSelection, define_asset_job
+from typing import Iterable
+
+from dagster import AssetKey, AssetSelection, define_asset_job
 
 from orchestration.dbt import reverse_qe_dbt_assets
 from orchestration.publish import published_warehouse
@@ -42,3 +45,17 @@ transform_job = define_asset_job(
 )
 
 INGEST_JOBS = (daily_ingest_job, weekly_h41_job, quarterly_13f_job)
+
+
+def transform_after(ingest_job_names: Iterable[str], asset_graph) -> list[AssetKey]:
+    """The transform's assets downstream of what these ingestion jobs write (models, the published
+    copy), and the dbt seeds (a fresh warehouse needs them; 0.3 s), in key order: what a transform
+    after them must rebuild. Their checks come with them. After every ingestion job, that is the
+    whole transform (``tests/test_operations.py``)."""
+    ingested = AssetSelection.assets()
+    for job in INGEST_JOBS:
+        if job.name in ingest_job_names:
+            ingested = ingested | job.selection
+    seeds = AssetSelection.all().roots() & transform_job.selection
+    return sorted(((ingested.downstream() | seeds) & transform_job.selection).resolve(asset_graph),
+                  key=lambda k: k.path)

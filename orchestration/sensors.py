@@ -1,5 +1,5 @@
 """Sensors: a new 13F data set becomes a partition and starts the quarterly job for it; any ingestion
-success starts the transform."""
+success starts the transform of what it changed."""
 
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from dagster import (
     sensor,
 )
 
-from orchestration.jobs import INGEST_JOBS, quarterly_13f_job, transform_job
+from orchestration.jobs import INGEST_JOBS, quarterly_13f_job, transform_after, transform_job
 from orchestration.partitions import dataset_partition_key, sec_13f_dataset_partitions
 from orchestration.settings import SourceSettings
 
@@ -57,10 +57,12 @@ def new_13f_dataset_sensor(context: SensorEvaluationContext):
     run_status=DagsterRunStatus.SUCCESS,
     monitored_jobs=MONITORED,
     request_job=transform_job,
-    description="An ingestion run succeeded: build every dbt model, run the checks, publish.",
+    description="An ingestion run succeeded: rebuild the dbt models downstream of what it wrote, run "
+    "their checks, publish.",
 )
 def transform_after_ingest(context: RunStatusSensorContext):
-    return RunRequest(run_key=f"after-{context.dagster_run.run_id}")
+    selection = transform_after([context.dagster_run.job_name], context.repository_def.asset_graph)
+    return RunRequest(run_key=f"after-{context.dagster_run.run_id}", asset_selection=selection)
 
 
 sensors = [new_13f_dataset_sensor, transform_after_ingest]

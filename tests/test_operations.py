@@ -42,10 +42,11 @@ def test_weekly_schedule_names_the_h41_week_it_collects():
     assert h41_week_ending(dt.datetime(2026, 11, 25, 9, 0)) == dt.date(2026, 11, 18)
 
 
-def test_a_successful_ingestion_run_requests_the_transform_job():
+def test_a_successful_ingestion_run_requests_the_transform_of_what_it_changed():
     from dagster import DagsterEvent, DagsterEventType
 
     from orchestration.definitions import defs
+    from orchestration.jobs import transform_after
     from orchestration.sensors import transform_after_ingest
 
     instance = DagsterInstance.ephemeral()
@@ -53,10 +54,33 @@ def test_a_successful_ingestion_run_requests_the_transform_job():
     event = DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value, job_name="daily_ingest")
     context = build_run_status_sensor_context(
         sensor_name=transform_after_ingest.name, dagster_instance=instance, dagster_run=run, dagster_event=event,
+        repository_def=defs.get_repository_def(),
     )
     request = transform_after_ingest(context)
     assert request.run_key == "after-4f1b2c3d-0000-4000-8000-000000000abc"
     assert transform_after_ingest.job_name == "transform_and_publish"
+    assert request.asset_selection == transform_after(["daily_ingest"], defs.resolve_asset_graph())
+
+
+def _paths(keys) -> set[str]:
+    return {"/".join(key.path) for key in keys}
+
+
+def test_the_transform_rebuilds_what_is_downstream_of_the_jobs_that_ran_and_all_after_every_job():
+    from orchestration.definitions import defs
+    from orchestration.jobs import INGEST_JOBS, transform_after, transform_job
+
+    graph = defs.resolve_asset_graph()
+    everything = _paths(transform_job.selection.resolve(graph))
+    weekday = _paths(transform_after(["daily_ingest"], graph))
+    # a weekday's prices and Treasury data reach the chain and the scores, not the 13F-only models
+    assert {"marts/fct_capex_absorption", "intermediate/int_chain__rounds", "published/warehouse",
+            "raw/asset_taxonomy"} <= weekday
+    assert everything - weekday >= {"intermediate/int_holdings__positions", "staging/stg_sec13f__infotable",
+                                    "staging/stg_fred__observations"}
+    assert "staging/stg_fred__observations" in _paths(transform_after(["weekly_h41"], graph))
+    # every model hangs off some ingestion job or is a seed: after all of them, the whole transform
+    assert _paths(transform_after([job.name for job in INGEST_JOBS], graph)) == everything
 
 
 def test_the_sensor_watches_every_ingestion_job():
