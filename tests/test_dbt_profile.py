@@ -1,0 +1,36 @@
+"""The dbt profile caps DuckDB's memory (half the machine unless RQE_DBT_MEMORY_LIMIT says), so a big
+build spills to disk instead of being killed while the Dagster process holds its own memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_memory_limit(tmp_path: Path, **env: str) -> str:
+    proc = subprocess.run(
+        [DBT, "show", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"), "--output", "json",
+         "--inline", "select current_setting('memory_limit') as memory_limit"],
+        cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=300,
+        env={**os.environ, "RQE_WAREHOUSE": str(tmp_path / "w.duckdb"), "DO_NOT_TRACK": "1", **env},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_duckdb_memory_limit_comes_from_the_env_and_defaults_to_half_the_machine(tmp_path):
+    assert '"memory_limit": "953.6 MiB"' in dbt_memory_limit(tmp_path, RQE_DBT_MEMORY_LIMIT="1GB")
+
+    default = dbt_memory_limit(tmp_path).split('"memory_limit": "')[1].split('"')[0]
+    number, unit = default.split()
+    gib = float(number) * {"GiB": 1, "MiB": 1 / 1024}[unit]
+    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    assert gib == pytest.approx(total_gib / 2, rel=0.1)
