@@ -37,20 +37,21 @@ SEC13F_INFOTABLE = RawTable(
 )
 
 _loader = partial(lazy_loader, "assets.sources.holdings")  # imported when a run loads
+# One data set at a time (per_dataset): a backfill of many needs the memory of one.
 _family = partial(raw_asset, partitions_def=sec_13f_dataset_partitions, group_name="raw_holdings",
-                  owners=["team:holdings"])
+                  owners=["team:holdings"], per_dataset=True)
 
 holdings_assets = [
     _family(
-        SEC13F_SUBMISSIONS, _loader("load_13f_submissions"), date_column="filing_date",
+        SEC13F_SUBMISSIONS, _loader("iter_13f_submissions"), date_column="filing_date",
         description="Form 13F data sets: SUBMISSION.tsv, one row per filing (filing date, CIK, period of report).",
     ),
     _family(
-        SEC13F_COVERPAGES, _loader("load_13f_coverpages"), date_column="report_calendar_or_quarter",
+        SEC13F_COVERPAGES, _loader("iter_13f_coverpages"), date_column="report_calendar_or_quarter",
         description="Form 13F data sets: COVERPAGE.tsv (amendment type RESTATEMENT / NEW HOLDINGS, manager name).",
     ),
     _family(
-        SEC13F_INFOTABLE, _loader("load_13f_infotable"), date_column=None,
+        SEC13F_INFOTABLE, _loader("iter_13f_infotable"), date_column=None,
         description="Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), "
         "VALUE as published: $ thousands for filings before 2023-01-03, dollars after.",
     ),

@@ -12,6 +12,7 @@ nor Great Expectations: loaders are named by :func:`lazy_loader` and imported wh
 """
 
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -59,8 +60,8 @@ GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
 def lazy_loader(module_name: str, function_name: str, **kwargs: Any) -> Loader:
     """The loader ``module_name.function_name``, imported when called, with ``kwargs`` bound."""
 
-    def load(transport, endpoints):
-        return getattr(importlib.import_module(module_name), function_name)(transport, endpoints, **kwargs)
+    def load(transport, endpoints, **more):
+        return getattr(importlib.import_module(module_name), function_name)(transport, endpoints, **kwargs, **more)
 
     load.__name__ = load.__qualname__ = function_name
     return load
@@ -99,21 +100,46 @@ def rows_of_this_run(context: AssetExecutionContext, frame: "pd.DataFrame", date
     return frame[mask].reset_index(drop=True), int((~mask).sum())
 
 
-def batch_metadata(table: RawTable, frame: "pd.DataFrame", date_column: str | None, rows_after: int, rows_replaced: int) -> dict:
-    import pandas as pd
+@dataclass
+class Written:
+    """What one validated batch wrote: a step writes one, or one per data set (``per_dataset``)."""
 
-    dates = frame[date_column] if date_column else pd.Series([], dtype="datetime64[ns]")
-    modes = sorted(frame["source_mode"].unique()) if len(frame) else []
+    rows: int
+    rows_replaced: int
+    rows_after: int
+    rows_of_other_partitions: int
+    rows_validated: int
+    first_date: str
+    last_date: str
+    modes: frozenset[str]
+    documents: frozenset[str]
+
+    @classmethod
+    def of(cls, frame: "pd.DataFrame", date_column: str | None, *, rows_after: int, rows_replaced: int,
+           other_partitions: int, validated: int) -> "Written":
+        dates = frame[date_column] if date_column and len(frame) else None
+        return cls(len(frame), rows_replaced, rows_after, other_partitions, validated,
+                   str(dates.min().date()) if dates is not None else "",
+                   str(dates.max().date()) if dates is not None else "",
+                   frozenset(frame["source_mode"].unique()), frozenset(frame["source_uri"].unique()))
+
+
+def batch_metadata(table: RawTable, written: Sequence[Written]) -> dict:
+    """The materialisation's metadata over the batches a step wrote."""
+    firsts = [w.first_date for w in written if w.first_date]
+    lasts = [w.last_date for w in written if w.last_date]
+    modes = sorted(set().union(*(w.modes for w in written)))
     return {
         "table": f"{table.schema}.{table.name}",
-        "rows_in_batch": len(frame),
-        "rows_replaced": rows_replaced,
-        "dagster/row_count": rows_after,
-        "first_date": str(dates.min().date()) if len(dates) else "",
-        "last_date": str(dates.max().date()) if len(dates) else "",
+        "rows_in_batch": sum(w.rows for w in written),
+        "rows_replaced": sum(w.rows_replaced for w in written),
+        "dagster/row_count": written[-1].rows_after if written else 0,
+        "first_date": min(firsts, default=""),
+        "last_date": max(lasts, default=""),
         "source_mode": ", ".join(modes),
         "synthetic": MetadataValue.bool("scenario" in modes),
-        "documents": MetadataValue.json(sorted(frame["source_uri"].unique().tolist())[:50]),
+        "documents": MetadataValue.json(sorted(set().union(*(w.documents for w in written)))[:50]),
+        "rows_of_other_partitions": sum(w.rows_of_other_partitions for w in written),
     }
 
 
@@ -128,6 +154,7 @@ def raw_asset(
     owners: list[str],
     expectations: Sequence["Expect"] = (),
     batch_checks: Sequence["BatchCheck"] = (),
+    per_dataset: bool = False,
 ) -> AssetsDefinition:
     """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
 
@@ -136,6 +163,11 @@ def raw_asset(
 
     ``expectations`` (GX 1.x expectations by class name) and ``batch_checks`` (plain functions)
     add to the generic suite every table gets from its declaration.
+
+    ``per_dataset``: the partitions are data sets, and ``load(transport, endpoints, datasets=keys)``
+    yields one frame per data set of the run, each validated and written before the next is read,
+    so a backfill of many (a real 13F quarter is ~3M lines) needs the memory of one. A data set
+    that fails stops the step; those before it stay written, each whole.
     """
     key = AssetKey([table.schema, table.name])
 
@@ -166,45 +198,54 @@ def raw_asset(
 
         batch_id = f"{context.run_id}/{table.name}"
         asset_key = "/".join(key.path)
+        suite = raw_suite_for(table, date_column=date_column, as_of=sources.as_of(),
+                              expectations=expectations, batch_checks=batch_checks)
+        written: list[Written] = []
+        warnings, checks_run, docs = [], 0, {}
         try:
             with sources.open_transport() as transport:
-                frame = load(transport, Endpoints.from_env())
+                endpoints = Endpoints.from_env()
+                batches = (load(transport, endpoints, datasets=list(context.partition_keys)) if per_dataset
+                           else [load(transport, endpoints)])
+                for frame in batches:
+                    # Every row loaded is validated (a future date belongs to no partition, and must
+                    # still be caught); only the rows of the run's partitions are written.
+                    outcome = validate_raw_batch(frame, suite, docs_dir=gx_docs_dir(warehouse))
+                    docs = {"data_docs": MetadataValue.url(outcome.docs_index.as_uri())} if outcome.docs_index else {}
+                    if not outcome.success:
+                        record = QuarantineRecord(
+                            batch_id, asset_key, outcome.source, outcome.locations, "validation", outcome.message(),
+                            [f.check for f in outcome.errors], outcome.offending,
+                        )
+                        yield from _reject(context, warehouse, key, record, docs)
+                    validated, checks_run = len(frame), outcome.checks_run
+                    frame, other_partitions = rows_of_this_run(context, frame, date_column)
+                    context.log.info(f"{table.name}: {validated:,} rows from {sources.mode} documents validated; "
+                                     f"writing the {len(frame):,} of partition(s) {_partition_label(context)}"
+                                     + (f" ({', '.join(outcome.locations[:2])})" if per_dataset else ""))
+                    with warehouse.get_connection() as conn:
+                        result = upsert(conn, table, frame)
+                    written.append(Written.of(frame, date_column, rows_after=result.rows_after,
+                                              rows_replaced=result.rows_replaced, other_partitions=other_partitions,
+                                              validated=validated))
+                    warnings += [outcome.warning_message()] if outcome.warning_message() else []
         except SourceFormatError as err:
             record = QuarantineRecord(
                 batch_id, asset_key, err.source, [err.location], "parse",
-                f"raw.{table.name}: could not parse {err}. Nothing was written; the previous raw data "
+                f"raw.{table.name}: could not parse {err}. Nothing of it was written; the previous raw data "
                 "is unchanged. Fix or replace that document, then re-run.",
                 ["source_format"], [{"source_uri": err.location, "document_row": err.row, "reason": err.reason}],
             )
             yield from _reject(context, warehouse, key, record, {"location": err.location})
-        # Every row loaded is validated (a future date belongs to no partition, and must still be
-        # caught); only the rows of the run's partitions are written.
-        suite = raw_suite_for(table, date_column=date_column, as_of=sources.as_of(),
-                              expectations=expectations, batch_checks=batch_checks)
-        outcome = validate_raw_batch(frame, suite, docs_dir=gx_docs_dir(warehouse))
-        validated = len(frame)
-        docs = {"data_docs": MetadataValue.url(outcome.docs_index.as_uri())} if outcome.docs_index else {}
-        if not outcome.success:
-            record = QuarantineRecord(
-                batch_id, asset_key, outcome.source, outcome.locations, "validation", outcome.message(),
-                [f.check for f in outcome.errors], outcome.offending,
-            )
-            yield from _reject(context, warehouse, key, record, docs)
-        frame, other_partitions = rows_of_this_run(context, frame, date_column)
-        context.log.info(f"{table.name}: {validated:,} rows from {sources.mode} documents validated; "
-                         f"writing the {len(frame):,} of partition(s) {_partition_label(context)}")
-        with warehouse.get_connection() as conn:
-            result = upsert(conn, table, frame)
-        warnings = outcome.warning_message()
-        if warnings:
-            context.log.warning(f"raw.{table.name} written with warnings:\n{warnings}")
+        warning_text = "\n".join(warnings)
+        if warning_text:
+            context.log.warning(f"raw.{table.name} written with warnings:\n{warning_text}")
         yield MaterializeResult(
-            metadata={**batch_metadata(table, frame, date_column, result.rows_after, result.rows_replaced),
-                      "rows_of_other_partitions": other_partitions},
+            metadata=batch_metadata(table, written),
             check_results=[AssetCheckResult(
-                check_name=RAW_CHECK, asset_key=key, passed=not warnings, severity=AssetCheckSeverity.WARN,
-                metadata={"checks_run": outcome.checks_run, "rows_validated": validated,
-                          "warnings": warnings or "none", **docs},
+                check_name=RAW_CHECK, asset_key=key, passed=not warning_text, severity=AssetCheckSeverity.WARN,
+                metadata={"checks_run": checks_run, "rows_validated": sum(w.rows_validated for w in written),
+                          "warnings": warning_text or "none", **docs},
             )],
         )
 

@@ -14,7 +14,7 @@ import io
 import os
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 
@@ -25,6 +25,7 @@ from assets.sources.parsers.sec_13f import (
     parse_13f_coverpages, parse_13f_infotable, parse_13f_infotable_xml, parse_13f_submissions,
 )
 from assets.sources.transports import Document, HttpTransport, SourceFetchError
+from orchestration.partitions import dataset_partition_key
 
 SOURCE = "sec_13f"
 DATASET_PATTERN = "*_form13f.zip"
@@ -58,39 +59,75 @@ def fetch_dataset(transport: HttpTransport, endpoints: Endpoints, name: str) -> 
                          check=_complete_zip)
 
 
-def dataset_documents(transport: Transport, endpoints: Endpoints, member: str) -> list[Document]:
-    """The data-set zips (live, or files), or in file modes the extracted ``member`` files."""
+def dataset_keys(transport: Transport) -> list[str]:
+    """The data sets there are: named in ``RQE_SEC_13F_DATASETS`` (live), else the zips and extracted
+    folders in the source folder (names only: nothing is read)."""
     if isinstance(transport, HttpTransport):
-        return [fetch_dataset(transport, endpoints, name) for name in dataset_names_from_env()]
-    documents = transport.glob(SOURCE, DATASET_PATTERN, required=False)
-    documents += transport.glob(SOURCE, f"*_form13f/{member}", required=False)
-    if not documents:
-        raise SourceFetchError(f"[{SOURCE}] no data set in {transport.root / SOURCE}: expected "
-                               f"{DATASET_PATTERN} files or extracted folders *_form13f/{member}")
-    return documents
+        return [dataset_partition_key(name) for name in dataset_names_from_env()]
+    return sorted({dataset_partition_key(p.name) for p in (transport.root / SOURCE).glob("*_form13f*")})
 
 
-def _from_datasets(parse: Callable[..., pd.DataFrame], member: str, transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _concat(with_lineage(parse(d.content, location=d.location), d, transport.mode)
-                   for d in dataset_documents(transport, endpoints, member))
+def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
+                      datasets: Sequence[str] | None = None) -> Iterator[Document]:
+    """The data-set zips (live, or files), or in file modes the extracted ``member`` files, of the
+    ``datasets`` keys (None: all there are), each read when the iteration reaches it."""
+    keys = dataset_keys(transport) if datasets is None else list(datasets)
+    found = 0
+    for key in keys:
+        if isinstance(transport, HttpTransport):
+            documents = [fetch_dataset(transport, endpoints, f"{key}.zip")]
+        else:
+            documents = (transport.glob(SOURCE, f"{key}.zip", required=False)
+                         + transport.glob(SOURCE, f"{key}/{member}", required=False))
+            if datasets is not None and not documents:
+                raise SourceFetchError(f"[{SOURCE}] data set {key} not found in {transport.root / SOURCE}: "
+                                       f"expected {key}.zip or {key}/{member}")
+        found += len(documents)
+        yield from documents
+    if not found:
+        raise SourceFetchError(f"[{SOURCE}] no data set in {getattr(transport, 'root', 'the landing folder')}/{SOURCE}: "
+                               f"expected {DATASET_PATTERN} files or extracted folders *_form13f/{member}")
+
+
+def _dataset_batches(parse: Callable[..., pd.DataFrame], member: str, transport: Transport, endpoints: Endpoints,
+                     datasets: Sequence[str] | None) -> Iterator[pd.DataFrame]:
+    for d in dataset_documents(transport, endpoints, member, datasets):
+        yield with_lineage(parse(d.content, location=d.location), d, transport.mode)
+
+
+def iter_13f_submissions(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+    """SUBMISSION rows, one frame per data set (of ``datasets``, or all)."""
+    return _dataset_batches(parse_13f_submissions, "SUBMISSION.tsv", transport, endpoints, datasets)
+
+
+def iter_13f_coverpages(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+    """COVERPAGE rows, one frame per data set (of ``datasets``, or all)."""
+    return _dataset_batches(parse_13f_coverpages, "COVERPAGE.tsv", transport, endpoints, datasets)
+
+
+def iter_13f_infotable(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+    """INFOTABLE rows, one frame per data set (of ``datasets``, or all), then in file modes one of
+    the single-filing XML tables, which belong to no data set."""
+    yield from _dataset_batches(parse_13f_infotable, "INFOTABLE.tsv", transport, endpoints, datasets)
+    if not isinstance(transport, HttpTransport):
+        filings = [with_lineage(parse_13f_infotable_xml(d.content, location=d.location,
+                                                        accession_number=Path(d.name).stem), d, transport.mode)
+                   for d in transport.glob(SOURCE, "*.xml", required=False)]
+        if filings:
+            yield _concat(filings)
 
 
 def load_13f_submissions(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _from_datasets(parse_13f_submissions, "SUBMISSION.tsv", transport, endpoints)
+    return _concat(iter_13f_submissions(transport, endpoints))
 
 
 def load_13f_coverpages(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _from_datasets(parse_13f_coverpages, "COVERPAGE.tsv", transport, endpoints)
+    return _concat(iter_13f_coverpages(transport, endpoints))
 
 
 def load_13f_infotable(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    """INFOTABLE rows of every data set, plus single-filing XML tables in file modes."""
-    frames = [with_lineage(parse_13f_infotable(d.content, location=d.location), d, transport.mode)
-              for d in dataset_documents(transport, endpoints, "INFOTABLE.tsv")]
-    if not isinstance(transport, HttpTransport):
-        for d in transport.glob(SOURCE, "*.xml", required=False):
-            parsed = parse_13f_infotable_xml(d.content, location=d.location, accession_number=Path(d.name).stem)
-            frames.append(with_lineage(parsed, d, transport.mode))
+    """INFOTABLE rows of every data set, plus single-filing XML tables in file modes, as one frame."""
+    frames = list(iter_13f_infotable(transport, endpoints))
     if len(frames) == 1:
         return frames[0]
     # categories differ per file: concatenating as categoricals of the union keeps it lean

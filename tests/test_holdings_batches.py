@@ -1,0 +1,87 @@
+"""13F data sets are read, validated and written one at a time, so a backfill of many needs the memory
+of one: the loaders read a data set only when its turn comes, and a bad data set stops the run with
+the ones before it written whole and itself quarantined."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, materialize
+
+from assets.holdings import holdings_assets
+from assets.sources.endpoints import Endpoints
+from assets.sources.holdings import iter_13f_infotable, load_13f_infotable
+from assets.sources.transports import FileTransport, SourceFetchError
+from orchestration.partitions import partition_range_tags, sec_13f_dataset_partitions
+from tests.checks.harness import resources
+from tests.conftest import FIXTURES
+
+DATASETS = ["2022q4_form13f", "2023q1_form13f"]
+
+
+@pytest.fixture
+def replay(tmp_path) -> Path:
+    root = tmp_path / "replay"
+    shutil.copytree(FIXTURES / "sec_13f", root / "sec_13f")
+    return root
+
+
+def _uris(frame) -> set[str]:
+    return {Path(uri).parent.name if uri.endswith(".tsv") else Path(uri).name for uri in frame["source_uri"].unique()}
+
+
+def test_loaders_yield_one_frame_per_requested_data_set_then_the_single_filings(replay):
+    transport = FileTransport(replay, mode="replay")
+    frames = list(iter_13f_infotable(transport, Endpoints.from_env(), datasets=["2023q1_form13f"]))
+    assert [_uris(f) for f in frames] == [{"2023q1_form13f"}, {"0000900003-23-000001.xml"}]
+
+    every = list(iter_13f_infotable(transport, Endpoints.from_env()))
+    assert [_uris(f) for f in every] == [{"2022q4_form13f"}, {"2023q1_form13f"}, {"0000900003-23-000001.xml"}]
+    assert len(load_13f_infotable(transport, Endpoints.from_env())) == sum(len(f) for f in every)
+
+
+def test_a_data_set_is_read_only_when_its_turn_comes(replay):
+    batches = iter_13f_infotable(FileTransport(replay, mode="replay"), Endpoints.from_env(), datasets=DATASETS)
+    assert _uris(next(batches)) == {"2022q4_form13f"}
+    shutil.rmtree(replay / "sec_13f" / "2023q1_form13f")  # not read yet, so its absence shows now
+    with pytest.raises(SourceFetchError, match="data set 2023q1_form13f not found"):
+        next(batches)
+
+
+def _run(replay: Path, warehouse: Path, instance: DagsterInstance):
+    instance.add_dynamic_partitions(sec_13f_dataset_partitions.name, DATASETS)
+    return materialize(holdings_assets, resources=resources(warehouse, replay), instance=instance,
+                       raise_on_error=False, tags=partition_range_tags(DATASETS[0], DATASETS[-1]))
+
+
+def test_a_backfill_writes_each_data_set_and_reports_them_as_one_materialisation(replay, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = _run(replay, warehouse, instance)
+        assert result.success
+        infotable = next(m for m in result.asset_materializations_for_node("raw__sec13f_infotable"))
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        rows = conn.execute("select count(*) from raw.sec13f_infotable").fetchone()[0]
+    assert rows == infotable.metadata["rows_in_batch"].value == infotable.metadata["dagster/row_count"].value
+    assert rows == 2 + 8 + len(list(iter_13f_infotable(FileTransport(replay, mode="replay"), Endpoints.from_env()))[-1])
+    assert {Path(u).parent.name for u in infotable.metadata["documents"].value if u.endswith(".tsv")} == set(DATASETS)
+
+
+def test_a_bad_data_set_stops_the_run_after_the_good_ones_before_it_are_written(replay, tmp_path):
+    infotable = replay / "sec_13f" / "2023q1_form13f" / "INFOTABLE.tsv"
+    lines = infotable.read_text().splitlines(keepends=True)
+    infotable.write_text("".join(lines + lines[1:2]))  # a repeated (accession, infotable_sk) key
+    warehouse = tmp_path / "w.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = _run(replay, warehouse, instance)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure and "infotable" in e.step_key)
+    assert "2023q1_form13f/INFOTABLE.tsv" in failure.step_failure_data.user_failure_data.description
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        written = {Path(u).parent.name for (u,) in conn.execute(
+            "select distinct source_uri from raw.sec13f_infotable").fetchall()}
+        quarantined = conn.execute("select count(*) from raw.quarantine where asset_key = 'raw/sec13f_infotable'").fetchone()[0]
+    assert written == {"2022q4_form13f"} and quarantined == 1
