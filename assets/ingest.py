@@ -205,8 +205,9 @@ def raw_asset(
         try:
             with sources.open_transport() as transport:
                 endpoints = Endpoints.from_env()
+                # a generator either way, so no batch outlives its turn (the loop keeps only its rows)
                 batches = (load(transport, endpoints, datasets=list(context.partition_keys)) if per_dataset
-                           else [load(transport, endpoints)])
+                           else (load(transport, endpoints) for _ in range(1)))
                 for frame in batches:
                     # Every row loaded is validated (a future date belongs to no partition, and must
                     # still be caught); only the rows of the run's partitions are written.
