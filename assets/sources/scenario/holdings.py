@@ -214,20 +214,25 @@ def generate_holdings(out_dir: Path, *, end: dt.date, scale: float = 1, taxonomy
     n_filers = n_filers or round(320 * scale)
     mean_positions = mean_positions or int(min(390, 30 * scale))
     u = Universe(taxonomy, n_filers=n_filers, mean_positions=mean_positions)
+    folder = out_dir / "sec_13f"
+    folder.mkdir(parents=True, exist_ok=True)
     by_zip: dict[str, list[tuple[pd.DataFrame, pd.DataFrame, dt.date]]] = {}
+    written = 0
     for q, period in enumerate(u.periods):
         if period >= end or (periods is not None and period not in periods):
             continue
         filings, lines = _filings_for_period(u, q)
         keep = filings["filing_date"] <= end
         filings, lines = filings[keep], lines[lines["filing_date"] <= end]
-        for name in sorted({f"{d.year}q{(d.month - 1) // 3 + 1}" for d in filings["filing_date"]}):
+        names = sorted({f"{d.year}q{(d.month - 1) // 3 + 1}" for d in filings["filing_date"]})
+        # Later periods file later: a data set older than this period's first is complete, so it
+        # is written now and leaves memory (all of them at once is ~70M lines at scale 16).
+        for name in [n for n in sorted(by_zip) if names and n < names[0]]:
+            written += _write_zip(folder / f"{name}_form13f.zip", u, by_zip.pop(name))
+        for name in names:
             in_zip = filings["filing_date"].map(lambda d: f"{d.year}q{(d.month - 1) // 3 + 1}") == name
             chosen = filings[in_zip]
             by_zip.setdefault(name, []).append((chosen, lines[lines["accession"].isin(chosen["accession"])], period))
-    folder = out_dir / "sec_13f"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = 0
     for name, parts in sorted(by_zip.items()):
         written += _write_zip(folder / f"{name}_form13f.zip", u, parts)
     return written
