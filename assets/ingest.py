@@ -165,9 +165,9 @@ def raw_asset(
     add to the generic suite every table gets from its declaration.
 
     ``per_dataset``: the partitions are data sets, and ``load(transport, endpoints, datasets=keys)``
-    yields one frame per data set of the run, each validated and written before the next is read,
-    so a backfill of many (a real 13F quarter is ~3M lines) needs the memory of one. A data set
-    that fails stops the step; those before it stay written, each whole.
+    yields the run's rows in batches of whole data sets, each validated and written before the next
+    is read, so a backfill of many (a real 13F quarter is ~3M lines) needs the memory of one batch.
+    A batch that fails stops the step; those before it stay written, each whole.
     """
     key = AssetKey([table.schema, table.name])
 

@@ -1,6 +1,7 @@
-"""13F data sets are read, validated and written one at a time, so a backfill of many needs the memory
-of one: the loaders read a data set only when its turn comes, and a bad data set stops the run with
-the ones before it written whole and itself quarantined."""
+"""13F data sets are read, validated and written in batches of whole data sets up to a line budget
+(about one real quarter), so a backfill of many needs the memory of one batch: the loaders read a
+data set only when its turn comes, and a bad batch stops the run with the batches before it written
+whole and itself quarantined."""
 
 from __future__ import annotations
 
@@ -33,18 +34,23 @@ def _uris(frame) -> set[str]:
     return {Path(uri).parent.name if uri.endswith(".tsv") else Path(uri).name for uri in frame["source_uri"].unique()}
 
 
-def test_loaders_yield_one_frame_per_requested_data_set_then_the_single_filings(replay):
+def test_loaders_batch_whole_requested_data_sets_within_the_line_budget_then_the_single_filings(replay):
     transport = FileTransport(replay, mode="replay")
     frames = list(iter_13f_infotable(transport, Endpoints.from_env(), datasets=["2023q1_form13f"]))
     assert [_uris(f) for f in frames] == [{"2023q1_form13f"}, {"0000900003-23-000001.xml"}]
 
-    every = list(iter_13f_infotable(transport, Endpoints.from_env()))
-    assert [_uris(f) for f in every] == [{"2022q4_form13f"}, {"2023q1_form13f"}, {"0000900003-23-000001.xml"}]
-    assert len(load_13f_infotable(transport, Endpoints.from_env())) == sum(len(f) for f in every)
+    together = list(iter_13f_infotable(transport, Endpoints.from_env()))  # 2 + 8 lines: one batch
+    assert [_uris(f) for f in together] == [set(DATASETS), {"0000900003-23-000001.xml"}]
+    apart = list(iter_13f_infotable(transport, Endpoints.from_env(), max_lines=2))  # the first fills one
+    assert [_uris(f) for f in apart] == [{"2022q4_form13f"}, {"2023q1_form13f"}, {"0000900003-23-000001.xml"}]
+    assert [_uris(f) for f in iter_13f_infotable(transport, Endpoints.from_env(), max_lines=3)] == [
+        set(DATASETS), {"0000900003-23-000001.xml"}]  # 2 lines are not yet 3: the next joins them
+    assert len(load_13f_infotable(transport, Endpoints.from_env())) == sum(len(f) for f in apart)
 
 
 def test_a_data_set_is_read_only_when_its_turn_comes(replay):
-    batches = iter_13f_infotable(FileTransport(replay, mode="replay"), Endpoints.from_env(), datasets=DATASETS)
+    batches = iter_13f_infotable(FileTransport(replay, mode="replay"), Endpoints.from_env(), datasets=DATASETS,
+                                 max_lines=1)
     assert _uris(next(batches)) == {"2022q4_form13f"}
     shutil.rmtree(replay / "sec_13f" / "2023q1_form13f")  # not read yet, so its absence shows now
     with pytest.raises(SourceFetchError, match="data set 2023q1_form13f not found"):
@@ -70,7 +76,8 @@ def test_a_backfill_writes_each_data_set_and_reports_them_as_one_materialisation
     assert {Path(u).parent.name for u in infotable.metadata["documents"].value if u.endswith(".tsv")} == set(DATASETS)
 
 
-def test_a_bad_data_set_stops_the_run_after_the_good_ones_before_it_are_written(replay, tmp_path):
+def test_a_bad_data_set_stops_the_run_after_the_good_batches_before_it_are_written(replay, tmp_path, monkeypatch):
+    monkeypatch.setenv("RQE_13F_BATCH_LINES", "1")  # one data set per batch
     infotable = replay / "sec_13f" / "2023q1_form13f" / "INFOTABLE.tsv"
     lines = infotable.read_text().splitlines(keepends=True)
     infotable.write_text("".join(lines + lines[1:2]))  # a repeated (accession, infotable_sk) key

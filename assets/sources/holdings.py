@@ -89,26 +89,61 @@ def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
                                f"expected {DATASET_PATTERN} files or extracted folders *_form13f/{member}")
 
 
+def batch_lines(environ=os.environ) -> int:
+    """Lines after which a 13F batch of whole data sets is handed on (``RQE_13F_BATCH_LINES``): a
+    real quarter (~3M lines, ~2 GiB through ingest) is a batch of its own, and the scenario's small
+    data sets gather into few batches."""
+    return int(environ.get("RQE_13F_BATCH_LINES", "2000000"))
+
+
+def _concat_infotables(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if len(frames) == 1:
+        return frames[0]
+    # categories differ per file: concatenating as categoricals of the union keeps it lean
+    frame = pd.concat(frames, ignore_index=True)
+    for column in frame.columns:
+        if frame[column].dtype == object and column not in ("source_mode", "source_uri"):
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
 def _dataset_batches(parse: Callable[..., pd.DataFrame], member: str, transport: Transport, endpoints: Endpoints,
-                     datasets: Sequence[str] | None) -> Iterator[pd.DataFrame]:
+                     datasets: Sequence[str] | None, concat: Callable[[list[pd.DataFrame]], pd.DataFrame] = _concat,
+                     max_lines: int | None = None) -> Iterator[pd.DataFrame]:
+    """Parsed frames of whole data sets, read one at a time and gathered until they hold
+    ``max_lines`` lines (``batch_lines()`` when None): a batch is at most that plus one data set, and
+    no data set is read before the batch before it is handed on."""
+    budget = batch_lines() if max_lines is None else max_lines
+    group: list[pd.DataFrame] = []
     for d in dataset_documents(transport, endpoints, member, datasets):
-        yield with_lineage(parse(d.content, location=d.location), d, transport.mode)
+        group.append(with_lineage(parse(d.content, location=d.location), d, transport.mode))
+        if sum(map(len, group)) >= budget:
+            yield concat(group)
+            group = []
+    if group:
+        yield concat(group)
 
 
-def iter_13f_submissions(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
-    """SUBMISSION rows, one frame per data set (of ``datasets``, or all)."""
-    return _dataset_batches(parse_13f_submissions, "SUBMISSION.tsv", transport, endpoints, datasets)
+def iter_13f_submissions(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
+                         max_lines: int | None = None) -> Iterator[pd.DataFrame]:
+    """SUBMISSION rows of ``datasets`` (or all), in batches of whole data sets (``_dataset_batches``)."""
+    return _dataset_batches(parse_13f_submissions, "SUBMISSION.tsv", transport, endpoints, datasets,
+                            max_lines=max_lines)
 
 
-def iter_13f_coverpages(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
-    """COVERPAGE rows, one frame per data set (of ``datasets``, or all)."""
-    return _dataset_batches(parse_13f_coverpages, "COVERPAGE.tsv", transport, endpoints, datasets)
+def iter_13f_coverpages(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
+                        max_lines: int | None = None) -> Iterator[pd.DataFrame]:
+    """COVERPAGE rows of ``datasets`` (or all), in batches of whole data sets (``_dataset_batches``)."""
+    return _dataset_batches(parse_13f_coverpages, "COVERPAGE.tsv", transport, endpoints, datasets,
+                            max_lines=max_lines)
 
 
-def iter_13f_infotable(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
-    """INFOTABLE rows, one frame per data set (of ``datasets``, or all), then in file modes one of
-    the single-filing XML tables, which belong to no data set."""
-    yield from _dataset_batches(parse_13f_infotable, "INFOTABLE.tsv", transport, endpoints, datasets)
+def iter_13f_infotable(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
+                       max_lines: int | None = None) -> Iterator[pd.DataFrame]:
+    """INFOTABLE rows of ``datasets`` (or all), in batches of whole data sets (``_dataset_batches``),
+    then in file modes one batch of the single-filing XML tables, which belong to no data set."""
+    yield from _dataset_batches(parse_13f_infotable, "INFOTABLE.tsv", transport, endpoints, datasets,
+                                concat=_concat_infotables, max_lines=max_lines)
     if not isinstance(transport, HttpTransport):
         filings = [with_lineage(parse_13f_infotable_xml(d.content, location=d.location,
                                                         accession_number=Path(d.name).stem), d, transport.mode)
@@ -118,21 +153,13 @@ def iter_13f_infotable(transport: Transport, endpoints: Endpoints, datasets: Seq
 
 
 def load_13f_submissions(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _concat(iter_13f_submissions(transport, endpoints))
+    return _concat(list(iter_13f_submissions(transport, endpoints)))
 
 
 def load_13f_coverpages(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _concat(iter_13f_coverpages(transport, endpoints))
+    return _concat(list(iter_13f_coverpages(transport, endpoints)))
 
 
 def load_13f_infotable(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
     """INFOTABLE rows of every data set, plus single-filing XML tables in file modes, as one frame."""
-    frames = list(iter_13f_infotable(transport, endpoints))
-    if len(frames) == 1:
-        return frames[0]
-    # categories differ per file: concatenating as categoricals of the union keeps it lean
-    frame = pd.concat(frames, ignore_index=True)
-    for column in frame.columns:
-        if frame[column].dtype == object and column not in ("source_mode", "source_uri"):
-            frame[column] = frame[column].astype("category")
-    return frame
+    return _concat_infotables(list(iter_13f_infotable(transport, endpoints)))
