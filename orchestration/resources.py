@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -76,11 +77,19 @@ class SourcesResource(ConfigurableResource):
             raise ValueError(f"unknown source mode {self.mode!r}: expected scenario, replay or live")
 
 
+def duckdb_memory_limit(environ=os.environ) -> str:
+    """DuckDB's memory limit, the same for dbt (profiles.yml) and the Dagster steps: half the machine
+    unless ``RQE_DUCKDB_MEMORY_LIMIT`` says (``8GB``, ``40%``), so DuckDB spills to disk instead of
+    taking 80% of the memory beside the other process."""
+    return environ.get("RQE_DUCKDB_MEMORY_LIMIT", "").strip() or "50%"
+
+
 def build_resources(settings: SourceSettings | None = None) -> dict:
     """The resources of the one Definitions, all pointing at ``RQE_WAREHOUSE``."""
     settings = settings or SourceSettings.from_env()
     return {
-        "warehouse": DuckDBResource(database=str(warehouse_path())),
+        "warehouse": DuckDBResource(database=str(warehouse_path()),
+                                    connection_config={"memory_limit": duckdb_memory_limit()}),
         # The dbt beside this interpreter, so an unactivated venv (make, CI, dagster dev) finds it.
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),

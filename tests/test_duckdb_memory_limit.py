@@ -1,5 +1,6 @@
-"""The dbt profile caps DuckDB's memory (half the machine unless RQE_DBT_MEMORY_LIMIT says), so a big
-build spills to disk instead of being killed while the Dagster process holds its own memory."""
+"""dbt's profile and the Dagster steps' connections cap DuckDB's memory (half the machine unless
+RQE_DUCKDB_MEMORY_LIMIT says), so a big build or upsert spills to disk instead of being killed
+while the other process holds its own memory."""
 
 from __future__ import annotations
 
@@ -27,10 +28,24 @@ def dbt_memory_limit(tmp_path: Path, **env: str) -> str:
 
 
 def test_duckdb_memory_limit_comes_from_the_env_and_defaults_to_half_the_machine(tmp_path):
-    assert '"memory_limit": "953.6 MiB"' in dbt_memory_limit(tmp_path, RQE_DBT_MEMORY_LIMIT="1GB")
+    assert '"memory_limit": "953.6 MiB"' in dbt_memory_limit(tmp_path, RQE_DUCKDB_MEMORY_LIMIT="1GB")
 
     default = dbt_memory_limit(tmp_path).split('"memory_limit": "')[1].split('"')[0]
     number, unit = default.split()
     gib = float(number) * {"GiB": 1, "MiB": 1 / 1024}[unit]
     total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     assert gib == pytest.approx(total_gib / 2, rel=0.1)
+
+
+def test_the_dagster_steps_connections_take_the_same_limit(tmp_path, monkeypatch):
+    from orchestration.resources import build_resources
+
+    monkeypatch.setenv("RQE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("RQE_DUCKDB_MEMORY_LIMIT", "1GB")
+    with build_resources()["warehouse"].get_connection() as conn:
+        assert conn.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"
+    monkeypatch.delenv("RQE_DUCKDB_MEMORY_LIMIT")
+    with build_resources()["warehouse"].get_connection() as conn:
+        default = conn.execute("select current_setting('memory_limit')").fetchone()[0]
+    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    assert float(default.split()[0]) == pytest.approx(total_gib / 2, rel=0.1) and default.endswith("GiB")
