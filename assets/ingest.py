@@ -229,7 +229,7 @@ def raw_asset(
                     written.append(Written.of(frame, date_column, rows_after=result.rows_after,
                                               rows_replaced=result.rows_replaced, other_partitions=other_partitions,
                                               validated=validated))
-                    warnings += [outcome.warning_message()] if outcome.warning_message() else []
+                    warnings += filter(None, [outcome.warning_message()])
         except SourceFormatError as err:
             record = QuarantineRecord(
                 batch_id, asset_key, err.source, [err.location], "parse",

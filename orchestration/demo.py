@@ -94,17 +94,14 @@ def demo_plan() -> list[str]:
 
 def register_13f_datasets(instance, defs) -> list[str]:
     """Make each 13F data set the sources hold a partition (what the sensor does as they appear)."""
-    from orchestration.partitions import dataset_partition_key, sec_13f_dataset_partitions
+    from assets.sources.holdings import dataset_keys
+    from orchestration.partitions import sec_13f_dataset_partitions
 
     sources = defs.resources["sources"]
-    if sources.mode == "live":
-        from assets.sources.holdings import dataset_names_from_env
-
-        names = dataset_names_from_env() if os.environ.get("RQE_SEC_13F_DATASETS", "").strip() else []
-    else:
-        with sources.open_transport() as transport:
-            names = [path.name for path in (transport.root / "sec_13f").glob("*_form13f*")]
-    keys = sorted({dataset_partition_key(name) for name in names})
+    if sources.mode == "live" and not os.environ.get("RQE_SEC_13F_DATASETS", "").strip():
+        return []
+    with sources.open_transport() as transport:
+        keys = sorted(set(dataset_keys(transport)))
     new = [key for key in keys if not instance.has_dynamic_partition(sec_13f_dataset_partitions.name, key)]
     if new:
         instance.add_dynamic_partitions(sec_13f_dataset_partitions.name, new)

@@ -13,6 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DBT = str(Path(sys.executable).parent / "dbt")  # the dbt beside this interpreter
 SCENARIO_END = "2026-11-20"  # fixed, so every assertion on the scenario is reproducible
 
 

@@ -11,12 +11,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.conftest import REPO
-
-DBT = str(Path(sys.executable).parent / "dbt")
+from tests.conftest import DBT, REPO
 
 
 def test_every_dbt_unit_test_passes(scenario_run, tmp_path):

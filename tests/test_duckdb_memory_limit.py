@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import DBT, REPO
 
-DBT = str(Path(sys.executable).parent / "dbt")
+MACHINE_GIB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 
 
 def dbt_memory_limit(tmp_path: Path, **env: str) -> str:
@@ -33,8 +32,7 @@ def test_duckdb_memory_limit_comes_from_the_env_and_defaults_to_half_the_machine
     default = dbt_memory_limit(tmp_path).split('"memory_limit": "')[1].split('"')[0]
     number, unit = default.split()
     gib = float(number) * {"GiB": 1, "MiB": 1 / 1024}[unit]
-    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    assert gib == pytest.approx(total_gib / 2, rel=0.1)
+    assert gib == pytest.approx(MACHINE_GIB / 2, rel=0.1)
 
 
 def test_the_dagster_steps_connections_take_the_same_limit(tmp_path, monkeypatch):
@@ -47,5 +45,4 @@ def test_the_dagster_steps_connections_take_the_same_limit(tmp_path, monkeypatch
     monkeypatch.delenv("RQE_DUCKDB_MEMORY_LIMIT")
     with build_resources()["warehouse"].get_connection() as conn:
         default = conn.execute("select current_setting('memory_limit')").fetchone()[0]
-    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    assert float(default.split()[0]) == pytest.approx(total_gib / 2, rel=0.1) and default.endswith("GiB")
+    assert float(default.split()[0]) == pytest.approx(MACHINE_GIB / 2, rel=0.1) and default.endswith("GiB")

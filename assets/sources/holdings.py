@@ -115,11 +115,13 @@ def _dataset_batches(parse: Callable[..., pd.DataFrame], member: str, transport:
     no data set is read before the batch before it is handed on."""
     budget = batch_lines() if max_lines is None else max_lines
     group: list[pd.DataFrame] = []
+    lines = 0
     for d in dataset_documents(transport, endpoints, member, datasets):
         group.append(with_lineage(parse(d.content, location=d.location), d, transport.mode))
-        if sum(map(len, group)) >= budget:
+        lines += len(group[-1])
+        if lines >= budget:
             yield concat(group)
-            group = []
+            group, lines = [], 0
     if group:
         yield concat(group)
 
@@ -153,11 +155,11 @@ def iter_13f_infotable(transport: Transport, endpoints: Endpoints, datasets: Seq
 
 
 def load_13f_submissions(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _concat(list(iter_13f_submissions(transport, endpoints)))
+    return _concat(iter_13f_submissions(transport, endpoints))
 
 
 def load_13f_coverpages(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    return _concat(list(iter_13f_coverpages(transport, endpoints)))
+    return _concat(iter_13f_coverpages(transport, endpoints))
 
 
 def load_13f_infotable(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:

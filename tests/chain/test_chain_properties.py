@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,9 +20,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
+from tests.conftest import DBT, REPO
 
-DBT = str(Path(sys.executable).parent / "dbt")
 DATABASE = "chainprop"
 QUARTER = pd.Timestamp("2025-03-31")
 EXPOSURE_COLUMNS = ["quarter_end", "cik", "cusip", "holder_type", "leverage", "holding_bn", "aum_bn",
