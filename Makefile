@@ -46,11 +46,11 @@ $(MANIFEST): $(VENV)/.ready $(DBT_SOURCES)
 manifest: $(MANIFEST)
 
 demo: $(MANIFEST)
-	$(PY) -m orchestration.demo
+	$(PY) -m orchestration.cli
 
 live: $(MANIFEST)
 	@test -n "$$RQE_SEC_USER_AGENT" || { echo "make live: set RQE_SEC_USER_AGENT='Your Name you@example.com' (the SEC requires a contact); see README 'Live mode'" >&2; exit 2; }
-	RQE_SOURCE=live $(PY) -m orchestration.live
+	RQE_SOURCE=live $(PY) -m orchestration.cli
 
 test: $(MANIFEST)
 	$(PY) -m pytest -n 2 --dist loadfile

@@ -1,1 +1,1 @@
-"""Dagster wiring for the raw layer: one module per source family. Parsing lives in assets.sources."""
+"""Dagster wiring for the raw layer: one module per source family. Parsing lives in reverse_qe.sources."""

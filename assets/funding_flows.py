@@ -1,21 +1,19 @@
 """Raw funding-flows assets: FRED series, the Daily Treasury Statement, NY Fed reverse repo.
 
-Declarations only: loading and parsing live in ``assets.sources.funding_flows``.
+Declarations only: loading and parsing live in ``reverse_qe.sources.funding_flows``.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import lazy_loader, raw_asset
-from orchestration.partitions import h41_weekly_partitions, monthly_partitions
-from orchestration.warehouse import RawTable
-
-LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
+from assets.partitions import h41_weekly_partitions, monthly_partitions
+from assets.raw import lazy_loader, raw_asset
+from reverse_qe.warehouse import RawTable
 
 FRED_OBSERVATIONS = RawTable(
     "fred_observations",
-    {"series_id": "varchar", "observation_date": "date", "value": "double", **LINEAGE},
+    {"series_id": "varchar", "observation_date": "date", "value": "double"},
     key=("series_id", "observation_date"),
 )
 DTS_OPERATING_CASH_BALANCE = RawTable(
@@ -23,8 +21,7 @@ DTS_OPERATING_CASH_BALANCE = RawTable(
     {
         "record_date": "date", "account_type": "varchar", "open_today_bal": "double",
         "open_month_bal": "double", "open_fiscal_year_bal": "double", "close_today_bal": "double",
-        "source_line_number": "integer", **LINEAGE,
-    },
+        "source_line_number": "integer"},
     key=("record_date", "account_type"),
 )
 DTS_PUBLIC_DEBT_TRANSACTIONS = RawTable(
@@ -33,8 +30,7 @@ DTS_PUBLIC_DEBT_TRANSACTIONS = RawTable(
         "record_date": "date", "transaction_type": "varchar", "security_marketability": "varchar",
         "security_type": "varchar", "security_type_desc": "varchar", "transaction_today_amt": "double",
         "transaction_mtd_amt": "double", "transaction_fytd_amt": "double",
-        "source_line_number": "integer", **LINEAGE,
-    },
+        "source_line_number": "integer"},
     key=("record_date", "source_line_number"),
 )
 NYFED_REVERSE_REPO_OPERATIONS = RawTable(
@@ -43,13 +39,11 @@ NYFED_REVERSE_REPO_OPERATIONS = RawTable(
         "operation_id": "varchar", "operation_date": "date", "settlement_date": "date",
         "maturity_date": "date", "operation_type": "varchar", "operation_method": "varchar",
         "term": "varchar", "note": "varchar", "total_amt_submitted": "double",
-        "total_amt_accepted": "double", "award_rate_pct": "double", "is_small_value": "boolean",
-        **LINEAGE,
-    },
+        "total_amt_accepted": "double", "award_rate_pct": "double", "is_small_value": "boolean"},
     key=("operation_id",),
 )
 
-_loader = partial(lazy_loader, "assets.sources.funding_flows")  # imported when a run loads
+_loader = partial(lazy_loader, "reverse_qe.sources.funding_flows")  # imported when a run loads
 _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_funding_flows",
                   owners=["team:funding-flows"])
 

@@ -1,6 +1,6 @@
 """Raw fund-holdings assets: SEC Form 13F data sets (submissions, cover pages, information tables).
 
-Declarations only: loading and parsing live in ``assets.sources.holdings``. VALUE is stored as
+Declarations only: loading and parsing live in ``reverse_qe.sources.holdings``. VALUE is stored as
 published (thousands before 2023-01-03, dollars after, by filing date); staging converts it.
 """
 
@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import lazy_loader, raw_asset
-from orchestration.partitions import sec_13f_dataset_partitions
-from orchestration.warehouse import RawTable
-
-LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
+from assets.partitions import sec_13f_dataset_partitions
+from assets.raw import lazy_loader, raw_asset
+from reverse_qe.warehouse import RawTable
 
 SEC13F_SUBMISSIONS = RawTable(
     "sec13f_submissions",
     {"accession_number": "varchar", "filing_date": "date", "submission_type": "varchar",
-     "cik": "bigint", "period_of_report": "date", **LINEAGE},
+     "cik": "bigint", "period_of_report": "date"},
     key=("accession_number",),
 )
 SEC13F_COVERPAGES = RawTable(
     "sec13f_coverpages",
     {"accession_number": "varchar", "report_calendar_or_quarter": "date", "is_amendment": "boolean",
-     "amendment_no": "integer", "amendment_type": "varchar", "filing_manager_name": "varchar", **LINEAGE},
+     "amendment_no": "integer", "amendment_type": "varchar", "filing_manager_name": "varchar"},
     key=("accession_number",),
 )
 SEC13F_INFOTABLE = RawTable(
@@ -32,11 +30,11 @@ SEC13F_INFOTABLE = RawTable(
      "title_of_class": "varchar", "cusip": "varchar", "figi": "varchar", "value": "bigint",
      "sshprnamt": "bigint", "sshprnamt_type": "varchar", "put_call": "varchar",
      "investment_discretion": "varchar", "other_manager": "varchar", "voting_auth_sole": "bigint",
-     "voting_auth_shared": "bigint", "voting_auth_none": "bigint", **LINEAGE},
+     "voting_auth_shared": "bigint", "voting_auth_none": "bigint"},
     key=("accession_number", "infotable_sk"),
 )
 
-_loader = partial(lazy_loader, "assets.sources.holdings")  # imported when a run loads
+_loader = partial(lazy_loader, "reverse_qe.sources.holdings")  # imported when a run loads
 # One data set at a time (per_dataset): a backfill of many needs the memory of one.
 _family = partial(raw_asset, partitions_def=sec_13f_dataset_partitions, group_name="raw_holdings",
                   owners=["team:holdings"], per_dataset=True)

@@ -1,17 +1,15 @@
 """Raw issuance assets: Treasury auctions, MSPD debt held by the public, SEC companyfacts.
 
-Declarations only: loading and parsing live in ``assets.sources.issuance``.
+Declarations only: loading and parsing live in ``reverse_qe.sources.issuance``.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import lazy_loader, raw_asset
-from orchestration.partitions import monthly_partitions
-from orchestration.warehouse import RawTable
-
-LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
+from assets.partitions import monthly_partitions
+from assets.raw import lazy_loader, raw_asset
+from reverse_qe.warehouse import RawTable
 
 TREASURY_AUCTIONS = RawTable(
     "treasury_auctions",
@@ -23,8 +21,7 @@ TREASURY_AUCTIONS = RawTable(
         "comp_accepted": "double", "bid_to_cover_ratio": "double", "high_yield_pct": "double",
         "high_investment_rate_pct": "double", "indirect_bidder_accepted": "double",
         "direct_bidder_accepted": "double", "primary_dealer_accepted": "double",
-        "soma_accepted": "double", "source_format": "varchar", **LINEAGE,
-    },
+        "soma_accepted": "double", "source_format": "varchar"},
     key=("cusip", "auction_date"),
 )
 MSPD_DEBT_OUTSTANDING = RawTable(
@@ -32,8 +29,7 @@ MSPD_DEBT_OUTSTANDING = RawTable(
     {
         "record_date": "date", "security_type_desc": "varchar", "security_class_desc": "varchar",
         "debt_held_public_mil_amt": "double", "intragov_hold_mil_amt": "double",
-        "total_mil_amt": "double", "source_line_number": "integer", **LINEAGE,
-    },
+        "total_mil_amt": "double", "source_line_number": "integer"},
     key=("record_date", "source_line_number"),
 )
 SEC_COMPANYFACTS = RawTable(
@@ -41,12 +37,11 @@ SEC_COMPANYFACTS = RawTable(
     {
         "cik": "bigint", "entity_name": "varchar", "tag": "varchar", "period_start": "date",
         "period_end": "date", "value_usd": "double", "accn": "varchar", "fiscal_year": "integer",
-        "fiscal_period": "varchar", "form": "varchar", "filed": "date", "frame": "varchar", **LINEAGE,
-    },
+        "fiscal_period": "varchar", "form": "varchar", "filed": "date", "frame": "varchar"},
     key=("cik", "tag", "period_start", "period_end", "accn"),
 )
 
-_loader = partial(lazy_loader, "assets.sources.issuance")  # imported when a run loads
+_loader = partial(lazy_loader, "reverse_qe.sources.issuance")  # imported when a run loads
 _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_issuance",
                   owners=["team:issuance"])
 

@@ -1,24 +1,23 @@
 """Raw price assets: Stooq daily CSV (equities, ETFs) and Coinbase daily candles (crypto).
 
-Declarations only: loading and parsing live in ``assets.sources.prices``.
+Declarations only: loading and parsing live in ``reverse_qe.sources.prices``.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from assets.ingest import lazy_loader, raw_asset
-from orchestration.partitions import monthly_partitions
-from orchestration.warehouse import RawTable
+from assets.partitions import monthly_partitions
+from assets.raw import lazy_loader, raw_asset
+from reverse_qe.warehouse import RawTable
 
-LINEAGE = {"source_mode": "varchar", "source_uri": "varchar"}
 _PRICE_COLUMNS = {"symbol": "varchar", "price_date": "date", "open": "double", "high": "double",
-                  "low": "double", "close": "double", "volume": "double", **LINEAGE}
+                  "low": "double", "close": "double", "volume": "double"}
 
 STOOQ_DAILY_PRICES = RawTable("stooq_daily_prices", _PRICE_COLUMNS, key=("symbol", "price_date"))
 COINBASE_DAILY_CANDLES = RawTable("coinbase_daily_candles", _PRICE_COLUMNS, key=("symbol", "price_date"))
 
-_loader = partial(lazy_loader, "assets.sources.prices")  # imported when a run loads
+_loader = partial(lazy_loader, "reverse_qe.sources.prices")  # imported when a run loads
 _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_prices",
                   owners=["team:holdings"])
 

@@ -42,9 +42,13 @@ DBT_SELECTION = ("asset_taxonomy holder_types capital_calls staging.holdings sta
 
 
 def generate(folder: Path, fraction: float) -> dict:
-    from assets.sources.scenario.build import TAXONOMY_SEED
-    from assets.sources.scenario.holdings import generate_holdings, read_taxonomy, thirteen_f_assets
-    from assets.sources.scenario.prices import generate_prices
+    from reverse_qe.scenario.build import TAXONOMY_SEED
+    from reverse_qe.scenario.holdings import (
+        generate_holdings,
+        read_taxonomy,
+        thirteen_f_assets,
+    )
+    from reverse_qe.scenario.prices import generate_prices
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -63,13 +67,17 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
 
     from assets.holdings import SEC13F_COVERPAGES, SEC13F_INFOTABLE, SEC13F_SUBMISSIONS
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
-    from assets.sources.endpoints import Endpoints
-    from assets.sources.holdings import load_13f_coverpages, load_13f_infotable, load_13f_submissions
-    from assets.sources.prices import load_coinbase, load_stooq
-    from assets.sources.transports import FileTransport
-    from orchestration.checks.raw_suites import raw_suite_for
-    from orchestration.checks.validation import gx_context, validate_raw_batch
-    from orchestration.warehouse import upsert
+    from reverse_qe.sources.endpoints import Endpoints
+    from reverse_qe.sources.holdings import (
+        load_13f_coverpages,
+        load_13f_infotable,
+        load_13f_submissions,
+    )
+    from reverse_qe.sources.prices import load_coinbase, load_stooq
+    from reverse_qe.sources.transports import FileTransport
+    from reverse_qe.validation.gx import gx_context, validate_raw_batch
+    from reverse_qe.validation.suites import raw_suite_for
+    from reverse_qe.warehouse import upsert
 
     os.environ["RQE_WAREHOUSE"] = str(warehouse)
     target = warehouse.parent / "target"

@@ -17,8 +17,8 @@ started = time.perf_counter()
 
 from dagster import AssetKey, DagsterInstance  # noqa: E402
 
-from orchestration.demo import QUIET_LOGS  # noqa: E402
-from orchestration.settings import warehouse_path  # noqa: E402
+from orchestration.cli import QUIET_LOGS  # noqa: E402
+from reverse_qe.settings import warehouse_path  # noqa: E402
 
 TRIVIAL = AssetKey(["raw", "asset_taxonomy"])
 

@@ -23,15 +23,23 @@ sys.path.insert(0, str(REPO))
 
 def one_run(grain: str) -> tuple[int, float]:
     from dagster import (
-        BackfillPolicy, DagsterInstance, DailyPartitionsDefinition, MaterializeResult, asset, materialize,
+        BackfillPolicy,
+        DagsterInstance,
+        DailyPartitionsDefinition,
+        MaterializeResult,
+        asset,
+        materialize,
     )
 
-    from orchestration.partitions import (
-        HISTORY_START, h41_weekly_partitions, monthly_partitions, partition_range_tags,
+    from assets.partitions import (
+        h41_weekly_partitions,
+        monthly_partitions,
     )
+    from reverse_qe.partitions import partition_range_tags
+    from reverse_qe.settings import HISTORY_START
 
     partitions_def = {
-        "daily": DailyPartitionsDefinition(start_date=HISTORY_START, end_offset=1),
+        "daily": DailyPartitionsDefinition(start_date=HISTORY_START.isoformat(), end_offset=1),
         "monthly": monthly_partitions,
         "weekly": h41_weekly_partitions,
     }[grain]

@@ -8,7 +8,7 @@ not warm each other's files. Parts (``--only``, default all):
           empty uv cache (downloads everything) and warm (the cache the first filled)
   load    code-location load against the import floor (dagster + dagster-dbt)
   fixed   the floor of a run: a trivial Dagster+dbt run (one seed) as its own process
-  full    `python -m orchestration.demo` from nothing at each scale: wall, peak memory, the split
+  full    `python -m orchestration.cli` from nothing at each scale: wall, peak memory, the split
           into fixed (the floor above) and variable (the rest), the five slowest dbt models
   daily   after each full run, what a weekday runs with one more day: the schedule's daily_ingest
           (the month in progress) and the transform_and_publish the sensor starts after it
@@ -36,8 +36,8 @@ from tests.conftest import REPO, isolated_env
 FLOOR = "import dagster, dagster_dbt"
 LOAD = "import orchestration.definitions"
 WEEKDAY_JOBS = ("daily_ingest", "transform_and_publish")  # the daily schedule, then the sensor's transform
-PUBLISH_THE_DAY = ("import datetime as dt; from orchestration.settings import SourceSettings as S; "
-                   "from assets.sources.scenario.build import ensure_scenario; s = S.from_env(); "
+PUBLISH_THE_DAY = ("import datetime as dt; from reverse_qe.settings import SourceSettings as S; "
+                   "from reverse_qe.scenario.build import ensure_scenario; s = S.from_env(); "
                    "ensure_scenario(s.scenario_dir, end=dt.date.fromisoformat(s.scenario_end), scale=s.scenario_scale)")
 PARTS = ("setup", "load", "fixed", "full", "daily", "chain")
 NEEDS_FULL_RUN = ("full", "daily", "chain")
@@ -201,7 +201,7 @@ def full_run(scale: int, parts: set[str], repeats: int) -> FullRun:
     with tempfile.TemporaryDirectory(prefix=f"rqe-bench-{scale}-", ignore_cleanup_errors=True) as tmp:
         root = Path(tmp)
         env = pipeline_env(root, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END="2026-11-19")
-        run = timed([sys.executable, "-m", "orchestration.demo"], env)
+        run = timed([sys.executable, "-m", "orchestration.cli"], env)
         results = newest_run_results(root)
         models = model_seconds(results)
         chain = chain_ratio(Path(env["RQE_WAREHOUSE"]), models, repeats) if "chain" in parts else None
@@ -211,7 +211,7 @@ def full_run(scale: int, parts: set[str], repeats: int) -> FullRun:
             # The world publishes the new day first (the scenario's documents for one more day), as
             # the sources do before the 10:00 run; the run itself is what is timed.
             subprocess.run([sys.executable, "-c", PUBLISH_THE_DAY], cwd=REPO, env=daily_env, check=True)
-            daily = timed([sys.executable, "-m", "orchestration.demo", *WEEKDAY_JOBS], daily_env).wall
+            daily = timed([sys.executable, "-m", "orchestration.cli", *WEEKDAY_JOBS], daily_env).wall
     return FullRun(run, results["elapsed_time"], models, NO_PARTIAL_PARSE not in run.stdout + run.stderr, daily, chain)
 
 

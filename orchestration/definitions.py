@@ -2,16 +2,15 @@
 
 from dagster import Definitions
 
+from assets.checks import reconciliation_and_freshness_checks
+from assets.dbt import reverse_qe_dbt_assets
 from assets.funding_flows import funding_flows_assets
 from assets.holdings import holdings_assets
 from assets.issuance import issuance_assets
 from assets.prices import prices_assets
-from orchestration.checks.funding_flows_checks import funding_flows_checks
-from orchestration.checks.issuance_checks import issuance_checks
-from orchestration.dbt import reverse_qe_dbt_assets
+from assets.publish import published_warehouse
+from assets.resources import build_resources
 from orchestration.jobs import INGEST_JOBS, transform_job
-from orchestration.publish import published_warehouse
-from orchestration.resources import build_resources
 from orchestration.schedules import schedules
 from orchestration.sensors import sensors
 
@@ -20,7 +19,7 @@ defs = Definitions(
         *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
         reverse_qe_dbt_assets, published_warehouse,
     ],
-    asset_checks=[*funding_flows_checks, *issuance_checks],
+    asset_checks=reconciliation_and_freshness_checks,
     jobs=[*INGEST_JOBS, transform_job],
     schedules=schedules,
     sensors=sensors,

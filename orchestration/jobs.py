@@ -1,7 +1,7 @@
 """One job per source cadence (a job cannot mix partitions definitions), and the transform that
 follows any of them.
 
-Ingestion is partitioned (``orchestration.partitions``): daily sources by month, the H.4.1 week
+Ingestion is partitioned (``assets.partitions``): daily sources by month, the H.4.1 week
 (FRED) by week, 13F by data set. A range of partitions is one run; the transform is unpartitioned
 and rebuilds, from the whole raw layer, the models downstream of what the ingestion wrote
 (:func:`transform_after`): a weekday's run leaves the 13F-only holdings models alone.
@@ -11,8 +11,8 @@ from typing import Iterable
 
 from dagster import AssetKey, AssetSelection, define_asset_job
 
-from orchestration.dbt import reverse_qe_dbt_assets
-from orchestration.publish import published_warehouse
+from assets.dbt import reverse_qe_dbt_assets
+from assets.publish import published_warehouse
 
 DAILY_GROUPS = ("raw_funding_flows", "raw_issuance", "raw_prices")
 QUARTERLY_GROUPS = ("raw_holdings",)

@@ -13,16 +13,24 @@ from dagster import (
     sensor,
 )
 
-from orchestration.jobs import INGEST_JOBS, quarterly_13f_job, transform_after, transform_job
-from orchestration.partitions import dataset_partition_key, sec_13f_dataset_partitions
-from orchestration.settings import SourceSettings
+from assets.partitions import sec_13f_dataset_partitions
+from orchestration.jobs import (
+    INGEST_JOBS,
+    quarterly_13f_job,
+    transform_after,
+    transform_job,
+)
+from reverse_qe.partitions import dataset_partition_key
+from reverse_qe.settings import SourceSettings
 
 MONITORED = list(INGEST_JOBS)
 
 
 def dataset_folders(settings: SourceSettings) -> list[Path]:
     """Where new 13F data sets appear: the replay folder, and every landing day of the live source."""
-    from assets.sources.holdings import SOURCE as SEC_13F  # pandas: at evaluation, not at load
+    from reverse_qe.sources.holdings import (
+        SOURCE as SEC_13F,  # pandas: at evaluation, not at load
+    )
 
     folders = [settings.landing_dir / SEC_13F]
     if settings.replay_dir:
@@ -32,7 +40,7 @@ def dataset_folders(settings: SourceSettings) -> list[Path]:
 
 def new_datasets(folders: list[Path], seen: set[str]) -> list[str]:
     """Data-set zip names present in the folders and not seen before, oldest name first."""
-    from assets.sources.holdings import DATASET_PATTERN
+    from reverse_qe.sources.holdings import DATASET_PATTERN
 
     present = {p.name for folder in folders if folder.exists() for p in folder.rglob(DATASET_PATTERN)}
     return sorted(present - seen)

@@ -51,7 +51,7 @@ class PipelineRun:
 def run_demo(root: Path, **extra: str) -> PipelineRun:
     env = isolated_env(root, **extra)
     proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.demo"], cwd=REPO, env=env,
+        [sys.executable, "-m", "orchestration.cli"], cwd=REPO, env=env,
         capture_output=True, text=True, timeout=900,
     )
     return PipelineRun(root, Path(env["RQE_WAREHOUSE"]), proc.returncode, proc.stdout + proc.stderr)
@@ -59,7 +59,7 @@ def run_demo(root: Path, **extra: str) -> PipelineRun:
 
 @pytest.fixture(scope="session")
 def scenario_run(tmp_path_factory) -> PipelineRun:
-    """The demo path (``python -m orchestration.demo``) once on the scenario, shared by the e2e tests."""
+    """The demo path (``python -m orchestration.cli``) once on the scenario, shared by the e2e tests."""
     run = run_demo(tmp_path_factory.mktemp("scenario_run"))
     assert run.returncode == 0, run.output[-4000:]
     return run

@@ -8,10 +8,9 @@ import json
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import duckdb
-
-from pathlib import Path
 
 path, stop_file, seconds = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 states, errors, queries = Counter(), [], 0

@@ -6,7 +6,12 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from orchestration.absorption_report import latest_components_markdown, plot_markdown, regime_spans, score_plot_png
+from reverse_qe.reports.absorption import (
+    latest_components_markdown,
+    plot_markdown,
+    regime_spans,
+    score_plot_png,
+)
 from tests.conftest import REPO
 
 ROWS = [

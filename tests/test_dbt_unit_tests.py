@@ -1,6 +1,6 @@
 """dbt's unit tests (hand-computed cases for decumulation, unit conversion, the scores, the chain).
 
-The scheduled transform leaves them out (``orchestration.dbt.dbt_build_args``): their inputs are
+The scheduled transform leaves them out (``assets.dbt.dbt_build_args``): their inputs are
 fixed rows, so only a change of code can change their outcome, and that is what this suite runs
 for. dbt reads the column types of each mocked input from the warehouse, so they run against the
 scenario's.

@@ -37,7 +37,7 @@ def test_dbt_tests_surface_as_asset_checks_on_the_models_they_guard():
 
 
 def test_dbt_build_args_leave_unit_tests_to_the_test_suite_and_pass_vars_as_json():
-    from orchestration.dbt import dbt_build_args
+    from assets.dbt import dbt_build_args
 
     assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
     args = dbt_build_args({"reserve_floor_bn": 3000})

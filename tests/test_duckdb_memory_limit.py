@@ -36,7 +36,7 @@ def test_duckdb_memory_limit_comes_from_the_env_and_defaults_to_half_the_machine
 
 
 def test_the_dagster_steps_connections_take_the_same_limit(tmp_path, monkeypatch):
-    from orchestration.resources import build_resources
+    from assets.resources import build_resources
 
     monkeypatch.setenv("RQE_WAREHOUSE", str(tmp_path / "w.duckdb"))
     monkeypatch.setenv("RQE_DUCKDB_MEMORY_LIMIT", "1GB")

@@ -13,10 +13,11 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from assets.holdings import holdings_assets
-from assets.sources.endpoints import Endpoints
-from assets.sources.holdings import iter_13f_infotable, load_13f_infotable
-from assets.sources.transports import FileTransport, SourceFetchError
-from orchestration.partitions import partition_range_tags, sec_13f_dataset_partitions
+from assets.partitions import sec_13f_dataset_partitions
+from reverse_qe.partitions import partition_range_tags
+from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.holdings import iter_13f_infotable, load_13f_infotable
+from reverse_qe.sources.transports import FileTransport, SourceFetchError
 from tests.checks.harness import resources
 from tests.conftest import FIXTURES
 

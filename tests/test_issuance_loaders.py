@@ -7,13 +7,21 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from assets.sources.endpoints import Endpoints
-from assets.sources.errors import SourceFormatError
-from assets.sources.issuance import (
-    combine_auction_formats, companyfacts_name, hyperscaler_ciks, load_sec_companyfacts,
+from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.issuance import (
+    combine_auction_formats,
+    companyfacts_name,
+    hyperscaler_ciks,
+    load_sec_companyfacts,
     load_treasury_auctions,
 )
-from assets.sources.transports import FileTransport, HttpTransport, RateLimiter, SourceFetchError
+from reverse_qe.sources.transports import (
+    FileTransport,
+    HttpTransport,
+    RateLimiter,
+    SourceFetchError,
+)
 from tests.conftest import FIXTURES
 from tests.http_server import LocalServer
 

@@ -3,9 +3,17 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from dagster import DagsterInstance, build_run_status_sensor_context, build_schedule_context
+from dagster import (
+    DagsterInstance,
+    build_run_status_sensor_context,
+    build_schedule_context,
+)
 
-from orchestration.schedules import daily_sources_schedule, h41_week_ending, weekly_h41_schedule
+from orchestration.schedules import (
+    daily_sources_schedule,
+    h41_week_ending,
+    weekly_h41_schedule,
+)
 
 NY = ZoneInfo("America/New_York")
 
@@ -91,12 +99,13 @@ def test_the_sensor_watches_every_ingestion_job():
         "daily_ingest", "weekly_h41", "quarterly_13f"}
 
 
-def test_the_demo_runs_the_jobs_named_on_its_command_line_and_refuses_unknown_ones():
+def test_the_demo_runs_the_jobs_named_on_its_command_line_and_refuses_unknown_ones(monkeypatch):
     import pytest
 
-    from orchestration.demo import chosen_plan, demo_plan
+    from orchestration.cli import all_jobs, chosen_plan
 
-    assert chosen_plan([]) == demo_plan() == ["daily_ingest", "weekly_h41", "quarterly_13f", "transform_and_publish"]
+    monkeypatch.setenv("RQE_SOURCE", "scenario")
+    assert chosen_plan([]) == all_jobs() == ["daily_ingest", "weekly_h41", "quarterly_13f", "transform_and_publish"]
     assert chosen_plan(["daily_ingest", "transform_and_publish"]) == ["daily_ingest", "transform_and_publish"]
     with pytest.raises(SystemExit, match="no job 'daily'; the jobs are daily_ingest, weekly_h41"):
         chosen_plan(["daily", "transform_and_publish"])
@@ -133,8 +142,12 @@ def test_a_new_13f_dataset_in_the_replay_folder_starts_the_quarterly_job_once(tm
 def test_each_ingestion_job_has_one_partitions_definition_and_runs_a_range_as_one_run():
     from dagster import BackfillPolicy
 
+    from assets.partitions import (
+        h41_weekly_partitions,
+        monthly_partitions,
+        sec_13f_dataset_partitions,
+    )
     from orchestration.definitions import defs
-    from orchestration.partitions import h41_weekly_partitions, monthly_partitions, sec_13f_dataset_partitions
 
     expected = {"daily_ingest": monthly_partitions, "weekly_h41": h41_weekly_partitions,
                 "quarterly_13f": sec_13f_dataset_partitions}

@@ -9,14 +9,8 @@ import duckdb
 import pandas as pd
 from dagster import AssetKey, DagsterInstance
 
-from orchestration.partitions import (
-    dataset_partition_key,
-    h41_weekly_partitions,
-    keys_through,
-    keys_to_run,
-    monthly_partitions,
-    partition_mask,
-)
+from assets.partitions import h41_weekly_partitions, keys_through, monthly_partitions
+from reverse_qe.partitions import dataset_partition_key, keys_to_run, partition_mask
 from tests.conftest import REPO, isolated_env
 
 

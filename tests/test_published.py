@@ -11,7 +11,7 @@ import time
 import duckdb
 import pytest
 
-from orchestration.warehouse import publish_copy
+from reverse_qe.warehouse import publish_copy
 from tests.conftest import REPO, isolated_env, run_demo
 
 
@@ -75,7 +75,7 @@ def test_a_killed_run_leaves_the_published_file_intact_and_the_next_run_succeeds
     published = first.warehouse.parent / "published.duckdb"
     before = digest(published)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.demo"], cwd=REPO, env=isolated_env(tmp_path),
+        [sys.executable, "-m", "orchestration.cli"], cwd=REPO, env=isolated_env(tmp_path),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     for line in proc.stdout:  # kill it while dbt is building, mid-way through the run

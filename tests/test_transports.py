@@ -9,7 +9,12 @@ import time
 
 import pytest
 
-from assets.sources.transports import FileTransport, HttpTransport, SourceFetchError, redact_url
+from reverse_qe.sources.transports import (
+    FileTransport,
+    HttpTransport,
+    SourceFetchError,
+    redact_url,
+)
 from tests.conftest import REPO
 from tests.http_server import LocalServer, Reply
 
@@ -128,6 +133,6 @@ def test_attempts_timeout_and_backoff_come_from_env(tmp_path, monkeypatch):
 
 
 def test_importing_the_transports_loads_no_http_client():
-    code = "import sys, assets.sources.transports; print('httpx' in sys.modules, 'tenacity' in sys.modules)"
+    code = "import sys, reverse_qe.sources.transports; print('httpx' in sys.modules, 'tenacity' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.warehouse import RawTable, upsert
+from reverse_qe.warehouse import RawTable, upsert
 
 TABLE = RawTable(
     "series",
@@ -15,7 +15,7 @@ TABLE = RawTable(
 
 def batch(rows):
     return pd.DataFrame(rows, columns=["series_id", "observation_date", "value"]).assign(
-        observation_date=lambda f: pd.to_datetime(f["observation_date"])
+        observation_date=lambda f: pd.to_datetime(f["observation_date"]), source_mode="replay", source_uri="f.csv"
     )
 
 
@@ -52,7 +52,8 @@ def test_newer_download_replaces_what_it_covers_and_keeps_older_history(conn):
 
 def test_a_batch_that_cannot_be_typed_changes_nothing(conn):
     upsert(conn, TABLE, batch([("A", "2025-01-01", 1.0)]))
-    bad = pd.DataFrame({"series_id": ["A"], "observation_date": ["not a date"], "value": [5.0]})
+    bad = pd.DataFrame({"series_id": ["A"], "observation_date": ["not a date"], "value": [5.0],
+                        "source_mode": ["replay"], "source_uri": ["f.csv"]})
     with pytest.raises(duckdb.Error):
         upsert(conn, TABLE, bad)
     assert table_rows(conn) == [("A", "2025-01-01", 1.0)]
@@ -66,3 +67,7 @@ def test_missing_columns_are_named(conn):
 def test_identifiers_are_checked():
     with pytest.raises(ValueError, match="not a safe SQL identifier"):
         RawTable("x; drop table y", {"a": "int"}, key=("a",)).ddl()
+
+
+def test_every_raw_table_carries_the_lineage_columns_after_its_own():
+    assert list(TABLE.columns) == ["series_id", "observation_date", "value", "source_mode", "source_uri"]

@@ -14,9 +14,10 @@ from dagster_duckdb import DuckDBResource
 
 from assets.funding_flows import funding_flows_assets
 from assets.issuance import issuance_assets
+from assets.partitions import keys_through
 from assets.prices import prices_assets
-from orchestration.partitions import keys_through, partition_range_tags
-from orchestration.resources import SourcesResource
+from assets.resources import SourcesResource
+from reverse_qe.partitions import partition_range_tags
 
 RAW_ASSETS = {a.key.path[-1]: a for a in (*funding_flows_assets, *issuance_assets, *prices_assets)}
 

@@ -9,7 +9,6 @@ it and the replay directory, breaks one document, and runs the one raw asset tha
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import shutil
 from dataclasses import dataclass
@@ -267,7 +266,7 @@ def test_good_data_passes_the_raw_check_and_links_data_docs(baseline, case_dirs,
     run = run_raw([FRED], warehouse, replay, instance)
     passed, _, metadata = run.checks[(FRED, "raw_batch_valid")]
     from assets.funding_flows import FRED_OBSERVATIONS
-    from orchestration.checks.raw_suites import raw_suite_for
+    from reverse_qe.validation.suites import raw_suite_for
 
     suite = raw_suite_for(FRED_OBSERVATIONS, date_column="observation_date", as_of=dt.date(2026, 11, 20))
     assert passed is True

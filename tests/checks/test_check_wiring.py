@@ -3,10 +3,9 @@
 import datetime as dt
 
 import pandas as pd
-from dagster import AssetKey
 
-from orchestration.checks.raw_suites import Expect, raw_suite_for
-from orchestration.warehouse import RawTable
+from reverse_qe.validation.suites import Expect, raw_suite_for
+from reverse_qe.warehouse import RawTable
 
 
 def _checks_by_asset():
@@ -37,10 +36,10 @@ def test_raw_reconciliation_freshness_and_dbt_checks_sit_on_their_assets():
 
 
 def test_a_raw_table_without_its_own_suite_gets_the_generic_one():
-    from orchestration.checks.validation import validate_raw_batch
+    from reverse_qe.validation.gx import validate_raw_batch
 
-    table = RawTable("prices_daily", {"ticker": "varchar", "trade_date": "date", "close": "double",
-                                      "source_mode": "varchar", "source_uri": "varchar"}, key=("ticker", "trade_date"))
+    table = RawTable("prices_daily", {"ticker": "varchar", "trade_date": "date", "close": "double"},
+                     key=("ticker", "trade_date"))
     suite = raw_suite_for(table, date_column="trade_date", as_of=dt.date(2026, 11, 20),
                           expectations=[Expect("ExpectColumnValuesToBeBetween", {"column": "close", "min_value": 0},
                                                "close must not be negative")])
@@ -58,9 +57,9 @@ def test_a_raw_table_without_its_own_suite_gets_the_generic_one():
 
 
 def test_fred_cadences_agree_with_the_dbt_seed():
-    from orchestration.checks.raw_suites import FRED_SERIES_BOUNDS
-    from orchestration.settings import DBT_PROJECT_DIR
+    from reverse_qe.settings import SEEDS_DIR
+    from reverse_qe.validation.suites import FRED_SERIES_BOUNDS
 
-    seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "fred_series.csv")
+    seed = pd.read_csv(SEEDS_DIR / "fred_series.csv")
     assert dict(zip(seed["series_id"], seed["cadence"])) == {s: b.cadence for s, b in FRED_SERIES_BOUNDS.items()}
     assert dict(zip(seed["series_id"], seed["unit"])) == {s: b.unit for s, b in FRED_SERIES_BOUNDS.items()}

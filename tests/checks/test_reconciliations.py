@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from orchestration.checks import reconciliations as rec
+from reverse_qe import reconciliations as rec
 
 
 def test_week_ending_is_the_wednesday_of_a_thursday_to_wednesday_week():
@@ -85,8 +85,8 @@ def test_stale_series_by_cadence():
 def test_column_types_accept_nullable_integers_whole_floats_and_categoricals_only():
     import pandas as pd
 
-    from orchestration.checks.raw_suites import column_types
-    from orchestration.warehouse import RawTable
+    from reverse_qe.validation.suites import column_types
+    from reverse_qe.warehouse import RawTable
 
     table = RawTable("t", {"fy": "integer", "name": "varchar", "v": "double"}, key=("fy",))
     check = column_types(table)

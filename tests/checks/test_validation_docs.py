@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from orchestration.checks.raw_suites import Expect, RawSuite
-from orchestration.checks.validation import validate_raw_batch
+from reverse_qe.validation.gx import validate_raw_batch
+from reverse_qe.validation.suites import Expect, RawSuite
 
 
 def _suite(table: str) -> RawSuite:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assets.sources.transports import HttpTransport
+from reverse_qe.sources.transports import HttpTransport
 from tests.live.fake_sources import FakeSources
 
 SEC_CONTACT = "Jane Analyst jane@example.com"

@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from assets.sources.endpoints import Endpoints
-from assets.sources.issuance import hyperscaler_ciks
-from assets.sources.prices import priced_symbols
+from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.issuance import hyperscaler_ciks
+from reverse_qe.sources.prices import priced_symbols
 from tests.http_server import LocalServer, Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

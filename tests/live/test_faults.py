@@ -8,15 +8,25 @@ import json
 
 import pytest
 
-from assets.sources import funding_flows
-from assets.sources.errors import SourceFormatError
-from assets.sources.funding_flows import load_dts, load_fred, load_nyfed_reverse_repo
-from assets.sources.holdings import load_13f_submissions
-from assets.sources.issuance import load_sec_companyfacts
-from assets.sources.prices import load_coinbase, load_stooq
-from assets.sources.transports import HttpTransport, SourceFetchError
+from reverse_qe.sources import funding_flows
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.funding_flows import (
+    load_dts,
+    load_fred,
+    load_nyfed_reverse_repo,
+)
+from reverse_qe.sources.holdings import load_13f_submissions
+from reverse_qe.sources.issuance import load_sec_companyfacts
+from reverse_qe.sources.prices import load_coinbase, load_stooq
+from reverse_qe.sources.transports import HttpTransport, SourceFetchError
 from tests.http_server import Reply
-from tests.live.fake_sources import FISCAL_DATA, FIXTURES, SEC_13F, json_reply, truncated_gzip
+from tests.live.fake_sources import (
+    FISCAL_DATA,
+    FIXTURES,
+    SEC_13F,
+    json_reply,
+    truncated_gzip,
+)
 
 URL = r"http://127\.0\.0\.1:\d+"
 DTS = "/v1/accounting/dts/public_debt_transactions"

@@ -13,7 +13,7 @@ import sys
 import duckdb
 import pytest
 
-from orchestration.warehouse import publish_copy
+from reverse_qe.warehouse import publish_copy
 from tests.conftest import REPO, isolated_env
 from tests.http_server import Reply
 from tests.live.fake_sources import FIXTURES, HTML_PAGE, FakeSources, truncated_gzip
@@ -87,9 +87,10 @@ def test_live_daily_job_completes_through_transient_faults_and_stops_cleanly_on_
 
 
 def test_make_live_runs_every_ingestion_job_then_the_transform_and_13f_only_when_named():
-    from orchestration.demo import demo_plan
-    from orchestration.live import live_plan
+    from orchestration.cli import all_jobs, default_plan
 
-    assert live_plan({"RQE_SEC_13F_DATASETS": "01sep2025-30nov2025_form13f.zip"}) == demo_plan()
-    assert live_plan({}) == [name for name in demo_plan() if name != "quarterly_13f"]
-    assert live_plan({})[0] == "daily_ingest" and live_plan({})[-1] == "transform_and_publish"
+    live = {"RQE_SOURCE": "live"}
+    assert default_plan({**live, "RQE_SEC_13F_DATASETS": "01sep2025-30nov2025_form13f.zip"}) == all_jobs()
+    assert default_plan(live) == [name for name in all_jobs() if name != "quarterly_13f"]
+    assert default_plan(live)[0] == "daily_ingest" and default_plan(live)[-1] == "transform_and_publish"
+    assert default_plan({}) == default_plan({"RQE_SOURCE": "replay"}) == all_jobs()

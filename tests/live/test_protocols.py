@@ -9,14 +9,29 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from assets.sources import funding_flows, issuance
-from assets.sources.endpoints import Endpoints
-from assets.sources.funding_flows import load_dts, load_fred, load_nyfed_reverse_repo
-from assets.sources.holdings import load_13f_coverpages, load_13f_infotable, load_13f_submissions
-from assets.sources.issuance import load_mspd, load_sec_companyfacts, load_treasury_auctions
-from assets.sources.parsers.fiscal_data import parse_dts_operating_cash_balance, parse_dts_public_debt_transactions
-from assets.sources.prices import load_coinbase, load_stooq
-from assets.sources.transports import FileTransport, SourceFetchError
+from reverse_qe.sources import funding_flows, issuance
+from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.funding_flows import (
+    load_dts,
+    load_fred,
+    load_nyfed_reverse_repo,
+)
+from reverse_qe.sources.holdings import (
+    load_13f_coverpages,
+    load_13f_infotable,
+    load_13f_submissions,
+)
+from reverse_qe.sources.issuance import (
+    load_mspd,
+    load_sec_companyfacts,
+    load_treasury_auctions,
+)
+from reverse_qe.sources.parsers.fiscal_data import (
+    parse_dts_operating_cash_balance,
+    parse_dts_public_debt_transactions,
+)
+from reverse_qe.sources.prices import load_coinbase, load_stooq
+from reverse_qe.sources.transports import FileTransport, SourceFetchError
 from tests.live.conftest import SEC_CONTACT
 from tests.live.fake_sources import FISCAL_DATA, FIXTURES, SEC_13F
 

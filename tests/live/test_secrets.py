@@ -9,10 +9,10 @@ import logging
 
 import pytest
 
-from assets.sources.holdings import load_13f_submissions
-from assets.sources.issuance import load_sec_companyfacts
-from assets.sources.prices import load_stooq
-from assets.sources.transports import HttpTransport, SourceFetchError
+from reverse_qe.sources.holdings import load_13f_submissions
+from reverse_qe.sources.issuance import load_sec_companyfacts
+from reverse_qe.sources.prices import load_stooq
+from reverse_qe.sources.transports import HttpTransport, SourceFetchError
 from tests.http_server import Reply
 
 USER_AGENT = "Sentinel Agent9b2e agent9b2e@example.com"

@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.fiscal_data import (
-    fiscal_data_total_pages, parse_dts_operating_cash_balance, parse_dts_public_debt_transactions,
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.fiscal_data import (
+    fiscal_data_total_pages,
+    parse_dts_operating_cash_balance,
+    parse_dts_public_debt_transactions,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fiscal_data"

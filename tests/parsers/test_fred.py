@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.fred import parse_fred_csv
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.fred import parse_fred_csv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fred"
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=TESTSER"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.mspd import parse_mspd_table_1
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.mspd import parse_mspd_table_1
 
 PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "fiscal_data" / "mspd_table_1.json"
 

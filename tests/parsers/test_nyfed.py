@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.nyfed import parse_nyfed_repo_operations
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.nyfed import parse_nyfed_repo_operations
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "nyfed" / "reverse_repo_operations.json"
 LOC = "https://markets.newyorkfed.org/api/rp/reverserepo/all/results/lastTwoWeeks.json"

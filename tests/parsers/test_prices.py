@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.prices import coinbase_pages, parse_coinbase_candles, parse_stooq_csv
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.prices import (
+    coinbase_pages,
+    parse_coinbase_candles,
+    parse_stooq_csv,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

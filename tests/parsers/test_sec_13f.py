@@ -9,9 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.sec_13f import (
-    parse_13f_coverpages, parse_13f_infotable, parse_13f_infotable_xml, parse_13f_submissions,
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.sec_13f import (
+    parse_13f_coverpages,
+    parse_13f_infotable,
+    parse_13f_infotable_xml,
+    parse_13f_submissions,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sec_13f"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.sec_companyfacts import COLUMNS, parse_companyfacts
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.sec_companyfacts import COLUMNS, parse_companyfacts
 
 FILE = Path(__file__).resolve().parents[1] / "fixtures" / "sec" / "CIK0001326801.json"
 CAPEX = "PaymentsToAcquirePropertyPlantAndEquipment"

@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.errors import SourceFormatError
-from assets.sources.parsers.treasury_auctions import (
-    OUTPUT_COLUMNS, parse_fiscal_data_auctions, parse_treasurydirect_auctions,
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.parsers.treasury_auctions import (
+    OUTPUT_COLUMNS,
+    parse_fiscal_data_auctions,
+    parse_treasurydirect_auctions,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

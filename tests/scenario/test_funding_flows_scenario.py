@@ -17,8 +17,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.sources.scenario.calendar import business_days, is_business_day, us_federal_holidays, weekdays
-from assets.sources.scenario.funding_flows import FRED_SERIES, generate_funding_flows
+from reverse_qe.scenario.calendar import (
+    business_days,
+    is_business_day,
+    us_federal_holidays,
+    weekdays,
+)
+from reverse_qe.scenario.funding_flows import FRED_SERIES, generate_funding_flows
 
 END = dt.date(2026, 11, 20)
 EARLY_END = dt.date(2022, 6, 15)  # a Wednesday, inside the four-row DTS era
@@ -120,7 +125,7 @@ def test_calendar_observed_holidays():
 
 def test_two_runs_are_byte_identical(full, tmp_path):
     # a separate process: nothing cached, another hash seed
-    code = ("import datetime, pathlib, sys; from assets.sources.scenario.funding_flows import "
+    code = ("import datetime, pathlib, sys; from reverse_qe.scenario.funding_flows import "
             "generate_funding_flows as g; g(pathlib.Path(sys.argv[1]), end=datetime.date(2026, 11, 20))")
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, cwd=ROOT,
                    env={**os.environ, "PYTHONHASHSEED": "123"})

@@ -8,11 +8,14 @@ import json
 import pandas as pd
 import pytest
 
-from assets.sources.issuance import cashflow_tags
-from assets.sources.parsers.mspd import parse_mspd_table_1
-from assets.sources.parsers.sec_companyfacts import parse_companyfacts
-from assets.sources.parsers.treasury_auctions import parse_fiscal_data_auctions, parse_treasurydirect_auctions
-from assets.sources.scenario.issuance import generate_issuance
+from reverse_qe.scenario.issuance import generate_issuance
+from reverse_qe.sources.issuance import cashflow_tags
+from reverse_qe.sources.parsers.mspd import parse_mspd_table_1
+from reverse_qe.sources.parsers.sec_companyfacts import parse_companyfacts
+from reverse_qe.sources.parsers.treasury_auctions import (
+    parse_fiscal_data_auctions,
+    parse_treasurydirect_auctions,
+)
 
 END = dt.date(2026, 11, 20)
 EARLY = dt.date(2024, 3, 15)

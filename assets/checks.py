@@ -1,0 +1,159 @@
+"""Funding-flows reconciliation and freshness asset checks: read the warehouse, call the maths in
+``reverse_qe.reconciliations``, report. Wiring only.
+
+DTS net marketable issuance against MSPD is wired in ``issuance_checks`` (it needs the MSPD source).
+"""
+
+from typing import TYPE_CHECKING
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from assets.raw import WAREHOUSE_POOL
+from assets.resources import SourcesResource
+from reverse_qe import thresholds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The maths (``reconciliations``, ``raw_suites``) import pandas: each check imports them when it
+# runs, so the code location loads without pandas.
+
+RAW = {name: AssetKey(["raw", name]) for name in (
+    "fred_observations", "dts_operating_cash_balance", "dts_public_debt_transactions",
+    "nyfed_reverse_repo_operations")}
+TGA_DAILY = AssetKey(["intermediate", "int_treasury__tga_daily"])
+STG_FRED = AssetKey(["staging", "stg_fred__observations"])
+BATHTUB = AssetKey(["marts", "fct_liquidity_bathtub"])
+STG_MSPD = AssetKey(["staging", "stg_fiscal_data__mspd_debt_outstanding"])
+
+
+def _table(frame: "pd.DataFrame", limit: int = 20) -> MetadataValue:
+    return MetadataValue.json(frame.head(limit).astype(str).to_dict("records"))
+
+
+@asset_check(asset=TGA_DAILY, additional_deps=[STG_FRED], pool=WAREHOUSE_POOL,
+             description="WTREGEN (the Fed's week-average TGA) lies within the week's range of DTS daily "
+             f"TGA closes, give or take {thresholds.TGA_WTREGEN_TOLERANCE_BN:g} bn.")
+def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
+    from reverse_qe import reconciliations as rec
+
+    with warehouse.get_connection() as conn:
+        tga = conn.execute("select record_date, tga_close_bn from intermediate.int_treasury__tga_daily").df()
+        fed = conn.execute("select observation_date, value_bn from staging.stg_fred__observations "
+                           "where series_id = ?", ["WTREGEN"]).df()
+    weeks = rec.tga_vs_wtregen(tga, fed)
+    breaches = weeks[weeks["breach"]]
+    return AssetCheckResult(
+        passed=breaches.empty, severity=AssetCheckSeverity.WARN,
+        metadata={"weeks_compared": len(weeks), "weeks_outside": len(breaches),
+                  "largest_gap_bn": float(weeks["outside_bn"].max()) if len(weeks) else 0.0,
+                  "tolerance_bn": rec.TGA_WTREGEN_TOLERANCE_BN, "breaches": _table(breaches)},
+    )
+
+
+@asset_check(asset=BATHTUB, additional_deps=[RAW["fred_observations"], RAW["dts_operating_cash_balance"]],
+             pool=WAREHOUSE_POOL, blocking=True,
+             description="Net liquidity in the mart equals an independent recomputation from the raw tables "
+             "(WALCL − DTS TGA close − RRPONTSYD), week by week.")
+def bathtub_matches_raw_recomputation(warehouse: DuckDBResource) -> AssetCheckResult:
+    from reverse_qe import reconciliations as rec
+
+    with warehouse.get_connection() as conn:
+        mart = conn.execute("select week_ending, net_liquidity_bn from marts.fct_liquidity_bathtub").df()
+        fred = conn.execute("select series_id, observation_date, value from raw.fred_observations "
+                            "where series_id in (?, ?)", ["WALCL", "RRPONTSYD"]).df()
+        balances = conn.execute("select record_date, account_type, open_today_bal, close_today_bal "
+                                "from raw.dts_operating_cash_balance").df()
+    mismatches = rec.bathtub_mismatches(mart, rec.bathtub_net_liquidity_from_raw(fred, balances))
+    return AssetCheckResult(
+        passed=mismatches.empty, severity=AssetCheckSeverity.ERROR,
+        metadata={"weeks_compared": len(mart), "weeks_differing": len(mismatches), "mismatches": _table(mismatches)},
+    )
+
+
+FRESHNESS_QUERIES = {
+    # table -> (query giving series, latest_date; cadence for the whole table or None = per FRED series)
+    "fred_observations": ("select series_id as series, max(observation_date) as latest_date "
+                          "from raw.fred_observations where value is not null group by 1", None),
+    "dts_operating_cash_balance": ("select 'dts_operating_cash_balance' as series, max(record_date) as latest_date "
+                                   "from raw.dts_operating_cash_balance", "daily"),
+    "dts_public_debt_transactions": ("select 'dts_public_debt_transactions' as series, max(record_date) as "
+                                     "latest_date from raw.dts_public_debt_transactions", "daily"),
+    "nyfed_reverse_repo_operations": ("select 'nyfed_reverse_repo_operations' as series, max(operation_date) as "
+                                      "latest_date from raw.nyfed_reverse_repo_operations", "daily"),
+}
+
+
+def _freshness_check(table: str):
+    query, cadence = FRESHNESS_QUERIES[table]
+
+    @asset_check(asset=RAW[table], name="fresh_for_its_cadence", pool=WAREHOUSE_POOL,
+                 description="The data's own latest date trails the run date by no more than its cadence "
+                 f"allows ({', '.join(f'{k} {v} days' for k, v in thresholds.FRESHNESS_MAX_LAG_DAYS.items())}).")
+    def _check(context: AssetCheckExecutionContext, warehouse: DuckDBResource, sources: SourcesResource) -> AssetCheckResult:
+        import pandas as pd
+
+        from reverse_qe import reconciliations as rec
+        from reverse_qe.validation.suites import FRED_SERIES_BOUNDS
+
+        with warehouse.get_connection() as conn:
+            latest = conn.execute(query).df()
+        if cadence is None:
+            live = {s: b.cadence for s, b in FRED_SERIES_BOUNDS.items() if not b.discontinued}
+            latest = latest[latest["series"].isin(live)].assign(cadence=lambda f: f["series"].map(live))
+        else:
+            latest = latest.assign(cadence=cadence)
+        as_of = sources.as_of()
+        stale = rec.stale_series(latest, as_of)
+        return AssetCheckResult(
+            passed=stale.empty, severity=AssetCheckSeverity.WARN,
+            metadata={"as_of": str(as_of), "latest_date": str(pd.to_datetime(latest["latest_date"]).max().date())
+                      if latest["latest_date"].notna().any() else "none",
+                      "stale": _table(stale)},
+        )
+
+    return _check
+
+
+@asset_check(asset=STG_MSPD, additional_deps=[RAW["dts_public_debt_transactions"]], pool=WAREHOUSE_POOL,
+             description="Each month, DTS net marketable issuance (issues − redemptions) matches the change in "
+             "MSPD marketable debt held by the public, within "
+             f"max({thresholds.DTS_MSPD_TOLERANCE_BN:g} bn, {thresholds.DTS_MSPD_TOLERANCE_SHARE:.0%}) (DTS counts cash, MSPD par).")
+def dts_issuance_matches_mspd(warehouse: DuckDBResource) -> AssetCheckResult:
+    from reverse_qe import reconciliations as rec  # pandas: at run time, not at load
+
+    with warehouse.get_connection() as conn:
+        transactions = conn.execute(
+            "select record_date, transaction_type, security_marketability, transaction_today_amt "
+            "from raw.dts_public_debt_transactions").df()
+        mspd = conn.execute(
+            "select record_date, debt_held_by_public_bn as marketable_held_by_public_bn "
+            "from staging.stg_fiscal_data__mspd_debt_outstanding where security_class_desc = ?",
+            ["Total Marketable"]).df()
+    months = rec.dts_vs_mspd(transactions, mspd)
+    breaches = months[months["breach"]]
+    return AssetCheckResult(
+        passed=breaches.empty, severity=AssetCheckSeverity.WARN,
+        metadata={
+            "months_compared": len(months),
+            "months_outside": len(breaches),
+            "largest_difference_bn": float(months["difference_bn"].abs().max()) if len(months) else 0.0,
+            "breaches": MetadataValue.json(breaches.head(20).astype(str).to_dict("records")),
+        },
+    )
+
+
+reconciliation_and_freshness_checks = [
+    tga_matches_wtregen,
+    bathtub_matches_raw_recomputation,
+    dts_issuance_matches_mspd,
+    *(_freshness_check(table) for table in FRESHNESS_QUERIES),
+]

@@ -1,1 +1,0 @@
-"""Pure explainability code: summaries and plots built from mart rows (no Dagster imports)."""

@@ -1,0 +1,217 @@
+"""The one way a raw asset is built: load, validate, then upsert (or quarantine), and describe.
+
+Each family module declares its raw tables and calls :func:`raw_asset`; the loaders (pure code in
+``reverse_qe.sources``) do the fetching and parsing, :func:`reverse_qe.ingest.ingest_batch` the
+validation (a generic suite from the RawTable declaration, the source's own suite, and any extras
+passed here) and the write. A batch that fails to parse or to validate is kept in ``raw.quarantine`` and the step
+fails before writing, so the previous good raw data stays; the result is also reported as the
+asset check ``raw_batch_valid``.
+
+Loading this module (and so the code location) imports neither pandas, DuckDB, the HTTP client
+nor Great Expectations: loaders are named by :func:`lazy_loader` and imported when a run starts.
+"""
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    Backoff,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    RetryPolicy,
+    TimeWindowPartitionsDefinition,
+    asset,
+)
+from dagster_duckdb import DuckDBResource
+
+from assets.resources import SourcesResource
+from reverse_qe.partitions import partition_mask
+from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.warehouse import RawTable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reverse_qe.ingest import Written
+    from reverse_qe.validation.suites import BatchCheck, Expect
+    from reverse_qe.warehouse import QuarantineRecord
+
+# On top of the HTTP client's own retries: the whole step again after a pause (e.g. a short outage).
+INGEST_RETRY = RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL)
+# Every step that opens the warehouse runs in this pool (size 1 in .dagster_home/dagster.yaml).
+WAREHOUSE_POOL = "warehouse"
+
+Loader = Callable[..., "pd.DataFrame"]  # (transport, endpoints) -> parsed frame with lineage columns
+RAW_CHECK = "raw_batch_valid"
+GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
+
+
+def lazy_loader(module_name: str, function_name: str, **kwargs: Any) -> Loader:
+    """The loader ``module_name.function_name``, imported when called, with ``kwargs`` bound."""
+
+    def load(transport, endpoints, **more):
+        return getattr(importlib.import_module(module_name), function_name)(transport, endpoints, **kwargs, **more)
+
+    load.__name__ = load.__qualname__ = function_name
+    return load
+
+
+def gx_docs_dir(warehouse: DuckDBResource) -> Path:
+    return Path(warehouse.database).parent / GX_DOCS_FOLDER
+
+
+def _reject(context, key: AssetKey, record: "QuarantineRecord", metadata: dict):
+    """Report the failing check of a quarantined batch, and fail the step without retries."""
+    context.log.error(record.reason)
+    yield AssetCheckResult(
+        check_name=RAW_CHECK, asset_key=key, passed=False, severity=AssetCheckSeverity.ERROR,
+        metadata={"stage": record.stage, "batch_id": record.batch_id, "reason": record.reason[:2000],
+                  "failed_checks": MetadataValue.json(record.failed_checks),
+                  "offending_rows": len(record.offending_rows), **metadata},
+    )
+    raise Failure(description=record.reason, allow_retries=False,
+                  metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
+
+
+def rows_of_this_run(context: AssetExecutionContext, frame: "pd.DataFrame", date_column: str | None):
+    """The loaded rows that belong to the run's partition (or range of them), and how many did not."""
+    if isinstance(context.assets_def.partitions_def, TimeWindowPartitionsDefinition):
+        window = context.partition_time_window
+        mask = partition_mask(frame, date_column=date_column, window=(window.start.date(), window.end.date()))
+    else:
+        mask = partition_mask(frame, date_column=None, dataset_keys=context.partition_keys)
+    if mask.all():
+        return frame, 0
+    return frame[mask].reset_index(drop=True), int((~mask).sum())
+
+
+
+def batch_metadata(table: RawTable, written: Sequence["Written"]) -> dict:
+    """The materialisation's metadata over the batches a step wrote."""
+    firsts = [w.first_date for w in written if w.first_date]
+    lasts = [w.last_date for w in written if w.last_date]
+    modes = sorted(set().union(*(w.modes for w in written)))
+    return {
+        "table": f"{table.schema}.{table.name}",
+        "rows_in_batch": sum(w.rows for w in written),
+        "rows_replaced": sum(w.rows_replaced for w in written),
+        "dagster/row_count": written[-1].rows_after if written else 0,
+        "first_date": min(firsts, default=""),
+        "last_date": max(lasts, default=""),
+        "source_mode": ", ".join(modes),
+        "synthetic": MetadataValue.bool("scenario" in modes),
+        "documents": MetadataValue.json(sorted(set().union(*(w.documents for w in written)))[:50]),
+        "rows_of_other_partitions": sum(w.rows_of_other_partitions for w in written),
+    }
+
+
+def raw_asset(
+    table: RawTable,
+    load: Loader,
+    *,
+    date_column: str | None,
+    partitions_def: PartitionsDefinition,
+    group_name: str,
+    description: str,
+    owners: list[str],
+    expectations: Sequence["Expect"] = (),
+    batch_checks: Sequence["BatchCheck"] = (),
+    per_dataset: bool = False,
+) -> AssetsDefinition:
+    """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
+
+    Partitioned by ``partitions_def`` (see ``assets.partitions``); a range of partitions
+    is one run (``BackfillPolicy.single_run``) and writes the rows of those partitions only.
+
+    ``expectations`` (GX 1.x expectations by class name) and ``batch_checks`` (plain functions)
+    add to the generic suite every table gets from its declaration.
+
+    ``per_dataset``: the partitions are data sets, and ``load(transport, endpoints, datasets=keys)``
+    yields the run's rows in batches of whole data sets, each validated and written before the next
+    is read, so a backfill of many (a real 13F quarter is ~3M lines) needs the memory of one batch.
+    A batch that fails stops the step; those before it stay written, each whole.
+    """
+    key = AssetKey([table.schema, table.name])
+
+    @asset(
+        name=table.name,
+        key_prefix=[table.schema],
+        group_name=group_name,
+        description=description,
+        kinds={"python", "duckdb"},
+        owners=owners,
+        retry_policy=INGEST_RETRY,
+        pool=WAREHOUSE_POOL,
+        partitions_def=partitions_def,
+        backfill_policy=BackfillPolicy.single_run(),
+        check_specs=[AssetCheckSpec(
+            RAW_CHECK, asset=key, blocking=True,
+            description="The batch passed its Great Expectations suite (columns, types, key, ranges, "
+            "no future dates) and the cadence checks before it was written; a failing batch is "
+            "quarantined in raw.quarantine and never written.",
+        )],
+    )
+    def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
+        from reverse_qe.ingest import ingest_batch, quarantine_parse_error
+        from reverse_qe.validation.suites import raw_suite_for
+
+        batch_id, asset_key = f"{context.run_id}/{table.name}", "/".join(key.path)
+        suite = raw_suite_for(table, date_column=date_column, as_of=sources.as_of(),
+                              expectations=expectations, batch_checks=batch_checks)
+        written: list["Written"] = []
+        warnings, checks_run, docs = [], 0, {}
+        try:
+            with sources.open_transport() as transport:
+                endpoints = Endpoints.from_env()
+                # a generator either way, so no batch outlives its turn (the loop keeps only its rows)
+                batches = (load(transport, endpoints, datasets=list(context.partition_keys)) if per_dataset
+                           else (load(transport, endpoints) for _ in range(1)))
+                for frame in batches:
+                    result = ingest_batch(
+                        warehouse.get_connection, table, frame, suite, batch_id=batch_id, asset_key=asset_key,
+                        date_column=date_column, docs_dir=gx_docs_dir(warehouse),
+                        select_rows=lambda f: rows_of_this_run(context, f, date_column))
+                    docs = {"data_docs": MetadataValue.url(result.docs_index.as_uri())} if result.docs_index else {}
+                    if result.rejected:
+                        yield from _reject(context, key, result.rejected, docs)
+                    done = result.written
+                    context.log.info(f"{table.name}: {done.rows_validated:,} rows from {sources.mode} documents "
+                                     f"validated; wrote the {done.rows:,} of partition(s) {_partition_label(context)}"
+                                     + (f" ({', '.join(result.locations[:2])})" if per_dataset else ""))
+                    written.append(done)
+                    checks_run = result.checks_run
+                    warnings += filter(None, [result.warning])
+        except SourceFormatError as err:
+            record = quarantine_parse_error(warehouse.get_connection, table, err, batch_id=batch_id, asset_key=asset_key)
+            yield from _reject(context, key, record, {"location": err.location})
+        warning_text = "\n".join(warnings)
+        if warning_text:
+            context.log.warning(f"raw.{table.name} written with warnings:\n{warning_text}")
+        yield MaterializeResult(
+            metadata=batch_metadata(table, written),
+            check_results=[AssetCheckResult(
+                check_name=RAW_CHECK, asset_key=key, passed=not warning_text, severity=AssetCheckSeverity.WARN,
+                metadata={"checks_run": checks_run, "rows_validated": sum(w.rows_validated for w in written),
+                          "warnings": warning_text or "none", **docs},
+            )],
+        )
+
+    return _raw
+
+
+def _partition_label(context: AssetExecutionContext) -> str:
+    if context.has_partition_key_range:
+        keys = context.partition_key_range
+        return keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
+    return context.partition_key

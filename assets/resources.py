@@ -1,0 +1,98 @@
+"""Dagster resources: the warehouse, dbt, and where source documents come from."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from reverse_qe.settings import (
+    DBT_PROJECT_DIR,
+    SourceSettings,
+    duckdb_memory_limit,
+    warehouse_path,
+)
+from reverse_qe.sources.endpoints import Endpoints
+
+if TYPE_CHECKING:  # the transports and the scenario generator load when a run opens them
+    from reverse_qe.sources.transports import FileTransport, HttpTransport
+
+
+class SourcesResource(ConfigurableResource):
+    """Chooses the transport (``scenario`` | ``replay`` | ``live``) for every ingestion asset."""
+
+    mode: str = "scenario"
+    replay_dir: Optional[str] = None
+    scenario_dir: str
+    scenario_end: Optional[str] = None
+    scenario_scale: int = 1
+    landing_dir: str
+
+    @classmethod
+    def from_settings(cls, settings: SourceSettings) -> SourcesResource:
+        return cls(
+            mode=settings.mode,
+            replay_dir=str(settings.replay_dir) if settings.replay_dir else None,
+            scenario_dir=str(settings.scenario_dir),
+            scenario_end=settings.scenario_end,
+            scenario_scale=settings.scenario_scale,
+            landing_dir=str(settings.landing_dir),
+        )
+
+    def as_of(self) -> dt.date:
+        """The run date data is judged against (no future dates, freshness): the scenario's own
+        end date offline, otherwise today."""
+        if self.mode == "scenario":
+            from reverse_qe.scenario.build import default_end
+
+            return dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
+        return dt.date.today()
+
+    def endpoints(self) -> Endpoints:
+        return Endpoints.from_env()
+
+    @contextlib.contextmanager
+    def open_transport(self) -> Iterator[FileTransport | HttpTransport]:
+        from reverse_qe.scenario.build import default_end, ensure_scenario
+        from reverse_qe.sources.transports import FileTransport, HttpTransport
+
+        if self.mode == "live":
+            # No shared headers: the SEC loaders send the contact (RQE_SEC_USER_AGENT, read from env
+            # when they run, never resource config the UI shows) to the SEC only.
+            transport = HttpTransport(Path(self.landing_dir))
+            try:
+                yield transport
+            finally:
+                transport.close()
+        elif self.mode == "replay":
+            if not self.replay_dir:
+                raise ValueError("RQE_SOURCE=replay needs RQE_REPLAY_DIR")
+            yield FileTransport(Path(self.replay_dir), mode="replay")
+        elif self.mode == "scenario":
+            end = dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
+            yield FileTransport(ensure_scenario(Path(self.scenario_dir), end=end, scale=self.scenario_scale), mode="scenario")
+        else:
+            raise ValueError(f"unknown source mode {self.mode!r}: expected scenario, replay or live")
+
+
+
+def build_resources(settings: SourceSettings | None = None) -> dict:
+    """The resources of the one Definitions, all pointing at ``RQE_WAREHOUSE``."""
+    settings = settings or SourceSettings.from_env()
+    return {
+        "warehouse": DuckDBResource(database=str(warehouse_path()),
+                                    connection_config={"memory_limit": duckdb_memory_limit()}),
+        # The dbt beside this interpreter, so an unactivated venv (make, CI, dagster dev) finds it.
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        ),
+        "sources": SourcesResource.from_settings(settings),
+    }

@@ -1,0 +1,266 @@
+"""The one runner behind ``make demo`` (the bundled scenario), replay and ``make live``.
+
+``python -m orchestration.cli`` runs each ingestion job, then ``transform_and_publish``, from the
+sources ``RQE_SOURCE`` names (``scenario`` by default; ``replay`` with ``RQE_REPLAY_DIR``; ``live``,
+where ``quarterly_13f`` runs only when ``RQE_SEC_13F_DATASETS`` names data sets), and summarises the
+marts. ``python -m orchestration.cli [job ...]`` runs just those jobs, in that order: ``daily_ingest
+transform_and_publish`` is what a weekday's schedule and the sensor after it run.
+
+The transform rebuilds what is downstream of the ingestion jobs this process ran, as the sensor
+does. A failed job stops the run and prints each failed step's error (source, URL, attempts): its
+raw tables keep their previous data and, since nothing is published after a failure, the published
+copy keeps the last complete, checked state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterInstance
+
+from orchestration.recovery import process_tags, release_dead_runs
+from reverse_qe.settings import (
+    DBT_PROJECT_DIR,
+    SourceSettings,
+    published_path,
+    warehouse_path,
+)
+
+MART_SCHEMA = "marts"
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def summarise(warehouse: str) -> str:
+    """Rows per mart and the latest bathtub row, read from the warehouse (read-only)."""
+    lines = []
+    with duckdb.connect(warehouse, read_only=True) as conn:
+        marts = conn.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [MART_SCHEMA]
+        ).fetchall()
+        lines.append("Marts:")
+        for (name,) in marts:
+            count = conn.execute(f'select count(*) from "{MART_SCHEMA}"."{name}"').fetchone()[0]
+            lines.append(f"  {MART_SCHEMA}.{name:<32} {count:>8,} rows")
+        latest = conn.execute(
+            "select week_ending, net_liquidity_bn, idle_pool_bn, on_rrp_bn, tga_bn, is_synthetic "
+            "from marts.fct_liquidity_bathtub order by week_ending desc limit 1"
+        ).fetchone()
+        chain = conn.execute(
+            "select quarter_end, amplification, chain_score_pct, total_forced_sales_bn "
+            "from marts.fct_forced_selling_chain order by quarter_end desc limit 1"
+        ).fetchone() if any(name == "fct_forced_selling_chain" for (name,) in marts) else None
+    if chain:
+        quarter, amplification, score, sales = chain
+        lines.append(
+            f"Latest chain quarter {quarter}: amplification {amplification:.3f} (score {score:.0f}th "
+            f"percentile), forced sales {sales:,.1f} bn"
+        )
+    if latest:
+        week, net, idle, rrp, tga, synthetic = latest
+        label = " (SYNTHETIC scenario)" if synthetic else ""
+        lines.append(
+            f"Latest week {week}{label}: net liquidity {net:,.1f} bn, idle pool {idle:,.1f} bn "
+            f"(ON RRP {rrp:,.1f} bn), TGA {tga:,.1f} bn"
+        )
+    return "\n".join(lines)
+
+
+def dbt_failures(target_dir: Path = DBT_PROJECT_DIR / "target") -> list[str]:
+    """Failing nodes of the newest dbt invocation, with dbt's own message, for the console."""
+    results = sorted(target_dir.glob("*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not results:
+        return []
+    found = json.loads(results[-1].read_text())["results"]
+    return [
+        f"{r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:500]}"
+        for r in found
+        if r["status"] in ("error", "fail")
+    ]
+
+
+def failed_checks(result) -> list[str]:
+    """Asset checks of the run that did not pass, as (severity, 'asset: check (severity)')."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            evaluation = event.event_specific_data
+            out.append((evaluation.severity.value,
+                        f"{'/'.join(evaluation.asset_key.path)}: {evaluation.check_name} ({evaluation.severity.value})"))
+    return out
+
+
+def checks_run(result) -> int:
+    return sum(1 for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
+
+
+TRANSFORM_JOB = "transform_and_publish"
+HOLDINGS_JOB = "quarterly_13f"
+HOLDINGS_TABLE = ("raw", "sec13f_submissions")
+
+
+def all_jobs() -> list[str]:
+    """The jobs of a full build, in order: each ingestion job, then transform-and-publish."""
+    from orchestration.jobs import INGEST_JOBS, transform_job
+
+    return [job.name for job in INGEST_JOBS] + [transform_job.name]
+
+
+def default_plan(environ=os.environ) -> list[str]:
+    """Every job; live, the 13F one only when ``RQE_SEC_13F_DATASETS`` names data sets (a live 13F
+    data set is a ~100 MB download a quarter, asked for by name)."""
+    live = environ.get("RQE_SOURCE", "scenario").strip().lower() == "live"
+    with_13f = not live or bool(environ.get("RQE_SEC_13F_DATASETS", "").strip())
+    return [name for name in all_jobs() if name != HOLDINGS_JOB or with_13f]
+
+
+def has_table(warehouse: Path, schema: str, name: str) -> bool:
+    if not warehouse.exists():
+        return False
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return conn.execute("select count(*) from information_schema.tables where table_schema = ? "
+                            "and table_name = ?", [schema, name]).fetchone()[0] > 0
+
+
+def step_errors(result) -> list[str]:
+    """Each failed step with its error message (for a source: the source, the URL, the attempts)."""
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.event_specific_data.error
+            message = (error.cause.message if error and error.cause else "") or (error.message if error else "")
+            lines.append(f"{event.step_key}: {message.strip()}")
+    return lines
+
+
+def register_13f_datasets(instance, defs) -> list[str]:
+    """Make each 13F data set the sources hold a partition (what the sensor does as they appear)."""
+    from assets.partitions import sec_13f_dataset_partitions
+    from reverse_qe.sources.holdings import dataset_keys
+
+    sources = defs.resources["sources"]
+    if sources.mode == "live" and not os.environ.get("RQE_SEC_13F_DATASETS", "").strip():
+        return []
+    with sources.open_transport() as transport:
+        keys = sorted(set(dataset_keys(transport)))
+    new = [key for key in keys if not instance.has_dynamic_partition(sec_13f_dataset_partitions.name, key)]
+    if new:
+        instance.add_dynamic_partitions(sec_13f_dataset_partitions.name, new)
+    return keys
+
+
+def partition_tags(instance, defs, job) -> dict[str, str] | None:
+    """Tags for one single-run backfill from the first partition not yet materialised through the
+    newest (``assets.partitions.keys_to_run``); None when the job has nothing to run."""
+    from assets.partitions import keys_through
+    from reverse_qe.partitions import keys_to_run, partition_range_tags
+
+    if job.partitions_def is None:
+        return {}
+    keys = keys_through(job.partitions_def, defs.resources["sources"].as_of(), instance)
+    done = set.intersection(*(set(instance.get_materialized_partitions(key))
+                              for key in job.asset_layer.executable_asset_keys))
+    todo = keys_to_run(keys, done)
+    return partition_range_tags(todo[0], todo[-1]) if todo else None
+
+
+def run_job(instance, defs, job_name: str, after: list[str] | None = None):
+    """Run ``job_name`` in this process (its partitions as ``partition_tags`` picks them); returns
+    (result or None when there was nothing to run, seconds). The transform after ingestion jobs
+    (``after``) rebuilds what is downstream of them, as the sensor does; with none, all of it."""
+    from orchestration.jobs import transform_after
+
+    started = time.perf_counter()
+    job = defs.resolve_job_def(job_name)
+    if job_name == "quarterly_13f":
+        register_13f_datasets(instance, defs)
+    tags = partition_tags(instance, defs, job)
+    if tags is None:
+        print(f"{job_name}: no partition to run (no data set yet)", flush=True)
+        return None, time.perf_counter() - started
+    label = (f" partitions {tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
+             if tags else "")
+    selection = transform_after(after, defs.resolve_asset_graph()) if job.partitions_def is None and after else None
+    if selection:
+        label += f" ({len(selection)} assets downstream of {', '.join(after)})"
+    print(f"running {job_name}{label}", flush=True)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags},
+        asset_selection=selection,
+    )
+    return result, time.perf_counter() - started
+
+
+def chosen_plan(argv: list[str]) -> list[str]:
+    """The jobs named on the command line (:func:`default_plan` when none), checked by name."""
+    plan, known = argv or default_plan(), all_jobs()
+    unknown = [name for name in plan if name not in known]
+    if unknown:
+        raise SystemExit(f"orchestration.cli: no job {', '.join(map(repr, unknown))}; the jobs are {', '.join(known)}")
+    return plan
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = SourceSettings.from_env()
+    warehouse = warehouse_path()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    plan = chosen_plan(sys.argv[1:] if argv is None else argv)
+    landing = f", landing={settings.landing_dir}" if settings.mode == "live" else ""
+    print(f"Reverse-QE Monitor: sources={settings.mode}, warehouse={warehouse}{landing}; jobs {', '.join(plan)}",
+          flush=True)
+
+    from orchestration.definitions import defs  # after the env is resolved
+
+    started = time.perf_counter()
+    not_green, checks = [], 0
+    with DagsterInstance.get() as instance:
+        for run_id in release_dead_runs(instance):
+            print(f"released run {run_id}: its process had died", flush=True)
+        ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
+        for job_name in plan:
+            if job_name == TRANSFORM_JOB and not has_table(warehouse, *HOLDINGS_TABLE):
+                print("Marts not rebuilt: no Form 13F data set loaded yet (live: set RQE_SEC_13F_DATASETS "
+                      "once, README 'Live mode'); the raw tables are up to date.", file=sys.stderr)
+                return 0
+            result, seconds = run_job(instance, defs, job_name, after=ingested)
+            if result is None:
+                continue
+            if defs.resolve_job_def(job_name).partitions_def is not None:
+                ingested.append(job_name)
+            if not result.success:
+                print(f"FAILED after {seconds:.0f}s in {job_name} (run {result.run_id}; see it in `make dev`). "
+                      f"The failed steps wrote nothing and {published_path(warehouse).name} was not replaced:",
+                      file=sys.stderr)
+                for line in step_errors(result):
+                    print(f"  {line}", file=sys.stderr)
+                for line in dbt_failures() if job_name == TRANSFORM_JOB else []:
+                    print(f"  dbt {line}", file=sys.stderr)
+                return 1
+            not_green += failed_checks(result)
+            checks += checks_run(result)
+            print(f"{job_name} done in {seconds:.0f}s", flush=True)
+    elapsed = time.perf_counter() - started
+    for severity, line in not_green:
+        print(f"Check not green: {line}", file=sys.stderr)
+    if any(severity == "ERROR" for severity, _ in not_green):
+        return 1
+    if not_green:
+        print(f"\nAll jobs done in {elapsed:.0f}s with {len(not_green)} of {checks} checks "
+              "warning; see them in `make dev`.")
+    else:
+        print(f"\nAll jobs done and all checks passed ({checks} checks) in {elapsed:.0f}s.")
+    if TRANSFORM_JOB in plan:
+        print(summarise(str(warehouse)))
+        print(
+            f"\nWarehouse: {warehouse}\nAnalysts: {published_path(warehouse)} (read-only copy, safe to open "
+            "during runs)\nOpen the UI with `make dev` (http://127.0.0.1:3000) to see lineage and checks."
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Ingest one loaded batch: validate it, then upsert it by natural key or quarantine it. No Dagster.
+
+The Dagster raw assets (``assets/raw.py``) call :func:`ingest_batch` for each batch a loader yields
+and :func:`quarantine_parse_error` when a loader cannot parse a document; both return what happened
+as plain data, and the asset turns it into events. A rejected batch is written to
+``raw.quarantine`` in a transaction of its own and never reaches its raw table, so the previous good
+data stays as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, ContextManager
+
+from reverse_qe.warehouse import QuarantineRecord, RawTable, upsert, write_quarantine
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from reverse_qe.sources.errors import SourceFormatError
+    from reverse_qe.validation.suites import RawSuite
+
+Connect = Callable[[], ContextManager["duckdb.DuckDBPyConnection"]]
+# The rows of a validated batch this run writes, and how many it leaves to other partitions' runs.
+RowSelector = Callable[["pd.DataFrame"], "tuple[pd.DataFrame, int]"]
+
+
+def _all_rows(frame: "pd.DataFrame") -> "tuple[pd.DataFrame, int]":
+    return frame, 0
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one validated batch wrote."""
+
+    rows: int
+    rows_replaced: int
+    rows_after: int
+    rows_of_other_partitions: int
+    rows_validated: int
+    first_date: str
+    last_date: str
+    modes: frozenset[str]
+    documents: frozenset[str]
+
+    @classmethod
+    def of(cls, frame: "pd.DataFrame", date_column: str | None, *, rows_after: int, rows_replaced: int,
+           other_partitions: int, validated: int) -> "Written":
+        dates = frame[date_column] if date_column and len(frame) else None
+        return cls(len(frame), rows_replaced, rows_after, other_partitions, validated,
+                   str(dates.min().date()) if dates is not None else "",
+                   str(dates.max().date()) if dates is not None else "",
+                   frozenset(frame["source_mode"].unique()), frozenset(frame["source_uri"].unique()))
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One batch's outcome: ``written`` when it passed, ``rejected`` (already quarantined) when not."""
+
+    written: Written | None
+    rejected: QuarantineRecord | None
+    warning: str
+    checks_run: int
+    locations: list[str]
+    docs_index: Path | None
+
+
+def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite: "RawSuite", *,
+                 batch_id: str, asset_key: str, date_column: str | None, docs_dir: Path | None = None,
+                 select_rows: RowSelector = _all_rows) -> BatchResult:
+    """Validate every row of ``frame`` (a future date belongs to no partition and must still be
+    caught), then upsert the rows ``select_rows`` keeps, or quarantine the whole batch."""
+    from reverse_qe.validation.gx import (
+        validate_raw_batch,  # GX: seconds to import, only when a run validates
+    )
+
+    outcome = validate_raw_batch(frame, suite, docs_dir=docs_dir)
+    if not outcome.success:
+        record = QuarantineRecord(batch_id, asset_key, outcome.source, outcome.locations, "validation",
+                                  outcome.message(), [f.check for f in outcome.errors], outcome.offending)
+        quarantine(connect, record)
+        return BatchResult(None, record, "", outcome.checks_run, outcome.locations, outcome.docs_index)
+    validated = len(frame)
+    frame, other_partitions = select_rows(frame)
+    with connect() as conn:
+        result = upsert(conn, table, frame)
+    written = Written.of(frame, date_column, rows_after=result.rows_after, rows_replaced=result.rows_replaced,
+                         other_partitions=other_partitions, validated=validated)
+    return BatchResult(written, None, outcome.warning_message(), outcome.checks_run, outcome.locations,
+                       outcome.docs_index)
+
+
+def quarantine_parse_error(connect: Connect, table: RawTable, err: "SourceFormatError", *,
+                           batch_id: str, asset_key: str) -> QuarantineRecord:
+    """Quarantine a document that could not be parsed (nothing of it is written) and say so."""
+    record = QuarantineRecord(
+        batch_id, asset_key, err.source, [err.location], "parse",
+        f"raw.{table.name}: could not parse {err}. Nothing of it was written; the previous raw data "
+        "is unchanged. Fix or replace that document, then re-run.",
+        ["source_format"], [{"source_uri": err.location, "document_row": err.row, "reason": err.reason}],
+    )
+    quarantine(connect, record)
+    return record
+
+
+def quarantine(connect: Connect, record: QuarantineRecord) -> None:
+    with connect() as conn:
+        write_quarantine(conn, record)
+
+
+def connect_to(path: Path, **config) -> Connect:
+    """A :data:`Connect` for a DuckDB file outside Dagster (benchmarks, tests)."""
+    import duckdb
+
+    return lambda: contextlib.closing(duckdb.connect(str(path), config=config))

@@ -1,0 +1,79 @@
+"""Configuration from environment variables, resolved once, with safe defaults.
+
+Relative paths are resolved against the repository root (not the caller's working directory), so
+Dagster, dbt (which runs from ``dbt_project/``) and the tests all name the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# Reference tables (hyperscalers, taxonomy, FRED series, ...): dbt seeds, read by Python too.
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+# The first day of history every source is read from, every partition starts at, and the scenario
+# begins with: wide enough for 104 weeks of z-score history before the 2020-2025 episodes.
+HISTORY_START = dt.date(2018, 1, 1)
+
+SOURCE_MODES = ("scenario", "replay", "live")
+DEFAULT_WAREHOUSE = "warehouse/reverse_qe.duckdb"
+
+
+def _path_from_env(name: str, default: str | Path) -> Path:
+    raw = os.environ.get(name) or str(default)
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
+def warehouse_path() -> Path:
+    """``RQE_WAREHOUSE`` as an absolute path; also exported so the dbt subprocess reads the same file."""
+    path = _path_from_env("RQE_WAREHOUSE", DEFAULT_WAREHOUSE)
+    os.environ["RQE_WAREHOUSE"] = str(path)
+    return path
+
+
+def published_path(warehouse: Path) -> Path:
+    """The analysts' read-only copy, always beside the warehouse it was copied from."""
+    return warehouse.parent / "published.duckdb"
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Where source documents come from, and where fetched bytes are kept."""
+
+    mode: str
+    replay_dir: Path | None
+    scenario_dir: Path
+    scenario_end: str | None
+    scenario_scale: int
+    landing_dir: Path
+
+    @classmethod
+    def from_env(cls) -> SourceSettings:
+        mode = os.environ.get("RQE_SOURCE", "scenario").strip().lower()
+        if mode not in SOURCE_MODES:
+            raise ValueError(f"RQE_SOURCE={mode!r}: expected one of {', '.join(SOURCE_MODES)}")
+        replay = os.environ.get("RQE_REPLAY_DIR")
+        if mode == "replay" and not replay:
+            raise ValueError("RQE_SOURCE=replay needs RQE_REPLAY_DIR, a directory with one sub-folder per source")
+        warehouse = warehouse_path()
+        return cls(
+            mode=mode,
+            replay_dir=_path_from_env("RQE_REPLAY_DIR", replay) if replay else None,
+            scenario_dir=_path_from_env("RQE_SCENARIO_DIR", warehouse.parent / "scenario"),
+            scenario_end=os.environ.get("RQE_SCENARIO_END") or None,
+            scenario_scale=int(os.environ.get("RQE_SCENARIO_SCALE", "1")),
+            landing_dir=_path_from_env("RQE_LANDING_DIR", "landing"),
+        )
+
+
+def duckdb_memory_limit(environ=os.environ) -> str:
+    """DuckDB's memory limit, the same for dbt (profiles.yml) and the Dagster steps: half the machine
+    unless ``RQE_DUCKDB_MEMORY_LIMIT`` says (``8GB``, ``40%``), so DuckDB spills to disk instead of
+    taking 80% of the memory beside the other process."""
+    return environ.get("RQE_DUCKDB_MEMORY_LIMIT", "").strip() or "50%"

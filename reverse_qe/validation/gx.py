@@ -1,0 +1,216 @@
+"""Run a raw suite on a parsed batch: Great Expectations 1.x on the DataFrame, then the custom checks.
+
+No Dagster here. Great Expectations is imported lazily (inside :func:`gx_context`), once per
+process, so loading the code location never pays for it. The outcome names, for each failed
+check, the source, the file or URL and the row, and keeps the offending rows (GX's COMPLETE
+result format) for the quarantine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reverse_qe.validation.suites import Expect, RawSuite
+
+MAX_ROWS_KEPT = 1_000  # offending rows kept per failed check (the count is always exact)
+DATASOURCE = "rqe_raw_batches"
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """One failed expectation or custom check, with the batch rows it flags (positions)."""
+
+    check: str
+    column: str | None
+    note: str
+    detail: str
+    rows: tuple[int, ...]
+    severity: str = "error"
+
+
+@dataclass
+class ValidationOutcome:
+    table: str
+    source: str
+    checks_run: int
+    failures: list[CheckFailure]
+    locations: list[str]
+    offending: list[dict] = field(default_factory=list)
+    docs_index: Path | None = None
+
+    @property
+    def errors(self) -> list[CheckFailure]:
+        return [f for f in self.failures if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[CheckFailure]:
+        return [f for f in self.failures if f.severity != "error"]
+
+    @property
+    def success(self) -> bool:
+        return not self.errors
+
+    def _lines(self, failures: list[CheckFailure]) -> list[str]:
+        first = {}
+        for row in self.offending:
+            first.setdefault(row["failure"], row)
+        lines = []
+        for failure in failures:
+            row = first.get(self.failures.index(failure))
+            where = (f"{row['source_uri']}, row {row['document_row']}" if row
+                     else ", ".join(self.locations[:3]) + (" ..." if len(self.locations) > 3 else ""))
+            count = f" ({len(failure.rows)} row{'s' if len(failure.rows) != 1 else ''})" if failure.rows else ""
+            lines.append(f"- [{self.source}] {where}: {failure.note}; {failure.detail}{count}")
+        return lines
+
+    def warning_message(self) -> str:
+        return "\n".join(self._lines(self.warnings))
+
+    def message(self) -> str:
+        """What is wrong, where, and what to do: for the run log and the failing step."""
+        if self.success:
+            return f"raw.{self.table}: all {self.checks_run} checks passed"
+        lines = [f"raw.{self.table}: batch rejected before writing ({len(self.errors)} of "
+                 f"{self.checks_run} checks failed); the previous raw data is unchanged and the batch "
+                 f"is kept in raw.quarantine. Fix or replace the document(s) below, then re-run:"]
+        return "\n".join(lines + self._lines(self.errors))
+
+
+def document_rows(frame: pd.DataFrame) -> pd.Series:
+    """Each row's place in its own document, numbered like SourceFormatError rows: the line number
+    in a CSV file (header = 1), the record index in a JSON document."""
+    position = frame.groupby("source_uri", sort=False).cumcount()
+    is_csv = frame["source_uri"].str.contains(r"\.csv(?:$|\?)", regex=True)
+    return position + is_csv.astype(int) * 2
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    return value
+
+
+@functools.lru_cache(maxsize=1)
+def gx_context():
+    """One ephemeral GX context per process (the import alone takes seconds)."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.data_sources.add_pandas(DATASOURCE)
+    return context
+
+
+_DOCS_SITES: dict[str, str] = {}
+
+
+def _docs_site(context, docs_dir: Path) -> str:
+    key = str(docs_dir.resolve())
+    if key not in _DOCS_SITES:
+        name = "rqe_" + hashlib.sha1(key.encode()).hexdigest()[:10]
+        context.add_data_docs_site(site_name=name, site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": key},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+        _DOCS_SITES[key] = name
+    return _DOCS_SITES[key]
+
+
+def _gx_expectation(expect: Expect, index: int):
+    import great_expectations as gx
+
+    return getattr(gx.expectations, expect.kind)(**expect.kwargs, meta={"rqe_index": index})
+
+
+def _run_gx(frame: pd.DataFrame, suite: RawSuite, docs_dir: Path | None) -> tuple[list[CheckFailure], Path | None]:
+    import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    context = gx_context()
+    source = context.data_sources.get(DATASOURCE)
+    try:
+        asset = source.get_asset(suite.table)
+    except LookupError:
+        asset = source.add_dataframe_asset(suite.table)
+    try:
+        batch_definition = asset.get_batch_definition("whole_batch")
+    except (KeyError, LookupError):
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole_batch")
+    gx_suite = context.suites.add_or_update(gx.ExpectationSuite(
+        name=f"raw.{suite.table}", expectations=[_gx_expectation(e, i) for i, e in enumerate(suite.expectations)]))
+    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(
+        name=f"raw.{suite.table}", data=batch_definition, suite=gx_suite))
+    earlier = set(context.validation_results_store.list_keys())
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
+    failures = []
+    # GX does not keep the suite's order: match each result to its expectation by index.
+    for outcome in sorted(result.results, key=lambda r: r.expectation_config.meta["rqe_index"]):
+        expect = suite.expectations[outcome.expectation_config.meta["rqe_index"]]
+        if outcome.success:
+            continue
+        info = outcome.result or {}
+        rows = tuple(int(i) for i in info.get("unexpected_index_list") or ())
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            detail = f"the check could not run: {outcome.exception_info.get('exception_message')}"
+        elif "unexpected_list" in info and info["unexpected_list"] is not None:
+            shown = [_jsonable(v) for v in info["unexpected_list"][:5]]
+            detail = f"found {', '.join(map(repr, shown))}{' ...' if len(info['unexpected_list']) > 5 else ''}"
+        else:
+            detail = f"found {info.get('observed_value')!r}"
+        label = f"{expect.kind}({expect.column})" if expect.column else expect.kind
+        failures.append(CheckFailure(label, expect.column, expect.note, detail, rows))
+    docs_index = None
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        site = _docs_site(context, docs_dir)
+        # Only this batch's pages (and the index): without resource_identifiers GX renders again
+        # every suite and result this process has validated, so a run's docs cost grows as n².
+        this_batch = [key for key in context.validation_results_store.list_keys() if key not in earlier]
+        context.build_data_docs(site_names=[site], resource_identifiers=[
+            ExpectationSuiteIdentifier(name=gx_suite.name), *this_batch])
+        docs_index = docs_dir / "index.html"
+    return failures, docs_index
+
+
+def validate_raw_batch(frame: pd.DataFrame, suite: RawSuite, *, docs_dir: Path | None = None) -> ValidationOutcome:
+    """Every expectation and custom check of ``suite`` on ``frame``; writes nothing but data docs."""
+    frame = frame.reset_index(drop=True)
+    failures, docs_index = _run_gx(frame, suite, docs_dir)
+    if not any(f.check in ("ExpectTableColumnsToMatchSet", "ExpectColumnValuesToBeInTypeList") for f in failures):
+        for check in suite.batch_checks:  # they assume the declared columns and types
+            failures += [CheckFailure(f.check, None, f.message, "see the rows kept in quarantine", f.rows,
+                                      check.severity) for f in check.run(frame)]
+    locations = sorted(frame["source_uri"].unique().tolist()) if "source_uri" in frame else []
+    outcome = ValidationOutcome(suite.table, suite.source, len(suite.expectations) + len(suite.batch_checks),
+                                failures, locations, docs_index=docs_index)
+    if failures:
+        place = document_rows(frame) if "source_uri" in frame else pd.Series(frame.index, index=frame.index)
+        for n, failure in enumerate(failures):
+            for i in failure.rows[:MAX_ROWS_KEPT]:
+                record = {k: _jsonable(v) for k, v in frame.iloc[i].items()}
+                outcome.offending.append({"failure": n, "check": failure.check, "column": failure.column,
+                                          "document_row": int(place.iat[i]), **record})
+    return outcome
+
+
+def offending_rows_json(outcome: ValidationOutcome) -> str:
+    return json.dumps(outcome.offending, default=str)

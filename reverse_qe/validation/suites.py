@@ -1,0 +1,406 @@
+"""Raw-layer expectation suites, kept as code: one generic suite per RawTable, one per source.
+
+Pure declarations (no Great Expectations import here: GX takes seconds to import, and the code
+location must load without it). :mod:`reverse_qe.validation.gx` turns an :class:`Expect`
+into the GX expectation of the same class name and runs the custom :class:`BatchCheck` functions
+(dates in order, gaps for the source's cadence, one TGA row a day) that GX lacks.
+
+Every raw table gets :func:`generic_expectations` from its declaration (columns and types, key not
+null and unique, no date after the run date) without writing anything; a family adds its own
+through ``SOURCE_SUITES`` below or ``raw_asset(..., expectations=..., batch_checks=...)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from reverse_qe.warehouse import RawTable
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One GX 1.x expectation by class name and arguments, with what a failure means in words."""
+
+    kind: str
+    kwargs: Mapping[str, Any]
+    note: str
+
+    @property
+    def column(self) -> str | None:
+        return self.kwargs.get("column")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failed custom check: what is wrong and which rows (positional index into the batch)."""
+
+    check: str
+    message: str
+    rows: tuple[int, ...]
+
+
+BatchCheckFn = Callable[[pd.DataFrame], list[Finding]]
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """A check GX lacks. ``severity`` "error" rejects the batch; "warn" writes it and reports."""
+
+    name: str
+    run: BatchCheckFn
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class RawSuite:
+    """All the checks one raw batch must pass before it is written."""
+
+    table: str
+    source: str
+    expectations: tuple[Expect, ...]
+    batch_checks: tuple[BatchCheck, ...] = field(default=())
+
+    def extended(self, expectations: Sequence[Expect] = (), batch_checks: Sequence[BatchCheck] = ()) -> RawSuite:
+        return RawSuite(self.table, self.source, (*self.expectations, *expectations),
+                        (*self.batch_checks, *batch_checks))
+
+
+# Column types are checked with pandas' own dtype tests, beside GX: GX 1.x's type-list expectation
+# fails pandas' nullable Int64 and categoricals (it reports 'int64' / 'CategoricalDtypeType' and
+# still fails), and the 13F parser uses categoricals to stay within memory at 3M rows.
+def _is_varchar(series: pd.Series) -> bool:
+    return (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype))
+
+
+def _is_integer(series: pd.Series) -> bool:
+    """An integer dtype, or floats whose values are all whole numbers (missing values read as NaN)."""
+    if pd.api.types.is_integer_dtype(series):
+        return True
+    if pd.api.types.is_float_dtype(series):
+        values = series.dropna()
+        return bool((values == values.round()).all())
+    return False
+
+
+TYPE_TESTS: dict[str, Callable[[pd.Series], bool]] = {
+    "date": pd.api.types.is_datetime64_any_dtype,
+    "timestamp": pd.api.types.is_datetime64_any_dtype,
+    "double": lambda s: pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s),
+    "integer": _is_integer,
+    "bigint": _is_integer,
+    "boolean": pd.api.types.is_bool_dtype,
+    "varchar": _is_varchar,
+}
+
+
+def column_types(table: RawTable) -> BatchCheck:
+    """Every declared column holds values of its declared type."""
+    tests = {c: TYPE_TESTS.get(t.lower().split("(")[0]) for c, t in table.columns.items()}
+
+    def run(frame: pd.DataFrame) -> list[Finding]:
+        return [
+            Finding("column_types", f"column {c!r} must hold {table.columns[c]} values; found {frame[c].dtype}", ())
+            for c, test in tests.items()
+            if test is not None and c in frame and len(frame) and not test(frame[c])
+        ]
+
+    return BatchCheck("column_types", run)
+
+
+def generic_expectations(table: RawTable, *, date_column: str | None, as_of: dt.date) -> list[Expect]:
+    """What every raw table must satisfy, read from its declaration alone."""
+    name = f"{table.schema}.{table.name}"
+    out = [Expect("ExpectTableColumnsToMatchSet", {"column_set": list(table.columns), "exact_match": False},
+                  f"{name} needs the columns {', '.join(table.columns)}")]
+    for column in table.key:
+        out.append(Expect("ExpectColumnValuesToNotBeNull", {"column": column},
+                          f"key column {column!r} must have a value in every row"))
+    if len(table.key) == 1:
+        out.append(Expect("ExpectColumnValuesToBeUnique", {"column": table.key[0]},
+                          f"the key ({table.key[0]}) must identify one row of the batch"))
+    else:
+        out.append(Expect("ExpectCompoundColumnsToBeUnique", {"column_list": list(table.key)},
+                          f"the key ({', '.join(table.key)}) must identify one row of the batch"))
+    if date_column:  # tables without a date of their own (13F information table) skip this one
+        out.append(Expect("ExpectColumnValuesToBeBetween",
+                          {"column": date_column, "max_value": dt.datetime.combine(as_of, dt.time())},
+                          f"{date_column} must not be after the run date {as_of} (a date in the future)"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Custom checks beside GX: order and cadence within each document.
+# ---------------------------------------------------------------------------------------------
+
+def dates_in_order(date_column: str, within: Sequence[str] = ("source_uri",)) -> BatchCheck:
+    """Within each document (and series), dates run one way: all ascending or all descending.
+
+    Sources publish sorted files (FRED ascending, Fiscal Data exports descending); a document that
+    goes both ways was spliced or corrupted.
+    """
+    def run(frame: pd.DataFrame) -> list[Finding]:
+        findings = []
+        for keys, group in frame.groupby(list(within), sort=False):
+            step = group[date_column].diff().dt.days.iloc[1:]
+            if (step < 0).any() and (step > 0).any():
+                minority = step < 0 if (step < 0).sum() <= (step > 0).sum() else step > 0
+                first = int(frame.index.get_loc(minority[minority].index[0]))
+                findings.append(Finding(
+                    "dates_in_order",
+                    f"{date_column} goes backwards and forwards within the document "
+                    f"(first turn at {frame[date_column].iat[first].date()}); a published file is sorted one way",
+                    (first,)))
+        return findings
+    return BatchCheck(f"dates_in_order({date_column})", run)
+
+
+def max_gap(date_column: str, max_days: int, *, within: Sequence[str] = ("source_uri",),
+            where: Callable[[pd.DataFrame], pd.Series] | None = None, cadence: str = "") -> BatchCheck:
+    """No two consecutive dates of a document (and series) lie more than ``max_days`` apart."""
+    def run(frame: pd.DataFrame) -> list[Finding]:
+        subset = frame[where(frame)] if where is not None else frame
+        findings = []
+        for keys, group in subset.groupby(list(within), sort=False):
+            dates = group[date_column].drop_duplicates().sort_values()
+            gaps = dates.diff().dt.days
+            bad = gaps[gaps > max_days]
+            if len(bad):
+                at = bad.index[0]
+                before = dates[dates < dates[at]].iloc[-1]
+                label = f" {keys[1]}" if isinstance(keys, tuple) and len(keys) > 1 else ""
+                findings.append(Finding(
+                    "max_gap",
+                    f"{cadence or 'the'}{label} data jumps from {before.date()} to {dates[at].date()} "
+                    f"({int(bad.iloc[0])} days; at most {max_days} expected): rows are missing",
+                    (int(frame.index.get_loc(at)),)))
+        return findings
+    # A warning: a replay file may hold excerpts of several periods, and a late publication is
+    # better written than lost; the check shows it and freshness catches a stale source.
+    return BatchCheck(f"max_gap({date_column}, {max_days}d)", run, severity="warn")
+
+
+# ---------------------------------------------------------------------------------------------
+# Source suites: value ranges by series, labels, one TGA row a day.
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeriesBounds:
+    """Sane bounds of one FRED series in its own published unit, and its cadence."""
+
+    unit: str
+    low: float
+    high: float
+    cadence: str  # "daily" | "weekly"
+    discontinued: bool = False
+
+
+# Wide enough for every value since 2000 and any plausible future, narrow enough that a unit
+# change (a $mn series suddenly in $bn, or a rate in basis points) or a sign error fails.
+FRED_SERIES_BOUNDS: dict[str, SeriesBounds] = {
+    "WALCL": SeriesBounds("usd_mn", 500_000, 20_000_000, "weekly"),      # ~0.7T (2002) .. 9T (2022)
+    "TREAST": SeriesBounds("usd_mn", 100_000, 15_000_000, "weekly"),     # ~0.5T .. 5.8T
+    "WTREGEN": SeriesBounds("usd_bn", 0, 3_000, "weekly"),               # 0 .. ~1.8T
+    "RRPONTSYD": SeriesBounds("usd_bn", 0, 5_000, "daily"),              # 0 .. 2.55T (2022)
+    "WRESBAL": SeriesBounds("usd_mn", 0, 10_000_000, "weekly"),          # ~0 .. 4.3T
+    "DGS2": SeriesBounds("pct", -2, 25, "daily"),
+    "DGS10": SeriesBounds("pct", -2, 25, "daily"),
+    "DGS30": SeriesBounds("pct", -2, 25, "daily"),
+    "THREEFYTP10": SeriesBounds("pct", -5, 10, "daily"),
+    "BAMLC0A0CM": SeriesBounds("pct", 0, 15, "daily"),                   # IG OAS peaked ~6.4 (2008)
+    "BAMLH0A0HYM2": SeriesBounds("pct", 0, 30, "daily"),                 # HY OAS peaked ~21.8 (2008)
+    "SOFR": SeriesBounds("pct", -2, 25, "daily"),
+    "IORB": SeriesBounds("pct", -2, 25, "daily"),
+    "IOER": SeriesBounds("pct", -2, 25, "daily", discontinued=True),     # ended 2021-07-28
+}
+# Calendar days two consecutive rows of a FRED file may lie apart. FRED lists every weekday of a
+# daily series (holidays as an empty value), so 4 covers Friday..Tuesday after a Monday holiday
+# with room; weekly series come every Wednesday.
+FRED_MAX_GAP_DAYS = {"daily": 5, "weekly": 7}
+# A $mn series stepping by more than this factor in one week is a unit change, not a market move.
+FRED_MAX_WEEKLY_STEP = 2.0
+
+TGA_LABELS = ("Federal Reserve Account", "Treasury General Account (TGA)",
+              "Treasury General Account (TGA) Opening Balance")
+# Calendar days between two DTS dates of one document: a long weekend is 4; shutdowns still publish.
+DTS_MAX_GAP_DAYS = 7
+# $mn: the TGA has never exceeded ~1.9T; a day's gross issuance or redemptions stays below 2T.
+DTS_MAX_BALANCE_MN = 5_000_000
+DTS_MAX_DAILY_TRANSACTION_MN = 2_000_000
+# USD: the ON RRP peaked at 2.55T accepted in one operation.
+NYFED_MAX_AMOUNT_USD = 5e12
+
+
+def _fred_step_check(frame: pd.DataFrame) -> list[Finding]:
+    """Weekly $mn series: consecutive values within a factor FRED_MAX_WEEKLY_STEP of each other."""
+    findings = []
+    money = [s for s, b in FRED_SERIES_BOUNDS.items() if b.unit == "usd_mn" and b.cadence == "weekly"]
+    for series_id, group in frame[frame["series_id"].isin(money)].groupby("series_id", sort=False):
+        values = group.sort_values("observation_date")["value"].dropna()
+        ratio = values / values.shift(1)
+        bad = ratio[(ratio > FRED_MAX_WEEKLY_STEP) | (ratio < 1 / FRED_MAX_WEEKLY_STEP)]
+        if len(bad):
+            at = bad.index[0]
+            findings.append(Finding(
+                "unit_jump",
+                f"{series_id} jumps from {values.shift(1)[at]:,.0f} to {values[at]:,.0f} in one step "
+                f"(x{ratio[at]:.3g}): a change of unit (FRED publishes it in $mn), not a market move",
+                (int(at),)))
+    return findings
+
+
+def _dts_tga_row_each_day(frame: pd.DataFrame) -> list[Finding]:
+    """Every DTS date of table I carries the TGA's opening-balance row (under one of its labels)."""
+    has_tga = frame["account_type"].isin(TGA_LABELS).groupby(frame["record_date"]).transform("any")
+    missing = frame.index[~has_tga]
+    if not len(missing):
+        return []
+    days = sorted({d.date().isoformat() for d in frame.loc[missing, "record_date"]})
+    return [Finding("tga_row_each_day",
+                    f"no TGA opening-balance row (labels {', '.join(TGA_LABELS)}) on "
+                    f"{len(days)} day(s): {', '.join(days[:5])}{' ...' if len(days) > 5 else ''}",
+                    tuple(int(i) for i in missing))]
+
+
+def fred_suite() -> RawSuite:
+    expectations = [Expect("ExpectColumnValuesToBeInSet",
+                           {"column": "series_id", "value_set": list(FRED_SERIES_BOUNDS)},
+                           "series_id must be one of the FRED series this project reads")]
+    for series_id, b in FRED_SERIES_BOUNDS.items():
+        expectations.append(Expect(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "value", "min_value": b.low, "max_value": b.high,
+             "row_condition": f'series_id=="{series_id}"', "condition_parser": "pandas"},
+            f"{series_id} ({b.unit}) must lie within {b.low:,.0f}..{b.high:,.0f}; outside it means a "
+            "changed unit, a sign error or a corrupt value"))
+    checks = [dates_in_order("observation_date", within=("source_uri", "series_id"))]
+    for cadence, days in FRED_MAX_GAP_DAYS.items():
+        ids = [s for s, b in FRED_SERIES_BOUNDS.items() if b.cadence == cadence]
+        checks.append(max_gap("observation_date", days, within=("source_uri", "series_id"),
+                              where=lambda f, ids=ids: f["series_id"].isin(ids), cadence=cadence))
+    checks.append(BatchCheck("unit_jump(weekly $mn series)", _fred_step_check))
+    return RawSuite("fred_observations", "fred", tuple(expectations), tuple(checks))
+
+
+def dts_operating_cash_balance_suite() -> RawSuite:
+    balances = ("open_today_bal", "open_month_bal", "open_fiscal_year_bal", "close_today_bal")
+    expectations = [
+        Expect("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0},
+               f"{c} ($mn) must not be negative: a balance or a cumulative flow below zero is an error")
+        for c in balances
+    ]
+    expectations.append(Expect(
+        "ExpectColumnValuesToBeBetween", {"column": "open_today_bal", "max_value": DTS_MAX_BALANCE_MN},
+        f"open_today_bal is in $mn and stays below {DTS_MAX_BALANCE_MN:,}; above it means a changed unit"))
+    checks = (dates_in_order("record_date"), max_gap("record_date", DTS_MAX_GAP_DAYS, cadence="daily"),
+              BatchCheck("tga_row_each_day", _dts_tga_row_each_day))
+    return RawSuite("dts_operating_cash_balance", "fiscal_data", tuple(expectations), checks)
+
+
+def dts_public_debt_transactions_suite() -> RawSuite:
+    expectations = [
+        Expect("ExpectColumnValuesToBeInSet", {"column": "transaction_type", "value_set": ["Issues", "Redemptions"]},
+               "transaction_type must be Issues or Redemptions"),
+        Expect("ExpectColumnValuesToBeBetween",
+               {"column": "transaction_today_amt", "min_value": 0, "max_value": DTS_MAX_DAILY_TRANSACTION_MN},
+               f"transaction_today_amt ($mn) must lie within 0..{DTS_MAX_DAILY_TRANSACTION_MN:,}"),
+        Expect("ExpectColumnValuesToBeBetween", {"column": "transaction_mtd_amt", "min_value": 0},
+               "transaction_mtd_amt ($mn) must not be negative"),
+        Expect("ExpectColumnValuesToBeBetween", {"column": "transaction_fytd_amt", "min_value": 0},
+               "transaction_fytd_amt ($mn) must not be negative"),
+    ]
+    checks = (dates_in_order("record_date"), max_gap("record_date", DTS_MAX_GAP_DAYS, cadence="daily"))
+    return RawSuite("dts_public_debt_transactions", "fiscal_data", tuple(expectations), checks)
+
+
+def nyfed_reverse_repo_suite() -> RawSuite:
+    expectations = [
+        Expect("ExpectColumnValuesToBeInSet", {"column": "operation_type", "value_set": ["Reverse Repo"]},
+               "operation_type must be 'Reverse Repo' (repo operations belong elsewhere)"),
+        Expect("ExpectColumnValuesToBeBetween",
+               {"column": "total_amt_accepted", "min_value": 0, "max_value": NYFED_MAX_AMOUNT_USD},
+               f"total_amt_accepted (USD) must lie within 0..{NYFED_MAX_AMOUNT_USD:,.0f}"),
+        Expect("ExpectColumnValuesToBeBetween",
+               {"column": "total_amt_submitted", "min_value": 0, "max_value": NYFED_MAX_AMOUNT_USD},
+               f"total_amt_submitted (USD) must lie within 0..{NYFED_MAX_AMOUNT_USD:,.0f}"),
+        Expect("ExpectColumnValuesToBeBetween", {"column": "award_rate_pct", "min_value": -2, "max_value": 25},
+               "award_rate_pct must lie within -2..25 percent"),
+        Expect("ExpectColumnPairValuesAToBeGreaterThanB",
+               {"column_A": "maturity_date", "column_B": "operation_date", "or_equal": True,
+                "ignore_row_if": "either_value_is_missing"},
+               "maturity_date must not be before operation_date"),
+    ]
+    return RawSuite("nyfed_reverse_repo_operations", "nyfed", tuple(expectations),
+                    (dates_in_order("operation_date"),))
+
+
+def _between(column: str, low: float | None, high: float | None, why: str) -> Expect:
+    bounds = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
+    return Expect("ExpectColumnValuesToBeBetween", {"column": column, **bounds}, f"{column} {why}")
+
+
+def treasury_auctions_suite() -> RawSuite:
+    return RawSuite("treasury_auctions", "fiscal_data", (
+        _between("offering_amt", 0, 1e12, "(USD) lies within 0..1 trillion: a negative or larger amount is corrupt"),
+        _between("bid_to_cover_ratio", 0, 20, "lies within 0..20"),
+        _between("high_yield_pct", -2, 25, "(percent) lies within -2..25: outside it means basis points or a corrupt value"),
+    ))
+
+
+def mspd_debt_outstanding_suite() -> RawSuite:
+    return RawSuite("mspd_debt_outstanding", "fiscal_data", tuple(
+        _between(c, 0, 1e8, "($mn) lies within 0..100 trillion dollars: outside it means a changed unit")
+        for c in ("debt_held_public_mil_amt", "intragov_hold_mil_amt", "total_mil_amt")
+    ))
+
+
+def sec_companyfacts_suite() -> RawSuite:
+    return RawSuite("sec_companyfacts", "sec", (
+        _between("value_usd", -1e12, 1e12, "(USD) of one cash-flow fact lies within +/-1 trillion"),
+    ))
+
+
+def sec13f_infotable_suite() -> RawSuite:
+    return RawSuite("sec13f_infotable", "sec_13f", (
+        _between("value", 0, None, "(a position's market value) is not negative"),
+        _between("sshprnamt", 0, None, "(shares or principal) is not negative"),
+    ))
+
+
+def daily_prices_suite(table: str, source: str) -> Callable[[], RawSuite]:
+    def suite() -> RawSuite:
+        return RawSuite(table, source, (
+            _between("close", 0, None, "is a price: not negative"),
+            _between("volume", 0, None, "is not negative"),
+            Expect("ExpectColumnPairValuesAToBeGreaterThanB",
+                   {"column_A": "high", "column_B": "low", "or_equal": True}, "high is at least low every day"),
+        ))
+    return suite
+
+
+SOURCE_SUITES: dict[str, Callable[[], RawSuite]] = {
+    "treasury_auctions": treasury_auctions_suite,
+    "mspd_debt_outstanding": mspd_debt_outstanding_suite,
+    "sec_companyfacts": sec_companyfacts_suite,
+    "sec13f_infotable": sec13f_infotable_suite,
+    "stooq_daily_prices": daily_prices_suite("stooq_daily_prices", "stooq"),
+    "coinbase_daily_candles": daily_prices_suite("coinbase_daily_candles", "coinbase"),
+    "fred_observations": fred_suite,
+    "dts_operating_cash_balance": dts_operating_cash_balance_suite,
+    "dts_public_debt_transactions": dts_public_debt_transactions_suite,
+    "nyfed_reverse_repo_operations": nyfed_reverse_repo_suite,
+}
+
+
+def raw_suite_for(table: RawTable, *, date_column: str | None, as_of: dt.date,
+                  expectations: Sequence[Expect] = (), batch_checks: Sequence[BatchCheck] = ()) -> RawSuite:
+    """The generic suite of ``table``, plus its source suite if one is registered, plus extras."""
+    specific = SOURCE_SUITES.get(table.name)
+    base = specific() if specific is not None else RawSuite(table.name, table.name.split("_")[0], ())
+    generic = generic_expectations(table, date_column=date_column, as_of=as_of)
+    return RawSuite(table.name, base.source, (*generic, *base.expectations, *expectations),
+                    (column_types(table), *base.batch_checks, *batch_checks))

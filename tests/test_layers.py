@@ -1,0 +1,45 @@
+"""Imports flow one way: ``reverse_qe`` (plain Python) <- ``assets`` (Dagster declarations) <-
+``orchestration`` (when things run). This test reads every module's imports, so a new import that
+runs against the layers fails here with the file and line."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+# What each layer must never import (top-level package names, including imports inside functions).
+FORBIDDEN = {
+    "reverse_qe": {"dagster", "dagster_dbt", "dagster_duckdb", "dagster_webserver", "assets", "orchestration"},
+    "assets": {"orchestration"},
+}
+
+
+def imported_packages(path: Path) -> list[tuple[int, str]]:
+    """(line, top-level package) of every absolute import in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module.split(".")[0]))
+    return found
+
+
+def violations(package: str) -> list[str]:
+    return [f"{path.relative_to(REPO)}:{line} imports {name}"
+            for path in sorted((REPO / package).rglob("*.py"))
+            for line, name in imported_packages(path) if name in FORBIDDEN[package]]
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_no_layer_imports_the_layers_above_it(package):
+    assert (REPO / package).is_dir()
+    assert violations(package) == []
+
+
+def test_the_direction_check_sees_an_import_inside_a_function(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from dagster import asset\n    import orchestration.cli\n")
+    assert imported_packages(module) == [(2, "dagster"), (3, "orchestration")]
