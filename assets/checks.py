@@ -1,7 +1,6 @@
-"""Funding-flows reconciliation and freshness asset checks: read the warehouse, call the maths in
-``reverse_qe.reconciliations``, report. Wiring only.
-
-DTS net marketable issuance against MSPD is wired in ``issuance_checks`` (it needs the MSPD source).
+"""Reconciliation asset checks across sources, and the freshness check each family file declares
+beside its raw tables: read the warehouse, call the maths in ``reverse_qe.reconciliations``,
+report. Wiring only.
 """
 
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from assets.raw import WAREHOUSE_POOL
 from assets.resources import SourcesResource
 from reverse_qe import thresholds
+from reverse_qe.warehouse import RawTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,10 +59,10 @@ def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
     )
 
 
-@asset_check(asset=BATHTUB, additional_deps=[RAW["fred_observations"], RAW["dts_operating_cash_balance"]],
+@asset_check(asset=BATHTUB, additional_deps=[RAW["fred_observations"], TGA_DAILY],
              pool=WAREHOUSE_POOL, blocking=True,
-             description="Net liquidity in the mart equals an independent recomputation from the raw tables "
-             "(WALCL − DTS TGA close − RRPONTSYD), week by week.")
+             description="Net liquidity in the mart equals a recomputation from raw FRED rows and the daily TGA "
+             "close (WALCL − DTS TGA close − RRPONTSYD, each at its last value in the week), week by week.")
 def bathtub_matches_raw_recomputation(warehouse: DuckDBResource) -> AssetCheckResult:
     from reverse_qe import reconciliations as rec
 
@@ -70,44 +70,39 @@ def bathtub_matches_raw_recomputation(warehouse: DuckDBResource) -> AssetCheckRe
         mart = conn.execute("select week_ending, net_liquidity_bn from marts.fct_liquidity_bathtub").df()
         fred = conn.execute("select series_id, observation_date, value from raw.fred_observations "
                             "where series_id in (?, ?)", ["WALCL", "RRPONTSYD"]).df()
-        balances = conn.execute("select record_date, account_type, open_today_bal, close_today_bal "
-                                "from raw.dts_operating_cash_balance").df()
-    mismatches = rec.bathtub_mismatches(mart, rec.bathtub_net_liquidity_from_raw(fred, balances))
+        tga = conn.execute("select record_date, tga_close_bn from intermediate.int_treasury__tga_daily").df()
+    mismatches = rec.bathtub_mismatches(mart, rec.bathtub_net_liquidity(fred, tga))
     return AssetCheckResult(
         passed=mismatches.empty, severity=AssetCheckSeverity.ERROR,
         metadata={"weeks_compared": len(mart), "weeks_differing": len(mismatches), "mismatches": _table(mismatches)},
     )
 
 
-FRESHNESS_QUERIES = {
-    # table -> (query giving series, latest_date; cadence for the whole table or None = per FRED series)
-    "fred_observations": ("select series_id as series, max(observation_date) as latest_date "
-                          "from raw.fred_observations where value is not null group by 1", None),
-    "dts_operating_cash_balance": ("select 'dts_operating_cash_balance' as series, max(record_date) as latest_date "
-                                   "from raw.dts_operating_cash_balance", "daily"),
-    "dts_public_debt_transactions": ("select 'dts_public_debt_transactions' as series, max(record_date) as "
-                                     "latest_date from raw.dts_public_debt_transactions", "daily"),
-    "nyfed_reverse_repo_operations": ("select 'nyfed_reverse_repo_operations' as series, max(operation_date) as "
-                                      "latest_date from raw.nyfed_reverse_repo_operations", "daily"),
-}
+PER_FRED_SERIES = "per FRED series"  # each series' cadence from the seed fred_series.csv
 
 
-def _freshness_check(table: str):
-    query, cadence = FRESHNESS_QUERIES[table]
+def freshness_check(table: RawTable, date_column: str, cadence: str):
+    """Warns when the table's own latest date trails the run date by more than its cadence allows
+    (``reverse_qe.thresholds.FRESHNESS_MAX_LAG_DAYS``). Declared in each family file beside its table."""
+    if cadence != PER_FRED_SERIES and cadence not in thresholds.FRESHNESS_MAX_LAG_DAYS:
+        raise ValueError(f"{table.name}: unknown cadence {cadence!r}")
+    query = table.latest_date_sql(date_column, per="series_id" if cadence == PER_FRED_SERIES else None)
+    allowed = (", ".join(f"{k} {v} days" for k, v in thresholds.FRESHNESS_MAX_LAG_DAYS.items())
+               if cadence == PER_FRED_SERIES else f"{thresholds.FRESHNESS_MAX_LAG_DAYS[cadence]} days")
 
-    @asset_check(asset=RAW[table], name="fresh_for_its_cadence", pool=WAREHOUSE_POOL,
-                 description="The data's own latest date trails the run date by no more than its cadence "
-                 f"allows ({', '.join(f'{k} {v} days' for k, v in thresholds.FRESHNESS_MAX_LAG_DAYS.items())}).")
+    @asset_check(asset=AssetKey([table.schema, table.name]), name="fresh_for_its_cadence", pool=WAREHOUSE_POOL,
+                 description=f"The data's own latest {date_column} trails the run date by no more than its "
+                 f"cadence ({cadence}) allows: {allowed}.")
     def _check(context: AssetCheckExecutionContext, warehouse: DuckDBResource, sources: SourcesResource) -> AssetCheckResult:
         import pandas as pd
 
         from reverse_qe import reconciliations as rec
-        from reverse_qe.validation.suites import FRED_SERIES_BOUNDS
+        from reverse_qe.fred_series import fred_series
 
         with warehouse.get_connection() as conn:
-            latest = conn.execute(query).df()
-        if cadence is None:
-            live = {s: b.cadence for s, b in FRED_SERIES_BOUNDS.items() if not b.discontinued}
+            latest = conn.execute(query, [] if cadence == PER_FRED_SERIES else [table.name]).df()
+        if cadence == PER_FRED_SERIES:
+            live = {s.series_id: s.cadence for s in fred_series().values() if not s.discontinued}
             latest = latest[latest["series"].isin(live)].assign(cadence=lambda f: f["series"].map(live))
         else:
             latest = latest.assign(cadence=cadence)
@@ -151,9 +146,8 @@ def dts_issuance_matches_mspd(warehouse: DuckDBResource) -> AssetCheckResult:
     )
 
 
-reconciliation_and_freshness_checks = [
+reconciliation_checks = [
     tga_matches_wtregen,
     bathtub_matches_raw_recomputation,
     dts_issuance_matches_mspd,
-    *(_freshness_check(table) for table in FRESHNESS_QUERIES),
 ]

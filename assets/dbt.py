@@ -6,16 +6,11 @@ module never parses dbt.
 
 
 import json
-from pathlib import Path
 from typing import Any, Mapping
 
 from dagster import (
-    AssetCheckResult,
     AssetExecutionContext,
     AssetKey,
-    AssetMaterialization,
-    MetadataValue,
-    Output,
 )
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -24,7 +19,6 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
-from dagster_duckdb import DuckDBResource
 
 from assets.raw import WAREHOUSE_POOL
 from reverse_qe.settings import DBT_PROJECT_DIR
@@ -87,75 +81,6 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource):
-    """Every dbt model, seed and test; tests surface as asset checks on the models they guard.
-
-    The explained marts' events are held until dbt has finished (dbt holds the DuckDB file while it
-    runs), then their materialisations carry plots and a summary as metadata.
-    """
-    held = []  # from the first explained mart on, every event waits, so the order stays topological
-    try:
-        for event in dbt.cli(dbt_build_args(), context=context).stream():
-            if held or _event_asset_key(context, event) in EXPLAINED:
-                held.append(event)
-                continue
-            yield event
-    finally:
-        extras: dict[AssetKey, dict] = {}
-        for event in held:
-            key = _event_asset_key(context, event)
-            if key in EXPLAINED and isinstance(event, (Output, AssetMaterialization)):
-                if key not in extras:
-                    extras[key] = EXPLAINED[key](context, warehouse)
-                event = event.with_metadata({**(event.metadata or {}), **extras[key]})
-            yield event
-
-
-ABSORPTION_KEY = AssetKey(["marts", "fct_capex_absorption"])
-CHAIN_MART = AssetKey(["marts", "fct_forced_selling_chain"])
-
-
-def _event_asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
-    if isinstance(event, Output):
-        return context.asset_key_for_output(event.output_name)
-    if isinstance(event, (AssetMaterialization, AssetCheckResult)):
-        return event.asset_key
-    return None
-
-
-def absorption_metadata(context: AssetExecutionContext, warehouse: DuckDBResource) -> dict:
-    """Plot and components table of marts.fct_capex_absorption; never fails the run."""
-    from reverse_qe.reports.absorption import (
-        COLUMNS,
-        latest_components_markdown,
-        plot_markdown,
-        score_plot_png,
-    )
-
-    try:
-        with warehouse.get_connection() as conn:
-            cursor = conn.execute(f"select {', '.join(COLUMNS)} from marts.fct_capex_absorption order by week_ending")
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
-        return {
-            "score_plot": MetadataValue.md(plot_markdown(score_plot_png(rows))),
-            "latest_components": MetadataValue.md(latest_components_markdown(rows)),
-        }
-    except Exception as exc:  # explainability must not hide a good build
-        context.log.warning(f"fct_capex_absorption: could not build the explanation metadata: {exc}")
-        return {}
-
-
-def chain_metadata(context: AssetExecutionContext, warehouse: DuckDBResource) -> dict:
-    """Summary and plots of marts.fct_forced_selling_chain; never fails the run."""
-    from assets.reports import chain_report_metadata
-
-    try:
-        return chain_report_metadata(Path(warehouse.database))
-    except Exception as exc:  # the report explains; it must never fail the models it describes
-        context.log.warning(f"fct_forced_selling_chain: chain report not attached: {exc!r}")
-        return {}
-
-
-# Marts whose materialisation carries an explanation, and the function that builds it.
-EXPLAINED = {ABSORPTION_KEY: absorption_metadata, CHAIN_MART: chain_metadata}
+def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Every dbt model, seed and test; tests surface as asset checks on the models they guard."""
+    yield from dbt.cli(dbt_build_args(), context=context).stream()

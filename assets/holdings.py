@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from assets.checks import freshness_check
 from assets.partitions import sec_13f_dataset_partitions
 from assets.raw import lazy_loader, raw_asset
 from reverse_qe.warehouse import RawTable
@@ -53,4 +54,10 @@ holdings_assets = [
         description="Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), "
         "VALUE as published: $ thousands for filings before 2023-01-03, dollars after.",
     ),
+]
+
+# Freshness by the data's own date: a new 13F data set each quarter (filed within 45 days of the
+# quarter's end, published some weeks later).
+holdings_checks = [
+    freshness_check(SEC13F_SUBMISSIONS, "filing_date", "quarterly"),
 ]

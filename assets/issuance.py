@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from assets.checks import freshness_check
 from assets.partitions import monthly_partitions
 from assets.raw import lazy_loader, raw_asset
 from reverse_qe.warehouse import RawTable
@@ -60,4 +61,12 @@ issuance_assets = [
         description="SEC XBRL companyfacts of the hyperscalers: cash-flow facts (USD, year-to-date "
         "in 10-Qs) with their filing dates, every filing kept (as-filed history).",
     ),
+]
+
+# Freshness by the data's own date: auctions come several times a week (a quiet holiday week
+# still has some), MSPD once a month for the month before, companyfacts with each 10-Q/10-K.
+issuance_checks = [
+    freshness_check(TREASURY_AUCTIONS, "auction_date", "weekly"),
+    freshness_check(MSPD_DEBT_OUTSTANDING, "record_date", "monthly"),
+    freshness_check(SEC_COMPANYFACTS, "filed", "quarterly"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from assets.checks import freshness_check
 from assets.partitions import monthly_partitions
 from assets.raw import lazy_loader, raw_asset
 from reverse_qe.warehouse import RawTable
@@ -26,4 +27,10 @@ prices_assets = [
             description="Stooq daily OHLC and share volume for the taxonomy's equities and ETFs."),
     _family(COINBASE_DAILY_CANDLES, _loader("load_coinbase"), date_column="price_date",
             description="Coinbase Exchange daily candles (USD; volume in the base currency) for the taxonomy's crypto."),
+]
+
+# Freshness by the data's own date: a trading day's close every weekday.
+prices_checks = [
+    freshness_check(STOOQ_DAILY_PRICES, "price_date", "daily"),
+    freshness_check(COINBASE_DAILY_CANDLES, "price_date", "daily"),
 ]

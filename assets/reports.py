@@ -1,39 +1,72 @@
-"""Metadata for the chain mart's materialization: the markdown summary and plots (wiring only).
-
-Opened after dbt has finished (DuckDB locks the file per process), read-only; the logic is in
-``reverse_qe.reports.chain``.
+"""Report assets: the explanation of a mart, downstream of it in lineage (plots and a summary as
+metadata, PNG files under ``<warehouse dir>/reports/``). Wiring only: reading, markdown and plots
+are ``reverse_qe.reports``. A report never fails the marts it explains: it runs after them, in the
+warehouse pool, through the warehouse resource (and so its memory limit).
 """
-
-from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import MetadataValue
-
-from reverse_qe.reports.chain import (
-    chain_plots_png,
-    chain_summary_markdown,
-    embed_png,
-    read_chain_frames,
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
 )
+from dagster_duckdb import DuckDBResource
+
+from assets.raw import WAREHOUSE_POOL
+
+ABSORPTION_MART = AssetKey(["marts", "fct_capex_absorption"])
+CHAIN_MARTS = [AssetKey(["marts", name]) for name in (
+    "fct_forced_selling_chain", "fct_chain_asset_vulnerability", "fct_chain_holder_systemicness")]
+REPORTS_FOLDER = "reports"  # beside the warehouse file
 
 
-def chain_report_metadata(warehouse: Path) -> dict:
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        frames = read_chain_frames(conn)
-    if frames is None:
-        return {}
-    summary = chain_summary_markdown(frames)
-    plots = chain_plots_png(frames)
-    folder = warehouse.parent / "reports"
+def write_plots(warehouse: DuckDBResource, plots: dict[str, bytes]) -> list[str]:
+    folder = Path(warehouse.database).parent / REPORTS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in plots.items():
         (folder / name).write_bytes(content)
-    images = "\n\n".join(embed_png(name, content) for name, content in plots.items())
-    return {
-        "chain_summary": MetadataValue.md(summary),
-        "chain_plots": MetadataValue.md(images),
-        "chain_plot_files": MetadataValue.json(sorted(str(folder / name) for name in plots)),
-    }
+    return sorted(str(folder / name) for name in plots)
+
+
+@asset(key=AssetKey(["reports", "capex_absorption"]), deps=[ABSORPTION_MART], group_name="reports",
+       kinds={"python"}, owners=["team:analytics"], pool=WAREHOUSE_POOL,
+       description="The capex-absorption score explained: its plot over time with the regimes, and the "
+       "latest week's components (the row the score is computed from).")
+def capex_absorption_report(context: AssetExecutionContext, warehouse: DuckDBResource) -> MaterializeResult:
+    from reverse_qe.reports import absorption
+
+    with warehouse.get_connection() as conn:
+        rows = absorption.read_rows(conn)
+    png = absorption.score_plot_png(rows)
+    return MaterializeResult(metadata={
+        "score_plot": MetadataValue.md(absorption.plot_markdown(png)),
+        "latest_components": MetadataValue.md(absorption.latest_components_markdown(rows)),
+        "plot_files": MetadataValue.json(write_plots(warehouse, {"capex_absorption.png": png})),
+    })
+
+
+@asset(key=AssetKey(["reports", "forced_selling_chain"]), deps=CHAIN_MARTS, group_name="reports",
+       kinds={"python"}, owners=["team:analytics"], pool=WAREHOUSE_POOL,
+       description="What drove the forced-selling chain in the latest quarter: which funders started it, "
+       "which assets fell most, which holders amplified it; amplification over time.")
+def forced_selling_chain_report(context: AssetExecutionContext, warehouse: DuckDBResource) -> MaterializeResult:
+    from reverse_qe.reports import chain
+    from reverse_qe.reports.png import embed_png
+
+    with warehouse.get_connection() as conn:
+        frames = chain.read_chain_frames(conn)
+    if frames is None:
+        context.log.warning("marts.fct_forced_selling_chain is empty: nothing to explain yet")
+        return MaterializeResult(metadata={"chain_summary": MetadataValue.md("No quarter in the chain mart yet.")})
+    plots = chain.chain_plots_png(frames)
+    return MaterializeResult(metadata={
+        "chain_summary": MetadataValue.md(chain.chain_summary_markdown(frames)),
+        "chain_plots": MetadataValue.md("\n\n".join(embed_png(name, png) for name, png in plots.items())),
+        "chain_plot_files": MetadataValue.json(write_plots(warehouse, plots)),
+    })
+
+
+report_assets = [capex_absorption_report, forced_selling_chain_report]

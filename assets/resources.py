@@ -18,7 +18,6 @@ from reverse_qe.settings import (
     duckdb_memory_limit,
     warehouse_path,
 )
-from reverse_qe.sources.endpoints import Endpoints
 
 if TYPE_CHECKING:  # the transports and the scenario generator load when a run opens them
     from reverse_qe.sources.transports import FileTransport, HttpTransport
@@ -53,9 +52,6 @@ class SourcesResource(ConfigurableResource):
 
             return dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
         return dt.date.today()
-
-    def endpoints(self) -> Endpoints:
-        return Endpoints.from_env()
 
     @contextlib.contextmanager
     def open_transport(self) -> Iterator[FileTransport | HttpTransport]:

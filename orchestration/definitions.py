@@ -2,13 +2,14 @@
 
 from dagster import Definitions
 
-from assets.checks import reconciliation_and_freshness_checks
+from assets.checks import reconciliation_checks
 from assets.dbt import reverse_qe_dbt_assets
-from assets.funding_flows import funding_flows_assets
-from assets.holdings import holdings_assets
-from assets.issuance import issuance_assets
-from assets.prices import prices_assets
+from assets.funding_flows import funding_flows_assets, funding_flows_checks
+from assets.holdings import holdings_assets, holdings_checks
+from assets.issuance import issuance_assets, issuance_checks
+from assets.prices import prices_assets, prices_checks
 from assets.publish import published_warehouse
+from assets.reports import report_assets
 from assets.resources import build_resources
 from orchestration.jobs import INGEST_JOBS, transform_job
 from orchestration.schedules import schedules
@@ -17,9 +18,9 @@ from orchestration.sensors import sensors
 defs = Definitions(
     assets=[
         *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
-        reverse_qe_dbt_assets, published_warehouse,
+        reverse_qe_dbt_assets, published_warehouse, *report_assets,
     ],
-    asset_checks=reconciliation_and_freshness_checks,
+    asset_checks=[*reconciliation_checks, *funding_flows_checks, *issuance_checks, *prices_checks, *holdings_checks],
     jobs=[*INGEST_JOBS, transform_job],
     schedules=schedules,
     sensors=sensors,

@@ -13,6 +13,7 @@ from dagster import AssetKey, AssetSelection, define_asset_job
 
 from assets.dbt import reverse_qe_dbt_assets
 from assets.publish import published_warehouse
+from assets.reports import report_assets
 
 DAILY_GROUPS = ("raw_funding_flows", "raw_issuance", "raw_prices")
 QUARTERLY_GROUPS = ("raw_holdings",)
@@ -40,8 +41,8 @@ quarterly_13f_job = define_asset_job(
 
 transform_job = define_asset_job(
     "transform_and_publish",
-    selection=AssetSelection.assets(reverse_qe_dbt_assets, published_warehouse),
-    description="Every dbt model and test, the reconciliations, then the published copy.",
+    selection=AssetSelection.assets(reverse_qe_dbt_assets, published_warehouse, *report_assets),
+    description="Every dbt model and test, the reconciliations, the published copy and the reports.",
 )
 
 INGEST_JOBS = (daily_ingest_job, weekly_h41_job, quarterly_13f_job)

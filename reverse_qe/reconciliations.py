@@ -19,11 +19,6 @@ from reverse_qe.thresholds import (  # noqa: F401 (re-exported: the checks' tole
     TGA_WTREGEN_TOLERANCE_BN,
 )
 
-TGA_LABELS_OPENING = ("Federal Reserve Account", "Treasury General Account (TGA)",
-                      "Treasury General Account (TGA) Opening Balance")
-TGA_CLOSING_ROW = "Treasury General Account (TGA) Closing Balance"
-NEXT_OPENING_MAX_DAYS = 5
-
 
 def week_ending_wednesday(dates: pd.Series) -> pd.Series:
     """The Wednesday ending the Thursday..Wednesday week of each date."""
@@ -54,37 +49,21 @@ def tga_vs_wtregen(tga_daily: pd.DataFrame, wtregen: pd.DataFrame,
     return joined.reset_index()
 
 
-def tga_close_from_raw(balances: pd.DataFrame) -> pd.Series:
-    """TGA close per DTS date ($bn) from raw table I rows, without the dbt models.
-
-    The four-row era's closing row; else the API's close_today_bal; else the next published day's
-    opening if it comes within NEXT_OPENING_MAX_DAYS days.
-    """
-    rows = balances.assign(record_date=pd.to_datetime(balances["record_date"]))
-    opening = rows[rows["account_type"].isin(TGA_LABELS_OPENING)].groupby("record_date")["open_today_bal"].max()
-    closing_row = rows[rows["account_type"] == TGA_CLOSING_ROW].groupby("record_date")["open_today_bal"].max()
-    api_close = rows[rows["account_type"].isin(TGA_LABELS_OPENING[:2])].groupby("record_date")["close_today_bal"].max()
-    opening = opening.dropna().sort_index()
-    next_date = pd.Series(opening.index[1:].append(pd.DatetimeIndex([pd.NaT])), index=opening.index)
-    next_open = pd.Series(np.append(opening.to_numpy()[1:], np.nan), index=opening.index)
-    next_open = next_open.where((next_date - opening.index.to_series()).dt.days <= NEXT_OPENING_MAX_DAYS)
-    close = (closing_row.reindex(opening.index).astype(float)
-             .combine_first(api_close.reindex(opening.index).astype(float)).combine_first(next_open))
-    return (close / 1000).rename("tga_close_bn")
-
-
 def _last_in_week(frame: pd.DataFrame, date_column: str, value_column: str) -> pd.Series:
     data = frame.dropna(subset=[value_column]).assign(week_ending=lambda f: week_ending_wednesday(f[date_column]))
     return data.sort_values(date_column).groupby("week_ending")[value_column].last()
 
 
-def bathtub_net_liquidity_from_raw(fred: pd.DataFrame, balances: pd.DataFrame) -> pd.Series:
+def bathtub_net_liquidity(fred: pd.DataFrame, tga_daily: pd.DataFrame) -> pd.Series:
     """Net liquidity ($bn) per week ending Wednesday = WALCL/1000 − TGA close − RRPONTSYD, each at
-    its last value within the week, computed from the raw tables alone."""
+    its last value within the week: from the raw FRED rows and the daily TGA close of
+    ``intermediate.int_treasury__tga_daily`` (the TGA label rule lives in dbt only), without the
+    weekly alignment the mart uses."""
     fred = fred.assign(observation_date=pd.to_datetime(fred["observation_date"]))
     walcl = _last_in_week(fred[fred["series_id"] == "WALCL"], "observation_date", "value") / 1000
     rrp = _last_in_week(fred[fred["series_id"] == "RRPONTSYD"], "observation_date", "value")
-    tga = tga_close_from_raw(balances).rename_axis("record_date").reset_index()
+    tga = tga_daily.assign(record_date=pd.to_datetime(tga_daily["record_date"]),
+                           tga_close_bn=tga_daily["tga_close_bn"].astype(float))
     tga_weekly = _last_in_week(tga, "record_date", "tga_close_bn")
     return (walcl - tga_weekly.reindex(walcl.index) - rrp.reindex(walcl.index)).rename("net_liquidity_bn")
 

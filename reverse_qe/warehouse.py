@@ -50,6 +50,22 @@ class RawTable:
     def qualified(self) -> str:
         return f"{_ident(self.schema)}.{_ident(self.name)}"
 
+    def column(self, name: str) -> str:
+        """A declared column's quoted identifier (a column the declaration lacks is an error)."""
+        if name not in self.columns:
+            raise ValueError(f"{self.qualified} has no column {name!r}")
+        return _ident(name)
+
+    def latest_date_sql(self, date_column: str, *, per: str | None = None) -> str:
+        """SQL for ``series, latest_date`` of this table: its newest date, or the newest per value of
+        column ``per`` (rows with a null ``value`` column, where it has one, count as unpublished)."""
+        date = self.column(date_column)
+        published = " where \"value\" is not null" if "value" in self.columns else ""
+        if per is None:
+            return f"select ? as series, max({date}) as latest_date from {self.qualified}{published}"
+        group = self.column(per)
+        return f"select {group} as series, max({date}) as latest_date from {self.qualified}{published} group by 1"
+
     def ddl(self) -> str:
         cols = ", ".join(f"{_ident(c)} {t}" for c, t in self.columns.items())
         return f"create table if not exists {self.qualified} ({cols})"

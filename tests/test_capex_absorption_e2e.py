@@ -169,7 +169,7 @@ def test_the_score_materialisation_carries_a_plot_and_components(scenario_run):
     os.environ["DAGSTER_HOME"] = str(home)
     try:
         with DagsterInstance.get() as instance:
-            event = instance.get_latest_materialization_event(AssetKey(["marts", "fct_capex_absorption"]))
+            event = instance.get_latest_materialization_event(AssetKey(["reports", "capex_absorption"]))
     finally:
         if previous is None:
             os.environ.pop("DAGSTER_HOME")

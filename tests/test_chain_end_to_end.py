@@ -62,7 +62,7 @@ def test_divergence_turns_against_the_speculative_basket_after_the_pool_empties(
 
 def test_the_chain_materialization_carries_the_explanation(scenario_run):
     with DagsterInstance.from_config(str(scenario_run.root / "dagster_home")) as instance:
-        event = instance.get_latest_materialization_event(AssetKey(["marts", "fct_forced_selling_chain"]))
+        event = instance.get_latest_materialization_event(AssetKey(["reports", "forced_selling_chain"]))
     metadata = event.asset_materialization.metadata
     summary = metadata["chain_summary"].value
     assert "Which funders started it" in summary and "SYNTHETIC SOVEREIGN FUND" in summary

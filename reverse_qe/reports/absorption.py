@@ -1,16 +1,16 @@
 """The capex-absorption score explained: a plot over time and the latest row's components.
 
-Pure functions over rows (dicts) read from ``marts.fct_capex_absorption``; no Dagster, no DuckDB.
-matplotlib is imported only when a plot is drawn, never when the code location loads.
+Pure functions over rows (dicts) read from ``marts.fct_capex_absorption`` (:func:`read_rows` is the
+only one touching DuckDB, through a connection it is given); no Dagster.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
+
+from reverse_qe.reports.png import embed_png, figure_png, pyplot, synthetic_label
 
 COLUMNS = (
     "week_ending", "score", "regime", "absorption_ratio", "slack_bn", "f13_bn", "d13_bn",
@@ -41,6 +41,13 @@ COMPONENTS = (  # (column, label, what it means)
 )
 
 
+def read_rows(conn) -> list[dict[str, Any]]:
+    """The mart's rows the report shows, oldest week first."""
+    cursor = conn.execute(f"select {', '.join(COLUMNS)} from marts.fct_capex_absorption order by week_ending")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def _shown(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -54,7 +61,7 @@ def latest_components_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
     if not rows:
         return "No rows in marts.fct_capex_absorption yet."
     latest = rows[-1]
-    label = " (SYNTHETIC scenario)" if latest.get("is_synthetic") else ""
+    label = synthetic_label(latest.get("is_synthetic"))
     lines = [f"**Week ending {latest['week_ending']}{label}**", "",
              "| component | value | meaning |", "|---|---:|---|"]
     for column, name, meaning in COMPONENTS:
@@ -79,11 +86,7 @@ def regime_spans(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, int, int]
 
 def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """PNG: the score over time (top) and its main components, z(AR), z(-S), confirmation (bottom)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     weeks = [r["week_ending"] for r in rows]
 
     def series(column):
@@ -94,7 +97,7 @@ def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
     top.plot(weeks, series("score"), color="black", linewidth=1.2, label="score")
     top.set_ylim(0, 100)
     top.set_ylabel("score (0-100)")
-    synthetic = " (SYNTHETIC scenario)" if rows and rows[-1].get("is_synthetic") else ""
+    synthetic = synthetic_label(rows and rows[-1].get("is_synthetic"))
     top.set_title(f"Capex-absorption score and components{synthetic}")
     colours = {"ample": "#d9f0d3", "tightening": "#fee8c8", "crowding_out": "#f4cccc"}
     for regime, start, end in regime_spans(rows):  # one band per run of weeks, not one per week
@@ -106,12 +109,8 @@ def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
     bottom.axhline(0, color="grey", linewidth=0.6)
     bottom.set_ylabel("z")
     bottom.legend(loc="upper left", fontsize=8, ncol=3)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_png(figure, dpi=80)
 
 
 def plot_markdown(png: bytes) -> str:
-    return f"![capex-absorption score](data:image/png;base64,{base64.b64encode(png).decode()})"
+    return embed_png("capex-absorption score", png)

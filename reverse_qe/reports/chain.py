@@ -1,17 +1,16 @@
 """What drove the forced-selling chain in a quarter: a markdown summary and two plots.
 
 Pure functions of the marts' rows (``read_chain_frames`` is the only one touching DuckDB, through a
-connection it is given). matplotlib is imported lazily, inside the plotting function, so importing
-this module (and the code location) stays cheap.
+connection it is given); no Dagster.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 
 import pandas as pd
+
+from reverse_qe.reports.png import figure_png, pyplot, synthetic_label
 
 TOP = 5
 
@@ -56,7 +55,7 @@ def _money(value: float) -> str:
 def chain_summary_markdown(frames: ChainFrames) -> str:
     """Which funders started the chain, which assets fell most, which holders amplified it."""
     row = frames.chain.iloc[-1]
-    synthetic = " (SYNTHETIC scenario)" if bool(row["is_synthetic"]) else ""
+    synthetic = synthetic_label(bool(row["is_synthetic"]))
     lines = [
         f"### Forced-selling chain, quarter ending {row['quarter_end']}{synthetic}",
         "",
@@ -93,11 +92,8 @@ def chain_summary_markdown(frames: ChainFrames) -> str:
 
 def chain_plots_png(frames: ChainFrames) -> dict[str, bytes]:
     """Two PNG plots: amplification and score over time; price change by asset group (latest quarter)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
+    synthetic = synthetic_label(bool(frames.chain["is_synthetic"].iloc[-1]))
     out = {}
     chain = frames.chain
     fig, left = plt.subplots(figsize=(7, 3.2))
@@ -106,25 +102,12 @@ def chain_plots_png(frames: ChainFrames) -> dict[str, bytes]:
     right = left.twinx()
     right.bar(pd.to_datetime(chain["quarter_end"]), chain["chain_score_pct"], width=40, alpha=0.25, color="tab:blue")
     right.set_ylabel("score (percentile)")
-    left.set_title("Forced-selling chain: amplification and score by quarter")
-    out["chain_history.png"] = _png(fig, plt)
+    left.set_title(f"Forced-selling chain: amplification and score by quarter{synthetic}")
+    out["chain_history.png"] = figure_png(fig)
     groups = frames.assets.groupby("asset_group")["chain_price_change_pct"].mean().sort_values()
     fig, axis = plt.subplots(figsize=(6, 3))
     axis.barh(groups.index, groups.values, color="tab:purple")
     axis.set_xlabel("mean chain price change, %")
-    axis.set_title(f"Asset vulnerability by group, {chain['quarter_end'].iloc[-1]}")
-    out["asset_vulnerability.png"] = _png(fig, plt)
+    axis.set_title(f"Asset vulnerability by group, {chain['quarter_end'].iloc[-1]}{synthetic}")
+    out["asset_vulnerability.png"] = figure_png(fig)
     return out
-
-
-def _png(fig, plt) -> bytes:
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def embed_png(name: str, content: bytes) -> str:
-    """A markdown image with the PNG inline (a data URI), for Dagster's markdown metadata."""
-    return f"![{name}](data:image/png;base64,{base64.b64encode(content).decode()})"

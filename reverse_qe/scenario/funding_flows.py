@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reverse_qe.fred_series import fred_series
 from reverse_qe.settings import HISTORY_START
 
 from .calendar import business_days, us_federal_holidays, weekdays
@@ -41,10 +42,7 @@ HORIZON_START = dt.date(2017, 9, 1)
 FIRST_DATE = HISTORY_START
 HORIZON_END = dt.date(2030, 12, 31)
 
-FRED_SERIES = (
-    "WALCL", "TREAST", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS2", "DGS10", "DGS30",
-    "THREEFYTP10", "BAMLC0A0CM", "BAMLH0A0HYM2", "SOFR", "IORB", "IOER",
-)
+FRED_SERIES = tuple(fred_series())  # the scenario writes every series the pipeline reads
 SOFR_START = dt.date(2018, 4, 3)
 IORB_START = dt.date(2021, 7, 29)  # IOER runs to the day before
 TGA_LABEL_TGA_FROM = dt.date(2021, 10, 1)  # "Federal Reserve Account" before this date

@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
+from reverse_qe.fred_series import fred_series
 from reverse_qe.settings import HISTORY_START
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.parsers.fiscal_data import (
@@ -26,13 +27,6 @@ from reverse_qe.sources.transports import Document, FileTransport, HttpTransport
 
 Transport = FileTransport | HttpTransport
 
-# IOER stops on 2021-07-28 and IORB starts the next day; staging splices the two.
-FRED_SERIES: tuple[str, ...] = (
-    "WALCL", "TREAST", "WTREGEN", "RRPONTSYD", "WRESBAL",
-    "DGS2", "DGS10", "DGS30", "THREEFYTP10", "BAMLC0A0CM", "BAMLH0A0HYM2",
-    "SOFR", "IORB", "IOER",
-)
-DTS_TABLES = ("operating_cash_balance", "public_debt_transactions")
 FISCAL_DATA_PAGE_SIZE = 10_000
 
 
@@ -46,9 +40,12 @@ def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[str] = FRED_SERIES) -> pd.DataFrame:
-    """All FRED series as long rows (series_id, observation_date, value), one document per series."""
+def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """The FRED series of the seed ``fred_series.csv`` (or ``series_ids``) as long rows (series_id,
+    observation_date, value), one document per series. IOER stops on 2021-07-28 and IORB starts
+    the next day; staging splices the two."""
     frames = []
+    series_ids = list(fred_series()) if series_ids is None else series_ids
     for series_id in series_ids:
         if isinstance(transport, HttpTransport):
             document = transport.get(

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from reverse_qe import reconciliations as rec
+from tests import oracles
 
 
 def test_week_ending_is_the_wednesday_of_a_thursday_to_wednesday_week():
@@ -40,7 +41,7 @@ def test_tga_close_from_raw_follows_each_label_era():
         ("2022-04-18", "Treasury General Account (TGA) Opening Balance", 130_000, None),
         ("2022-04-18", "Treasury General Account (TGA) Closing Balance", 140_500, None),
     ])
-    close = rec.tga_close_from_raw(balances)
+    close = oracles.tga_close_from_raw(balances)
     assert close.loc["2021-09-29"] == 110.0 and close.loc["2021-09-30"] == 115.0
     assert pd.isna(close.loc["2021-10-01"]) and close.loc["2022-04-18"] == 140.5
 
@@ -52,12 +53,20 @@ def test_bathtub_recomputation_and_mismatch():
         "value": [8_101_946.0, 790.0, 791.512]})
     balances = _balances([("2021-06-23", "Federal Reserve Account", 719_902, None),
                           ("2021-06-24", "Federal Reserve Account", 712_906, None)])
-    net = rec.bathtub_net_liquidity_from_raw(fred, balances)
+    net = oracles.bathtub_net_liquidity_from_raw(fred, balances)
     assert net.loc["2021-06-23"] == pytest.approx(8101.946 - 712.906 - 791.512, abs=1e-9)
     mart = pd.DataFrame({"week_ending": [dt.date(2021, 6, 23)], "net_liquidity_bn": [6597.528]})
     assert rec.bathtub_mismatches(mart, net).empty
     wrong = mart.assign(net_liquidity_bn=[6597.5])
     assert rec.bathtub_mismatches(wrong, net)["mart_bn"].tolist() == [6597.5]
+
+
+def test_the_run_time_recomputation_takes_the_daily_tga_close_as_dbt_computed_it():
+    fred = pd.DataFrame({"series_id": ["WALCL", "RRPONTSYD"], "observation_date": ["2021-06-23", "2021-06-23"],
+                         "value": [8_101_946.0, 791.512]})
+    tga = pd.DataFrame({"record_date": ["2021-06-22", "2021-06-23"], "tga_close_bn": [719.902, 712.906]})
+    net = rec.bathtub_net_liquidity(fred, tga)
+    assert net.loc["2021-06-23"] == pytest.approx(8101.946 - 712.906 - 791.512, abs=1e-9)
 
 
 def test_dts_vs_mspd_compares_monthly_net_issuance_with_the_change_in_debt_held_by_the_public():
