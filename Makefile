@@ -55,8 +55,15 @@ live: $(MANIFEST)
 test: $(MANIFEST)
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# The webserver and the daemon (schedules, sensors, run monitoring) side by side, as `dagster dev`
+# does, without its superseded command; Ctrl-C (or either one ending) stops both. Loopback only
+# unless DEV_HOST says otherwise.
+DEV_HOST ?= 127.0.0.1
+DEV_PORT ?= 3000
 dev: $(MANIFEST)
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@echo "Dagster UI on http://$(DEV_HOST):$(DEV_PORT) (webserver + daemon; Ctrl-C stops both)"
+	@trap 'kill 0' EXIT; $(VENV)/bin/dagster-daemon run -w workspace.yaml & \
+	  $(VENV)/bin/dagster-webserver -w workspace.yaml -h $(DEV_HOST) -p $(DEV_PORT)
 
 docs: $(MANIFEST)
 	cd dbt_project && $(DBT) docs generate --profiles-dir .

@@ -43,9 +43,11 @@ def dagster_ui(tmp_path_factory):
     root = tmp_path_factory.mktemp("ui")
     port = free_port()
     log = open(root / "dagster_dev.log", "w")
+    env = isolated_env(root)
+    # what a user runs: `make dev` (the Makefile sets DAGSTER_HOME unless the command line does)
     proc = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env=isolated_env(root), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        ["make", "--no-print-directory", "dev", f"DEV_PORT={port}", f"DAGSTER_HOME={env['DAGSTER_HOME']}"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -57,13 +59,15 @@ def dagster_ui(tmp_path_factory):
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dagster dev did not come up: {(root / 'dagster_dev.log').read_text()[-3000:]}")
+                pytest.fail(f"make dev did not come up: {(root / 'dagster_dev.log').read_text()[-3000:]}")
             time.sleep(1)
         yield url, root
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # dagster dev ignores SIGTERM for a while: end the group
+        os.killpg(proc.pid, signal.SIGKILL)  # the webserver ignores SIGTERM for a while: end the group
         proc.wait(timeout=30)
         log.close()
+    output = (root / "dagster_dev.log").read_text()
+    assert "Warning" not in output, output[-3000:]  # no deprecation or supersession warning
 
 
 def shows(label: str, name: str) -> bool:
