@@ -50,24 +50,24 @@ _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_
 
 funding_flows_assets = [
     _family(
-        FRED_OBSERVATIONS, _loader("load_fred"), date_column="observation_date",
+        FRED_OBSERVATIONS, _loader("load_fred"), source="fred", date_column="observation_date",
         partitions_def=h41_weekly_partitions,  # refreshed with the Fed's H.4.1 week
         description="FRED series (Fed assets, Treasury holdings, TGA, ON RRP, reserves, yields, OAS, "
         "SOFR, IORB/IOER) as published: long rows, source units, missing values kept as null.",
     ),
     _family(
-        DTS_OPERATING_CASH_BALANCE, _loader("load_dts", table="operating_cash_balance"),
+        DTS_OPERATING_CASH_BALANCE, _loader("load_dts", table="operating_cash_balance"), source="fiscal_data",
         date_column="record_date",
         description="Daily Treasury Statement table I (operating cash balance, $mn), every row as "
         "published, including all three labels of the TGA row over time.",
     ),
     _family(
-        DTS_PUBLIC_DEBT_TRANSACTIONS, _loader("load_dts", table="public_debt_transactions"),
+        DTS_PUBLIC_DEBT_TRANSACTIONS, _loader("load_dts", table="public_debt_transactions"), source="fiscal_data",
         date_column="record_date",
         description="Daily Treasury Statement table IIIA (public debt issues and redemptions, $mn).",
     ),
     _family(
-        NYFED_REVERSE_REPO_OPERATIONS, _loader("load_nyfed_reverse_repo"), date_column="operation_date",
+        NYFED_REVERSE_REPO_OPERATIONS, _loader("load_nyfed_reverse_repo"), source="nyfed", date_column="operation_date",
         description="NY Fed reverse-repo operation results (USD); small-value test operations are "
         "flagged here and excluded in staging, never silently dropped.",
     ),

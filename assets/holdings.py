@@ -38,7 +38,7 @@ SEC13F_INFOTABLE = RawTable(
 _loader = partial(lazy_loader, "reverse_qe.sources.holdings")  # imported when a run loads
 # One data set at a time (per_dataset): a backfill of many needs the memory of one.
 _family = partial(raw_asset, partitions_def=sec_13f_dataset_partitions, group_name="raw_holdings",
-                  owners=["team:holdings"], per_dataset=True)
+                  owners=["team:holdings"], per_dataset=True, source="sec_13f")
 
 holdings_assets = [
     _family(

@@ -48,16 +48,16 @@ _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_
 
 issuance_assets = [
     _family(
-        TREASURY_AUCTIONS, _loader("load_treasury_auctions"), date_column="auction_date",
+        TREASURY_AUCTIONS, _loader("load_treasury_auctions"), source="fiscal_data", date_column="auction_date",
         description="Treasury auction results (Fiscal Data auctions_query; TreasuryDirect JSON for "
         "auctions Fiscal Data lacks), USD; reopenings keep their original term.",
     ),
     _family(
-        MSPD_DEBT_OUTSTANDING, _loader("load_mspd"), date_column="record_date",
+        MSPD_DEBT_OUTSTANDING, _loader("load_mspd"), source="fiscal_data", date_column="record_date",
         description="Monthly Statement of the Public Debt table 1: debt held by the public by class ($mn).",
     ),
     _family(
-        SEC_COMPANYFACTS, _loader("load_sec_companyfacts"), date_column="filed",
+        SEC_COMPANYFACTS, _loader("load_sec_companyfacts"), source="sec", date_column="filed",
         description="SEC XBRL companyfacts of the hyperscalers: cash-flow facts (USD, year-to-date "
         "in 10-Qs) with their filing dates, every filing kept (as-filed history).",
     ),

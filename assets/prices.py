@@ -23,9 +23,9 @@ _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_
                   owners=["team:holdings"])
 
 prices_assets = [
-    _family(STOOQ_DAILY_PRICES, _loader("load_stooq"), date_column="price_date",
+    _family(STOOQ_DAILY_PRICES, _loader("load_stooq"), source="stooq", date_column="price_date",
             description="Stooq daily OHLC and share volume for the taxonomy's equities and ETFs."),
-    _family(COINBASE_DAILY_CANDLES, _loader("load_coinbase"), date_column="price_date",
+    _family(COINBASE_DAILY_CANDLES, _loader("load_coinbase"), source="coinbase", date_column="price_date",
             description="Coinbase Exchange daily candles (USD; volume in the base currency) for the taxonomy's crypto."),
 ]
 

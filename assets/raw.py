@@ -104,6 +104,7 @@ def batch_metadata(table: RawTable, written: Sequence["Written"]) -> dict:
     modes = sorted(set().union(*(w.modes for w in written)))
     return {
         "table": f"{table.schema}.{table.name}",
+        "provided": True,
         "rows_in_batch": sum(w.rows for w in written),
         "rows_replaced": sum(w.rows_replaced for w in written),
         "dagster/row_count": written[-1].rows_after if written else 0,
@@ -125,6 +126,7 @@ def raw_asset(
     group_name: str,
     description: str,
     owners: list[str],
+    source: str,
     expectations: Sequence["Expect"] = (),
     batch_checks: Sequence["BatchCheck"] = (),
     per_dataset: bool = False,
@@ -133,6 +135,10 @@ def raw_asset(
 
     Partitioned by ``partitions_def`` (see ``assets.partitions``); a range of partitions
     is one run (``BackfillPolicy.single_run``) and writes the rows of those partitions only.
+
+    ``source`` is the publisher's folder (``reverse_qe.sources.SOURCES``): when ``RQE_SOURCES``
+    leaves it out, or a replay directory holds nothing for it, the asset records the source as not
+    provided (the table stays as it was, created empty if new) instead of failing.
 
     ``expectations`` (GX 1.x expectations by class name) and ``batch_checks`` (plain functions)
     add to the generic suite every table gets from its declaration.
@@ -164,8 +170,13 @@ def raw_asset(
     )
     def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
         from reverse_qe.ingest import ingest_batch, quarantine_parse_error
+        from reverse_qe.sources.transports import SourceNotProvided
         from reverse_qe.validation.suites import raw_suite_for
 
+        if not sources.provides(source):
+            yield from _not_provided(context, warehouse, table, key, source,
+                                     f"[{source}] not provided: RQE_SOURCES leaves it out")
+            return
         batch_id, asset_key = f"{context.run_id}/{table.name}", "/".join(key.path)
         suite = raw_suite_for(table, date_column=date_column, as_of=sources.as_of(),
                               expectations=expectations, batch_checks=batch_checks)
@@ -180,7 +191,7 @@ def raw_asset(
                 for frame in batches:
                     result = ingest_batch(
                         warehouse.get_connection, table, frame, suite, batch_id=batch_id, asset_key=asset_key,
-                        date_column=date_column, docs_dir=gx_docs_dir(warehouse),
+                        date_column=date_column, docs_dir=gx_docs_dir(warehouse), source=source,
                         select_rows=lambda f: rows_of_this_run(context, f, date_column))
                     docs = {"data_docs": MetadataValue.url(result.docs_index.as_uri())} if result.docs_index else {}
                     if result.rejected:
@@ -192,6 +203,11 @@ def raw_asset(
                     written.append(done)
                     checks_run = result.checks_run
                     warnings += filter(None, [result.warning])
+        except SourceNotProvided as err:
+            if written:  # a later data set went missing between listing and reading: an error
+                raise
+            yield from _not_provided(context, warehouse, table, key, source, str(err))
+            return
         except SourceFormatError as err:
             record = quarantine_parse_error(warehouse.get_connection, table, err, batch_id=batch_id, asset_key=asset_key)
             yield from _reject(context, key, record, {"location": err.location})
@@ -208,6 +224,22 @@ def raw_asset(
         )
 
     return _raw
+
+
+def _not_provided(context, warehouse: DuckDBResource, table: RawTable, key: AssetKey, source: str, reason: str):
+    """Record a source that is not provided (a visible warning, not a failure)."""
+    from reverse_qe.ingest import record_not_provided
+
+    record_not_provided(warehouse.get_connection, table, source, reason)
+    context.log.warning(f"raw.{table.name}: {reason}. The table keeps what it held; the models that need it "
+                        "give null components with a reason.")
+    yield MaterializeResult(
+        metadata={"table": f"{table.schema}.{table.name}", "provided": False, "not_provided_reason": reason,
+                  "rows_in_batch": 0},
+        check_results=[AssetCheckResult(
+            check_name=RAW_CHECK, asset_key=key, passed=True, severity=AssetCheckSeverity.WARN,
+            metadata={"provided": False, "reason": reason})],
+    )
 
 
 def _partition_label(context: AssetExecutionContext) -> str:

@@ -32,6 +32,8 @@ class SourcesResource(ConfigurableResource):
     scenario_end: Optional[str] = None
     scenario_scale: int = 1
     landing_dir: str
+    # comma-separated sources to read (RQE_SOURCES); empty: all of reverse_qe.sources.SOURCES
+    enabled_sources: str = ""
 
     @classmethod
     def from_settings(cls, settings: SourceSettings) -> SourcesResource:
@@ -42,7 +44,12 @@ class SourcesResource(ConfigurableResource):
             scenario_end=settings.scenario_end,
             scenario_scale=settings.scenario_scale,
             landing_dir=str(settings.landing_dir),
+            enabled_sources=",".join(sorted(settings.enabled_sources or ())),
         )
+
+    def provides(self, source: str) -> bool:
+        """Whether ``source`` is read at all (``RQE_SOURCES``); a replay folder may still lack it."""
+        return not self.enabled_sources or source in self.enabled_sources.split(",")
 
     def as_of(self) -> dt.date:
         """The run date data is judged against (no future dates, freshness): the scenario's own

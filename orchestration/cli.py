@@ -31,43 +31,23 @@ from reverse_qe.settings import (
     warehouse_path,
 )
 
-MART_SCHEMA = "marts"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def summarise(warehouse: str) -> str:
-    """Rows per mart and the latest bathtub row, read from the warehouse (read-only)."""
-    lines = []
+    """Rows per mart, the latest week and regime, the regime by year, the chain and the coverage by
+    source, read from the warehouse (read-only)."""
+    from reverse_qe.reports.summary import run_summary
+
     with duckdb.connect(warehouse, read_only=True) as conn:
-        marts = conn.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1", [MART_SCHEMA]
-        ).fetchall()
-        lines.append("Marts:")
-        for (name,) in marts:
-            count = conn.execute(f'select count(*) from "{MART_SCHEMA}"."{name}"').fetchone()[0]
-            lines.append(f"  {MART_SCHEMA}.{name:<32} {count:>8,} rows")
-        latest = conn.execute(
-            "select week_ending, net_liquidity_bn, idle_pool_bn, on_rrp_bn, tga_bn, is_synthetic "
-            "from marts.fct_liquidity_bathtub order by week_ending desc limit 1"
-        ).fetchone()
-        chain = conn.execute(
-            "select quarter_end, amplification, chain_score_pct, total_forced_sales_bn "
-            "from marts.fct_forced_selling_chain order by quarter_end desc limit 1"
-        ).fetchone() if any(name == "fct_forced_selling_chain" for (name,) in marts) else None
-    if chain:
-        quarter, amplification, score, sales = chain
-        lines.append(
-            f"Latest chain quarter {quarter}: amplification {amplification:.3f} (score {score:.0f}th "
-            f"percentile), forced sales {sales:,.1f} bn"
-        )
-    if latest:
-        week, net, idle, rrp, tga, synthetic = latest
-        label = " (SYNTHETIC scenario)" if synthetic else ""
-        lines.append(
-            f"Latest week {week}{label}: net liquidity {net:,.1f} bn, idle pool {idle:,.1f} bn "
-            f"(ON RRP {rrp:,.1f} bn), TGA {tga:,.1f} bn"
-        )
-    return "\n".join(lines)
+        return run_summary(conn)
+
+
+def not_provided(warehouse: str) -> list[str]:
+    from reverse_qe.reports import summary
+
+    with duckdb.connect(warehouse, read_only=True) as conn:
+        return summary.not_provided(conn)
 
 
 def dbt_failures(target_dir: Path = DBT_PROJECT_DIR / "target") -> list[str]:
@@ -100,7 +80,6 @@ def checks_run(result) -> int:
 
 TRANSFORM_JOB = "transform_and_publish"
 HOLDINGS_JOB = "quarterly_13f"
-HOLDINGS_TABLE = ("raw", "sec13f_submissions")
 
 
 def all_jobs() -> list[str]:
@@ -116,14 +95,6 @@ def default_plan(environ=os.environ) -> list[str]:
     live = environ.get("RQE_SOURCE", "scenario").strip().lower() == "live"
     with_13f = not live or bool(environ.get("RQE_SEC_13F_DATASETS", "").strip())
     return [name for name in all_jobs() if name != HOLDINGS_JOB or with_13f]
-
-
-def has_table(warehouse: Path, schema: str, name: str) -> bool:
-    if not warehouse.exists():
-        return False
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return conn.execute("select count(*) from information_schema.tables where table_schema = ? "
-                            "and table_name = ?", [schema, name]).fetchone()[0] > 0
 
 
 def step_errors(result) -> list[str]:
@@ -222,10 +193,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"released run {run_id}: its process had died", flush=True)
         ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
         for job_name in plan:
-            if job_name == TRANSFORM_JOB and not has_table(warehouse, *HOLDINGS_TABLE):
-                print("Marts not rebuilt: no Form 13F data set loaded yet (live: set RQE_SEC_13F_DATASETS "
-                      "once, README 'Live mode'); the raw tables are up to date.", file=sys.stderr)
-                return 0
             result, seconds = run_job(instance, defs, job_name, after=ingested)
             if result is None:
                 continue
@@ -253,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
               "warning; see them in `make dev`.")
     else:
         print(f"\nAll jobs done and all checks passed ({checks} checks) in {elapsed:.0f}s.")
+    for line in not_provided(str(warehouse)) if warehouse.exists() else []:
+        print(f"Warning: {line}", file=sys.stderr)
     if TRANSFORM_JOB in plan:
         print(summarise(str(warehouse)))
         print(

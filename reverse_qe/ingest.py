@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager
 
-from reverse_qe.warehouse import QuarantineRecord, RawTable, upsert, write_quarantine
+from reverse_qe.warehouse import (
+    QuarantineRecord,
+    RawTable,
+    ensure_table,
+    record_source_status,
+    upsert,
+    write_quarantine,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,9 +77,11 @@ class BatchResult:
 
 def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite: "RawSuite", *,
                  batch_id: str, asset_key: str, date_column: str | None, docs_dir: Path | None = None,
-                 select_rows: RowSelector = _all_rows) -> BatchResult:
+                 select_rows: RowSelector = _all_rows, source: str = "") -> BatchResult:
     """Validate every row of ``frame`` (a future date belongs to no partition and must still be
-    caught), then upsert the rows ``select_rows`` keeps, or quarantine the whole batch."""
+    caught), then upsert the rows ``select_rows`` keeps, or quarantine the whole batch. A written
+    batch records its source as provided in ``raw.source_status`` (with the part that was not, as
+    a loader lists it in ``frame.attrs["not_provided"]``)."""
     from reverse_qe.validation.gx import (
         validate_raw_batch,  # GX: seconds to import, only when a run validates
     )
@@ -84,9 +93,12 @@ def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite
         quarantine(connect, record)
         return BatchResult(None, record, "", outcome.checks_run, outcome.locations, outcome.docs_index)
     validated = len(frame)
+    missing = frame.attrs.get("not_provided") or []
     frame, other_partitions = select_rows(frame)
     with connect() as conn:
         result = upsert(conn, table, frame)
+        record_source_status(conn, table, source or suite.source, provided=True, rows_loaded=validated,
+                             detail=f"not provided: {', '.join(missing)}" if missing else "")
     written = Written.of(frame, date_column, rows_after=result.rows_after, rows_replaced=result.rows_replaced,
                          other_partitions=other_partitions, validated=validated)
     return BatchResult(written, None, outcome.warning_message(), outcome.checks_run, outcome.locations,
@@ -104,6 +116,14 @@ def quarantine_parse_error(connect: Connect, table: RawTable, err: "SourceFormat
     )
     quarantine(connect, record)
     return record
+
+
+def record_not_provided(connect: Connect, table: RawTable, source: str, reason: str) -> None:
+    """The source is not provided: the raw table exists (empty, or with what earlier runs wrote,
+    which is kept) so the models that read it run, and ``raw.source_status`` says why."""
+    with connect() as conn:
+        ensure_table(conn, table)
+        record_source_status(conn, table, source, provided=False, detail=reason)
 
 
 def quarantine(connect: Connect, record: QuarantineRecord) -> None:

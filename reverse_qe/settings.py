@@ -52,6 +52,7 @@ class SourceSettings:
     scenario_end: str | None
     scenario_scale: int
     landing_dir: Path
+    enabled_sources: frozenset[str] | None = None  # None: every source; else RQE_SOURCES
 
     @classmethod
     def from_env(cls) -> SourceSettings:
@@ -69,7 +70,21 @@ class SourceSettings:
             scenario_end=os.environ.get("RQE_SCENARIO_END") or None,
             scenario_scale=int(os.environ.get("RQE_SCENARIO_SCALE", "1")),
             landing_dir=_path_from_env("RQE_LANDING_DIR", "landing"),
+            enabled_sources=enabled_sources(os.environ.get("RQE_SOURCES", "")),
         )
+
+
+def enabled_sources(value: str) -> frozenset[str] | None:
+    """``RQE_SOURCES=fred,fiscal_data``: only these sources are read (None when unset: all of them)."""
+    from reverse_qe.sources import SOURCES
+
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    if not names:
+        return None
+    unknown = sorted(set(names) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"RQE_SOURCES names unknown source(s) {', '.join(unknown)}: the sources are {', '.join(SOURCES)}")
+    return frozenset(names)
 
 
 def duckdb_memory_limit(environ=os.environ) -> str:

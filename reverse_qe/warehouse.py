@@ -169,6 +169,39 @@ def write_quarantine(conn: duckdb.DuckDBPyConnection, record: QuarantineRecord) 
         raise
 
 
+# ---------------------------------------------------------------------------------------------
+# raw.source_status: per raw table, whether its source was provided in the newest run that read it,
+# and why not. The coverage mart (marts.fct_source_coverage) reads it beside the data's own dates.
+# ---------------------------------------------------------------------------------------------
+SOURCE_STATUS_DDL = """
+create table if not exists raw.source_status (
+    table_name varchar primary key,
+    source varchar not null,
+    provided boolean not null,
+    detail varchar not null,          -- why not provided, or what part was not (FRED series)
+    rows_loaded bigint not null,      -- rows the newest run read (all partitions)
+    recorded_at timestamp not null
+)
+"""
+
+
+def record_source_status(conn: duckdb.DuckDBPyConnection, table: RawTable, source: str, *, provided: bool,
+                         detail: str = "", rows_loaded: int = 0) -> None:
+    """Replace the table's status row (values as parameters)."""
+    conn.execute(f"create schema if not exists {_ident(table.schema)}")
+    conn.execute(SOURCE_STATUS_DDL)
+    conn.execute(
+        "insert or replace into raw.source_status values (?, ?, ?, ?, ?, ?)",
+        [table.name, source, provided, detail, rows_loaded, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)],
+    )
+
+
+def ensure_table(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    """Create the (empty) raw table if it does not exist, so models reading it find it."""
+    conn.execute(f"create schema if not exists {_ident(table.schema)}")
+    conn.execute(table.ddl())
+
+
 def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path) -> PublishResult:
     """Copy the warehouse's tables into ``target`` and swap it in atomically.
 

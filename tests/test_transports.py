@@ -30,7 +30,12 @@ def test_file_transport_reads_the_source_folder(tmp_path):
 
 
 def test_file_transport_names_the_missing_file_and_folder(tmp_path):
-    with pytest.raises(SourceFetchError, match=r"\[fred\] no file matching 'WALCL.csv' in .*fred"):
+    # no folder: the source is not provided (a SourceFetchError the raw assets record, not a failure)
+    with pytest.raises(SourceFetchError, match=r"\[fred\] not provided: no folder .*fred"):
+        FileTransport(tmp_path).glob("fred", "WALCL.csv")
+    (tmp_path / "fred").mkdir()
+    (tmp_path / "fred" / "DGS10.csv").write_bytes(CSV)
+    with pytest.raises(SourceFetchError, match=r"\[fred\] not provided for 'WALCL.csv': .*fred holds only DGS10.csv"):
         FileTransport(tmp_path).glob("fred", "WALCL.csv")
 
 

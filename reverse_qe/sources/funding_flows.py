@@ -23,7 +23,12 @@ from reverse_qe.sources.parsers.fiscal_data import (
 )
 from reverse_qe.sources.parsers.fred import parse_fred_csv
 from reverse_qe.sources.parsers.nyfed import parse_nyfed_repo_operations
-from reverse_qe.sources.transports import Document, FileTransport, HttpTransport
+from reverse_qe.sources.transports import (
+    Document,
+    FileTransport,
+    HttpTransport,
+    SourceNotProvided,
+)
 
 Transport = FileTransport | HttpTransport
 
@@ -43,9 +48,12 @@ def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The FRED series of the seed ``fred_series.csv`` (or ``series_ids``) as long rows (series_id,
     observation_date, value), one document per series. IOER stops on 2021-07-28 and IORB starts
-    the next day; staging splices the two."""
-    frames = []
-    series_ids = list(fred_series()) if series_ids is None else series_ids
+    the next day; staging splices the two.
+
+    A replay directory may hold only some series: those without a file are listed in
+    ``frame.attrs["not_provided"]``; with none at all, the source is not provided."""
+    frames, missing = [], []
+    series_ids = list(fred_series()) if series_ids is None else list(series_ids)
     for series_id in series_ids:
         if isinstance(transport, HttpTransport):
             document = transport.get(
@@ -53,10 +61,18 @@ def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[s
                 params={"id": series_id, "cosd": HISTORY_START.isoformat()},
             )
         else:
-            (document,) = transport.glob("fred", f"{series_id}.csv")
+            try:
+                (document,) = transport.glob("fred", f"{series_id}.csv")
+            except SourceNotProvided as err:
+                missing.append((series_id, str(err)))
+                continue
         parsed = parse_fred_csv(document.content, location=document.location, series_id=series_id)
         frames.append(with_lineage(parsed, document, transport.mode))
-    return _concat(frames)
+    if not frames:  # not one series: the source is not provided
+        raise SourceNotProvided("fred", f"{missing[0][1]} (no file for any series of fred_series.csv)")
+    frame = _concat(frames)
+    frame.attrs["not_provided"] = [series_id for series_id, _ in missing]
+    return frame
 
 
 class _FiscalDataPaging:

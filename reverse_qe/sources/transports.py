@@ -79,6 +79,15 @@ class SourceFetchError(RuntimeError):
     """A source could not be reached or read; names the source and the URL or path."""
 
 
+class SourceNotProvided(SourceFetchError):
+    """A replay directory holds nothing for this source (no folder), or nothing for this table in a
+    folder that holds other files: the source is not provided, which is not a failure."""
+
+    def __init__(self, source: str, message: str):
+        self.source = source
+        super().__init__(message)
+
+
 class FileTransport:
     """Reads documents from ``root/<source>/`` (a replay directory, or the generated scenario)."""
 
@@ -87,13 +96,21 @@ class FileTransport:
         self.mode = mode
 
     def glob(self, source: str, pattern: str, *, required: bool = True) -> list[Document]:
+        """The files of ``<root>/<source>/`` matching ``pattern``. When ``required`` and none match:
+        no folder, or a folder holding only other files, means the source (or this table of it) is
+        not provided (:class:`SourceNotProvided`); an empty folder is an error (a download that
+        went wrong), as is a folder whose only files are unreadable ones the parser then rejects."""
         folder = self.root / source
         paths = sorted(p for p in folder.glob(pattern) if p.is_file())
         if required and not paths:
-            raise SourceFetchError(
-                f"[{source}] no file matching {pattern!r} in {folder} "
-                f"(a {self.mode} directory holds one sub-folder per source; see README 'Replay layout')"
-            )
+            where = f"(a {self.mode} directory holds one sub-folder per source; see README 'Replay layout')"
+            if not folder.is_dir():
+                raise SourceNotProvided(source, f"[{source}] not provided: no folder {folder} {where}")
+            others = sorted(p.name for p in folder.iterdir())
+            if not others:
+                raise SourceFetchError(f"[{source}] {folder} is empty: nothing to read for {pattern!r} {where}")
+            raise SourceNotProvided(source, f"[{source}] not provided for {pattern!r}: {folder} holds only "
+                                            f"{', '.join(others[:5])}{' ...' if len(others) > 5 else ''}")
         return [Document(source, p.name, str(p), p.read_bytes()) for p in paths]
 
 
