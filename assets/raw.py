@@ -169,6 +169,20 @@ def raw_asset(
         )],
     )
     def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
+        from reverse_qe.ingest import is_transient
+
+        try:
+            yield from _ingest(context, sources, warehouse)
+        except Failure:
+            raise
+        except Exception as err:
+            if is_transient(err):  # an outage or a lock about to be released: the retry policy tries again
+                raise
+            raise Failure(description=f"raw.{table.name}: {type(err).__name__}: {err}\n(not retried: the same "
+                          "input gives the same error; nothing of this batch was written)",
+                          allow_retries=False) from err
+
+    def _ingest(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
         from reverse_qe.ingest import ingest_batch, quarantine_parse_error
         from reverse_qe.sources.transports import SourceNotProvided
         from reverse_qe.validation.suites import raw_suite_for

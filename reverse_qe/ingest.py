@@ -131,6 +131,19 @@ def quarantine(connect: Connect, record: QuarantineRecord) -> None:
         write_quarantine(conn, record)
 
 
+def is_transient(err: BaseException) -> bool:
+    """Whether trying again later can help: a service that still failed after the HTTP client's own
+    retries (an outage), a dropped connection, or the warehouse locked by another process. Anything
+    else (a missing file, a bad value, a bug) gives the same error again, so it is not retried."""
+    from reverse_qe.sources.transports import SourceFetchError
+
+    if isinstance(err, SourceFetchError):
+        return err.transient
+    if isinstance(err, (ConnectionError, TimeoutError)):
+        return True
+    return type(err).__module__.lstrip("_").startswith("duckdb") and "lock" in str(err).lower()
+
+
 def connect_to(path: Path, **config) -> Connect:
     """A :data:`Connect` for a DuckDB file outside Dagster (benchmarks, tests)."""
     import duckdb

@@ -76,7 +76,13 @@ class RateLimiter:
 
 
 class SourceFetchError(RuntimeError):
-    """A source could not be reached or read; names the source and the URL or path."""
+    """A source could not be reached or read; names the source and the URL or path. ``transient``:
+    the service failed in a way a later try may not (5xx, 429, a dropped connection, after the
+    client's own retries); a 404, a 401 or a missing file is not."""
+
+    def __init__(self, message: str, *, transient: bool = False):
+        self.transient = transient
+        super().__init__(message)
 
 
 class SourceNotProvided(SourceFetchError):
@@ -314,7 +320,7 @@ class HttpTransport:
                 what += f", longer than the {self.max_backoff_s:g} s this client waits ({ENV_MAX_BACKOFF_S})"
             raise SourceFetchError(redact_text(
                 f"[{source}] GET {shown} failed after {attempts} attempt{'s' * (attempts > 1)}: {what}"
-            )) from exc
+            ), transient=_is_retryable(exc)) from exc
         if status != 200:
             snippet = " ".join(content[:200].decode("utf-8", "replace").split())
             raise SourceFetchError(redact_text(

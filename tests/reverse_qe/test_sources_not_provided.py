@@ -9,7 +9,11 @@ from reverse_qe.settings import enabled_sources
 from reverse_qe.sources import SOURCES
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.funding_flows import load_fred
-from reverse_qe.sources.transports import FileTransport, SourceFetchError, SourceNotProvided
+from reverse_qe.sources.transports import (
+    FileTransport,
+    SourceFetchError,
+    SourceNotProvided,
+)
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"
@@ -56,3 +60,18 @@ def test_rqe_sources_names_known_sources_only():
     with pytest.raises(ValueError, match="unknown source\\(s\\) h41: the sources are fred, fiscal_data"):
         enabled_sources("fred,h41")
     assert set(SOURCES) >= {p.name for p in FIXTURES.iterdir() if p.is_dir()}  # every fixture folder is a source
+
+
+def test_only_errors_a_later_try_can_mend_are_transient():
+    import duckdb
+
+    from reverse_qe.ingest import is_transient
+
+    assert is_transient(SourceFetchError("[fred] GET ... failed after 5 attempts: HTTP 503", transient=True))
+    assert not is_transient(SourceFetchError("[fred] GET ... answered HTTP 404"))
+    assert not is_transient(SourceNotProvided("fred", "[fred] not provided"))
+    assert is_transient(ConnectionResetError("peer reset"))
+    assert is_transient(duckdb.IOException('Could not set lock on file "w.duckdb": Conflicting lock is held'))
+    assert not is_transient(duckdb.IOException("No such file or directory"))
+    assert not is_transient(FileNotFoundError("seeds/hyperscaler_financings.csv"))
+    assert not is_transient(OverflowError("int too large to convert"))
