@@ -30,7 +30,7 @@ RAW = {name: AssetKey(["raw", name]) for name in (
     "fred_observations", "dts_operating_cash_balance", "dts_public_debt_transactions",
     "nyfed_reverse_repo_operations")}
 TGA_DAILY = AssetKey(["intermediate", "int_treasury__tga_daily"])
-STG_FRED = AssetKey(["staging", "stg_fred__observations"])
+FRED_IN_UNITS = AssetKey(["intermediate", "int_fred__observations_in_units"])
 BATHTUB = AssetKey(["marts", "fct_liquidity_bathtub"])
 STG_MSPD = AssetKey(["staging", "stg_fiscal_data__mspd_debt_outstanding"])
 
@@ -39,7 +39,7 @@ def _table(frame: "pd.DataFrame", limit: int = 20) -> MetadataValue:
     return MetadataValue.json(frame.head(limit).astype(str).to_dict("records"))
 
 
-@asset_check(asset=TGA_DAILY, additional_deps=[STG_FRED], pool=WAREHOUSE_POOL,
+@asset_check(asset=TGA_DAILY, additional_deps=[FRED_IN_UNITS], pool=WAREHOUSE_POOL,
              description="WTREGEN (the Fed's week-average TGA) lies within the week's range of DTS daily "
              f"TGA closes, give or take {thresholds.TGA_WTREGEN_TOLERANCE_BN:g} bn.")
 def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
@@ -47,7 +47,7 @@ def tga_matches_wtregen(warehouse: DuckDBResource) -> AssetCheckResult:
 
     with warehouse.get_connection() as conn:
         tga = conn.execute("select record_date, tga_close_bn from intermediate.int_treasury__tga_daily").df()
-        fed = conn.execute("select observation_date, value_bn from staging.stg_fred__observations "
+        fed = conn.execute("select observation_date, value_bn from intermediate.int_fred__observations_in_units "
                            "where series_id = ?", ["WTREGEN"]).df()
     weeks = rec.tga_vs_wtregen(tga, fed)
     breaches = weeks[weeks["breach"]]

@@ -16,6 +16,7 @@ def test_definitions_load_and_lineage_runs_from_raw_to_the_bathtub():
     chain = [
         AssetKey(["raw", "fred_observations"]),
         AssetKey(["staging", "stg_fred__observations"]),
+        AssetKey(["intermediate", "int_fred__observations_in_units"]),
         AssetKey(["intermediate", "int_funding__aligned_weekly"]),
         AssetKey(["marts", "fct_liquidity_bathtub"]),
     ]

@@ -4,7 +4,7 @@
 with
 
 fred as (
-    select * from {{ ref('stg_fred__observations') }}
+    select * from {{ ref('int_fred__observations_in_units') }}
 ),
 
 tga as (

@@ -4,7 +4,7 @@
 with lines as (
     select f.cik, f.period_of_report, f.filing_manager_name, f.filing_role, i.*
     from {{ ref('int_holdings__effective_filings') }} as f
-    join {{ ref('stg_sec13f__infotable') }} as i on i.accession_number = f.accession_number
+    join {{ ref('int_holdings__infotable_in_usd') }} as i on i.accession_number = f.accession_number
     where not i.is_option
 ),
 
