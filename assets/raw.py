@@ -54,6 +54,9 @@ WAREHOUSE_POOL = "warehouse"
 
 Loader = Callable[..., "pd.DataFrame"]  # (transport, endpoints) -> parsed frame with lineage columns
 RAW_CHECK = "raw_batch_valid"
+# Every raw table a family file declares: each raw step creates those that do not exist yet (empty),
+# so the models find every source even when one was never loaded (not provided, no 13F data set yet).
+DECLARED_TABLES: list[RawTable] = []
 GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
 
 
@@ -149,6 +152,7 @@ def raw_asset(
     A batch that fails stops the step; those before it stay written, each whole.
     """
     key = AssetKey([table.schema, table.name])
+    DECLARED_TABLES.append(table)
 
     @asset(
         name=table.name,
@@ -186,6 +190,10 @@ def raw_asset(
         from reverse_qe.ingest import ingest_batch, quarantine_parse_error
         from reverse_qe.sources.transports import SourceNotProvided
         from reverse_qe.validation.suites import raw_suite_for
+        from reverse_qe.warehouse import ensure_tables
+
+        with warehouse.get_connection() as conn:
+            ensure_tables(conn, DECLARED_TABLES)
 
         if not sources.provides(source):
             yield from _not_provided(context, warehouse, table, key, source,

@@ -6,7 +6,7 @@ price impact, sale weights), ``int_chain__shocks`` (what each funder must raise)
 ``int_chain__rounds`` (the fire-sale rounds). The marts only aggregate the rounds (and add realised
 pressure from the 13F flows, which is not the chain), so they are left out of both sides.
 
-Written from DESIGN.md section 4, not from the SQL's shape: every position goes through every
+Written from docs/scores.md, not from the SQL's shape: every position goes through every
 round (group sums as ``groupby(...).transform``), which is how one would write it in pandas. It
 returns the same rows as the models (a position's row in a round when it sold or its price moved),
 so ``check_against`` can compare it with the warehouse the dbt run left.

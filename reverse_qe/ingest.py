@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager
 from reverse_qe.warehouse import (
     QuarantineRecord,
     RawTable,
-    ensure_table,
+    ensure_tables,
     record_source_status,
     upsert,
     write_quarantine,
@@ -122,7 +122,7 @@ def record_not_provided(connect: Connect, table: RawTable, source: str, reason: 
     """The source is not provided: the raw table exists (empty, or with what earlier runs wrote,
     which is kept) so the models that read it run, and ``raw.source_status`` says why."""
     with connect() as conn:
-        ensure_table(conn, table)
+        ensure_tables(conn, [table])
         record_source_status(conn, table, source, provided=False, detail=reason)
 
 

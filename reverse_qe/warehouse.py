@@ -15,7 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # the code location imports RawTable at load: no DuckDB or pandas import then
     import duckdb
@@ -196,10 +196,15 @@ def record_source_status(conn: duckdb.DuckDBPyConnection, table: RawTable, sourc
     )
 
 
-def ensure_table(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
-    """Create the (empty) raw table if it does not exist, so models reading it find it."""
-    conn.execute(f"create schema if not exists {_ident(table.schema)}")
-    conn.execute(table.ddl())
+def ensure_tables(conn: duckdb.DuckDBPyConnection, tables: "Iterable[RawTable]") -> None:
+    """Create every raw table that does not exist yet (empty), and ``raw.source_status``: the
+    models read every source, so a source never loaded (not provided, or no 13F data set yet)
+    must still be an empty table for them."""
+    for table in tables:
+        conn.execute(f"create schema if not exists {_ident(table.schema)}")
+        conn.execute(table.ddl())
+    conn.execute("create schema if not exists raw")
+    conn.execute(SOURCE_STATUS_DDL)
 
 
 def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path) -> PublishResult:

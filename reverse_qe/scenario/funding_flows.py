@@ -1,4 +1,4 @@
-"""SYNTHETIC funding-flows scenario, written in the sources' official formats (DESIGN.md §3, §6).
+"""SYNTHETIC funding-flows scenario, written in the sources' official formats (README, "The scenario is synthetic").
 
 Nothing here is real data. The generator builds one deterministic world over a fixed horizon
 (``HORIZON_START``..``HORIZON_END``) from the anchor tables below (piecewise-linear in time) plus

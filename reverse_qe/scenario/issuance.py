@@ -1,4 +1,4 @@
-"""SYNTHETIC issuance scenario, written in the sources' official formats (DESIGN.md §3, §6).
+"""SYNTHETIC issuance scenario, written in the sources' official formats (README, "The scenario is synthetic").
 
 Nothing here is real data (the late-2025 bond deals are taken from the ``hyperscaler_financings``
 seed, whose rows are public facts, so the synthetic filings contain them). Like the funding-flows

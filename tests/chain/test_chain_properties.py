@@ -158,7 +158,7 @@ def test_with_a_shared_asset_the_chain_amplifies(rounds_sql):
 
 
 def reference_rounds(holdings, types, leverage, impact, required, sale_factor, *, rounds=3, beta=1.5, cap=0.5):
-    """DESIGN.md section 4 position by position, in plain Python: every position through every
+    """docs/scores.md position by position, in plain Python: every position through every
     round (the SQL carries only the positions that can sell). The rows it returns are the model's
     contract: each quarter, round, holder and asset that was sold or whose price moved."""
     aum = {}

@@ -1,4 +1,4 @@
--- The capex-absorption score, weekly, as known each week (DESIGN.md section 4):
+-- The capex-absorption score, weekly, as known each week (docs/scores.md):
 --   F13 = hyperscaler external funding (latest filed quarter + seed deals after its end)
 --   D13 = private Treasury supply over 13 weeks (net marketable issuance - Fed purchases)
 --   I   = the idle pool 13 weeks before
@@ -128,9 +128,9 @@ select
     cast(weighted_z as double) as weighted_z,
     cast(100 * {{ normal_cdf('weighted_z') }} as double) as score,
     cast(case
-        when f13_bn is null then 'no hyperscaler filing known yet'
-        when d13_bn is null then 'less than 13 weeks of Treasury supply'
-        when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before'
+        when f13_bn is null then 'no hyperscaler filing known yet (SEC companyfacts)'
+        when d13_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
+        when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before (bathtub weeks with reserves)'
         when z_absorption_ratio is null or z_neg_slack is null
             then 'z-score window not filled: ' || cast(weeks_in_window as varchar) || ' of {{ var("z_min_weeks") }} weeks'
         when confirmation_z is null then 'no confirmation z-score yet'

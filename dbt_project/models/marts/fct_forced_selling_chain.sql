@@ -1,4 +1,4 @@
--- The forced-selling chain, one row per quarter (period of report), DESIGN.md section 4:
+-- The forced-selling chain, one row per quarter (period of report), docs/scores.md:
 -- the standard shock plus that quarter's capital calls, sales and losses by round, amplification
 -- = total forced sales / first-round sales (1 = the shock stops where it started; 1 too when
 -- funders hold nothing), fire-sale loss as a share of 13F AUM, the score = percentile of

@@ -1,10 +1,13 @@
--- The liquidity bathtub (DESIGN.md section 4), one row per week ending Wednesday:
+-- The liquidity bathtub, one row per week ending Wednesday (docs/scores.md):
 --   level     net liquidity = Fed total assets - TGA - ON RRP
 --   idle pool I = ON RRP + max(0, reserves - reserve floor), also at floor -/+ sensitivity
 --   13-week change of the level = tap (change in Fed assets: QE/QT)
 --                               + Treasury drain (-change in TGA)
 --                               + reverse-repo release (-change in ON RRP)
 --   demand for funds over 13 weeks = private Treasury supply D13 + hyperscaler external funding F13
+-- Coverage: the weeks from the first to the last in which Fed assets, the TGA and ON RRP are all
+-- known (sources start and end at different dates, and a user may hold only some of them); a
+-- component missing inside that span is null, and null_reason says which and why.
 {% set floor = var('reserve_floor_bn') %}
 {% set band = var('reserve_floor_sensitivity_bn') %}
 with
@@ -23,20 +26,37 @@ hyperscaler_funding as (
     group by week_ending
 ),
 
+covered as (
+    select min(week_ending) as first_week, max(week_ending) as last_week
+    from weekly
+    where fed_total_assets_bn is not null and tga_bn is not null and on_rrp_bn is not null
+),
+
 levels as (
     select
-        week_ending,
+        weekly.week_ending,
         fed_total_assets_bn,
         tga_bn,
         on_rrp_bn,
         reserves_bn,
         fed_total_assets_bn - tga_bn - on_rrp_bn as net_liquidity_bn,
-        greatest(0, reserves_bn - {{ floor }}) as excess_reserves_bn,
-        on_rrp_bn + greatest(0, reserves_bn - {{ floor }}) as idle_pool_bn,
-        on_rrp_bn + greatest(0, reserves_bn - {{ floor - band }}) as idle_pool_floor_low_bn,
-        on_rrp_bn + greatest(0, reserves_bn - {{ floor + band }}) as idle_pool_floor_high_bn,
+        -- greatest() skips nulls in DuckDB: without the guard, unknown reserves would read as none
+        case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor }}) end as excess_reserves_bn,
+        on_rrp_bn + case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor }}) end as idle_pool_bn,
+        on_rrp_bn + case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor - band }}) end
+            as idle_pool_floor_low_bn,
+        on_rrp_bn + case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor + band }}) end
+            as idle_pool_floor_high_bn,
+        nullif(concat_ws('; ',
+            case when fed_total_assets_bn is null then 'no Fed total assets (FRED WALCL) this week' end,
+            case when tga_bn is null then 'no TGA close this week (Daily Treasury Statement)' end,
+            case when on_rrp_bn is null then 'no ON RRP (FRED RRPONTSYD) this week' end,
+            case when reserves_bn is null then 'no reserves (FRED WRESBAL): idle pool unknown' end
+        ), '') as null_reason,
         is_synthetic
     from weekly
+    cross join covered
+    where weekly.week_ending between covered.first_week and covered.last_week
 ),
 
 changes as (
@@ -75,6 +95,7 @@ select
     cast(tap_13w_bn as decimal(18, 6)) as tap_13w_bn,
     cast(treasury_drain_13w_bn as decimal(18, 6)) as treasury_drain_13w_bn,
     cast(rrp_release_13w_bn as decimal(18, 6)) as rrp_release_13w_bn,
+    cast(null_reason as varchar) as null_reason,
     is_synthetic,
     cast(private_supply_13w_bn as decimal(18, 6)) as private_treasury_supply_13w_bn,
     cast(hyperscaler_funding_13w_bn as decimal(18, 6)) as hyperscaler_funding_13w_bn,

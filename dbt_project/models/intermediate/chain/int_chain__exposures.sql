@@ -1,4 +1,4 @@
--- The chain's inputs per quarter, holder and asset (DESIGN.md section 4): holdings h_jk in $bn,
+-- The chain's inputs per quarter, holder and asset (docs/scores.md): holdings h_jk in $bn,
 -- AUM_j = sum of the holder's 13F positions, holder type and leverage b_j, speculativeness spec_k,
 -- the 90-day return, price impact per $bn sold l_k (kappa * sigma / ADV from prices, else
 -- kappa' / total 13F value of the asset), and the sale weight funders use:

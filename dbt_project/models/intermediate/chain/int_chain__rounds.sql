@@ -1,4 +1,4 @@
-{#- The fire-sale rounds (DESIGN.md section 4), set-based and unrolled by a Jinja loop over
+{#- The fire-sale rounds (docs/scores.md), set-based and unrolled by a Jinja loop over
     var('chain_rounds') (no recursive CTE, so dbt unit tests can run it).
     Round 1: funders sell what they must raise, by sale weight, never more than a position.
     Each round n: forced sales phi_k = sum of sales; price change dp_k = -min(cap, l_k * phi_k);

@@ -1,5 +1,5 @@
 -- The Treasury General Account's opening and closing balance per DTS date, across the three
--- labels its row has had (DESIGN.md section 3):
+-- labels its row has had (README, "Replay layout"):
 --   until about Sep 2021   "Federal Reserve Account"          opening balance only (CSV export)
 --   until mid-April 2022   "Treasury General Account (TGA)"   opening balance only (CSV export)
 --   since then             four rows; the close is the "... Closing Balance" row's opening column

@@ -1,4 +1,4 @@
--- Hyperscaler cash flows per company and fiscal quarter, as filed (DESIGN.md section 4).
+-- Hyperscaler cash flows per company and fiscal quarter, as filed (docs/scores.md).
 --
 -- 10-Q cash-flow facts are year-to-date: quarter n = YTD(n) - YTD(n-1) within one fiscal year
 -- (same period start), and Q4 = FY (10-K) - 9M. Fiscal quarters are aligned to the nearest

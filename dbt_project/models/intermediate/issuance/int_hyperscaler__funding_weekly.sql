@@ -1,4 +1,4 @@
--- Hyperscaler external funding known at each week (DESIGN.md section 4, F13), per company:
+-- Hyperscaler external funding known at each week (docs/scores.md, F13), per company:
 -- the company's latest filed quarter (its latest version filed by the Wednesday), plus the bond
 -- deals and off-balance-sheet financings of the seed dated after that quarter's end and by the
 -- Wednesday. Nothing enters before its filing or deal date.

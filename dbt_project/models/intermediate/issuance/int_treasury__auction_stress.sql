@@ -1,4 +1,4 @@
--- Auction stress per auction (DESIGN.md section 4): each auction against the prior N
+-- Auction stress per auction (docs/scores.md): each auction against the prior N
 -- (var auction_stress_prior_auctions) auctions of the same series, a series being the security
 -- kind and its ORIGINAL term (a reopening's remaining term differs, e.g. "9-Year 10-Month" of a
 -- "10-Year" note). stress = mean of -z(bid-to-cover), z(primary-dealer share), -z(indirect share):

@@ -1,4 +1,4 @@
--- Treasury supply per H.4.1 week (DESIGN.md section 4, D13):
+-- Treasury supply per H.4.1 week (docs/scores.md, D13):
 --   net marketable issuance = DTS table IIIA marketable issues - marketable redemptions
 --   private supply          = net marketable issuance - change in the Fed's Treasury holdings
 --                             (TREAST): what the Fed buys, the private sector does not absorb

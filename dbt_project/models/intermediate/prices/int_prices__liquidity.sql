@@ -1,6 +1,6 @@
 -- Liquidity per asset and calendar quarter, from that quarter's trading days: daily volatility
 -- sigma_k, average daily dollar volume ADV_k ($bn), the 90-day return to the quarter's last price,
--- and price impact per $bn sold l_k = kappa * sigma_k / ADV_k (DESIGN.md section 4). Quarters with
+-- and price impact per $bn sold l_k = kappa * sigma_k / ADV_k (docs/scores.md). Quarters with
 -- fewer than var('chain_min_price_days') trading days get no impact (the chain falls back).
 with daily as (
     select *, {{ quarter_end('price_date') }} as quarter_end from {{ ref('int_prices__daily') }}
