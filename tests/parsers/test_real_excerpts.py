@@ -244,3 +244,13 @@ def test_utf16_re_export_is_named_as_such():
     with pytest.raises(SourceFormatError, match="UTF-16") as info:
         parse_treasurydirect_auctions(content, location="data.csv")
     assert info.value.location == "data.csv"
+
+
+def test_mspd_site_csv_export_is_refused_by_name():
+    from reverse_qe.sources.parsers.mspd import parse_mspd_table_1
+
+    content, location = excerpt("fiscal_data/mspd_table_1_site_export_first_lines.csv")
+    assert content.startswith(b"\xef\xbb\xbfRecord Date,Security Type Description,")
+    with pytest.raises(SourceFormatError, match="site's CSV export of MSPD table 1") as info:
+        parse_mspd_table_1(content, location=location)
+    assert (info.value.source, info.value.location, info.value.row) == ("fiscal_data", location, 1)
