@@ -189,68 +189,152 @@ def max_gap(date_column: str, max_days: int, *, within: Sequence[str] = ("source
 # ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Era:
+    """A tighter range for the rows of one series dated from ``start`` (inclusive) to ``end``
+    (exclusive), ISO dates; None leaves that side open."""
+
+    start: str | None
+    end: str | None
+    low: float | None
+    high: float | None
+    why: str
+
+
+@dataclass(frozen=True)
 class SeriesBounds:
-    """Sane bounds of one FRED series in its own published unit, and its cadence."""
+    """Sane bounds of one FRED series in the unit the pipeline stores, its cadence, and how far one
+    weekly value may step from the one before (``max_step``, a factor; None: not checked)."""
 
     unit: str
     low: float
     high: float
     cadence: str  # "daily" | "weekly"
     discontinued: bool = False
+    eras: tuple[Era, ...] = ()
+    max_step: float | None = None
 
 
-# Wide enough for every value since 2000 and any plausible future, narrow enough that a unit
-# change (a $mn series suddenly in $bn, or a rate in basis points) or a sign error fails.
+# Wide enough for every real value and any plausible future, narrow enough that a unit change (a $mn
+# series suddenly in $bn, or a rate in basis points) or a sign error fails. Each comment names the
+# real minimum and maximum that set the rule: real FRED downloads (README of the real-data corpus,
+# tests/real) of the vintages noted; "bn vintage" = an older download in billions.
 FRED_SERIES_BOUNDS: dict[str, SeriesBounds] = {
-    "WALCL": SeriesBounds("usd_mn", 500_000, 20_000_000, "weekly"),      # ~0.7T (2002) .. 9T (2022)
-    "TREAST": SeriesBounds("usd_mn", 100_000, 15_000_000, "weekly"),     # ~0.5T .. 5.8T
-    "WTREGEN": SeriesBounds("usd_bn", 0, 3_000, "weekly"),               # 0 .. ~1.8T
-    "RRPONTSYD": SeriesBounds("usd_bn", 0, 5_000, "daily"),              # 0 .. 2.55T (2022)
-    "WRESBAL": SeriesBounds("usd_mn", 0, 10_000_000, "weekly"),          # ~0 .. 4.3T
+    # real 2002-12..2026-07: min 712,809 (2003-01-29), max 8,965,487 (2022-04-13); weekly step at
+    # most x1.241 (2008-10-01). A $bn download (<= ~9,000) fails the floor; x2 in a week is a unit slip.
+    "WALCL": SeriesBounds("usd_mn", 500_000, 20_000_000, "weekly", max_step=2.0),
+    # real weekly 2002-12..2026-06: min 474,619 (2009-03-04), max 5,771,393 (2022-06-08); weekly
+    # step at most x1.128 (2020-03-25).
+    "TREAST": SeriesBounds("usd_mn", 100_000, 15_000_000, "weekly", max_step=2.0),
+    # Stored in $bn (dbt seed fred_series). FRED now publishes WTREGEN in $mn (real 2007-01..2025-11:
+    # 3,861 on 2008-02-20 .. 1,816,687 on 2020-07-29); the FRED parser converts that vintage to $bn.
+    # Real steps reach x5.232 (2011-12-21) and x0.316 (2008-11-05): the TGA swings; a x1000 unit
+    # mix-up or a lost digit (x10) does not pass x8.
+    "WTREGEN": SeriesBounds("usd_bn", 0, 3_000, "weekly", max_step=8.0, eras=(
+        Era(None, "2008-09-01", None, 100,
+            "before 2008-09 the TGA week average stayed below 100 $bn (real max 14.887 on 2007-05-02): "
+            "a larger value is a $mn figure read as $bn"),)),
+    # $bn, as FRED publishes it: real 2003-02..2026-07: min 0.0 (2019-11-25), max 2,553.716
+    # (2022-12-30); a $mn download (2,553,716) fails the ceiling, a sign error the floor.
+    "RRPONTSYD": SeriesBounds("usd_bn", 0, 5_000, "daily"),
+    # $mn, as FRED publishes it now: real 2002-12..2026-08: min 2,795 (2006-03-08), max 4,275,806
+    # (2021-12-08). Older downloads ("DATE,WRESBAL" header) are in $bn: 2.795 .. 847.821 before 2009,
+    # 603.078 .. 4,275.806 after; the two era floors catch every one of those rows (a $bn file is
+    # refused, never read as $mn). Real steps reach x5.426 (2006-03-15) and x0.219 (2006-03-08),
+    # when reserves were ~$10bn and swung with the maintenance period; since 2009 at most x1.24.
+    "WRESBAL": SeriesBounds("usd_mn", 1_000, 10_000_000, "weekly", max_step=8.0, eras=(
+        Era("2009-01-01", None, 100_000, None,
+            "from 2009 reserves never fell below 600,000 $mn (real min 603,078 on 2009-02-11): a smaller "
+            "value is the $bn of an older FRED download (e.g. 877.82); download the series again"),)),
+    # percent: real DGS2 2007..2025 0.09..5.19; DGS10 0.52..5.26; DGS30 1977..2026 0.99..15.21 (1981).
     "DGS2": SeriesBounds("pct", -2, 25, "daily"),
     "DGS10": SeriesBounds("pct", -2, 25, "daily"),
     "DGS30": SeriesBounds("pct", -2, 25, "daily"),
-    "THREEFYTP10": SeriesBounds("pct", -5, 10, "daily"),
-    "BAMLC0A0CM": SeriesBounds("pct", 0, 15, "daily"),                   # IG OAS peaked ~6.4 (2008)
-    "BAMLH0A0HYM2": SeriesBounds("pct", 0, 30, "daily"),                 # HY OAS peaked ~21.8 (2008)
+    "THREEFYTP10": SeriesBounds("pct", -5, 10, "daily"),  # no real download in the corpus: not calibrated
+    # percent: real 1999-01..2025-09 min 0.73, max 6.56 (2008-12); basis points (73..656) fail.
+    "BAMLC0A0CM": SeriesBounds("pct", 0, 15, "daily"),
+    # percent: real 2007-01..2026-07 min 2.41, max 21.82 (2008-12); basis points (241..2182) fail.
+    "BAMLH0A0HYM2": SeriesBounds("pct", 0, 30, "daily"),
+    # percent: real 2018-04..2026-07 min 0.01, max 5.40 (incl. the 5.25 of 2019-09-17).
     "SOFR": SeriesBounds("pct", -2, 25, "daily"),
+    # percent: real 2021-07-29..2026-08 min 0.15, max 5.40; published every calendar day.
     "IORB": SeriesBounds("pct", -2, 25, "daily"),
-    "IOER": SeriesBounds("pct", -2, 25, "daily", discontinued=True),     # ended 2021-07-28
+    # percent: real (Fed Board DDP) 2008-10-09..2021-07-28 min 0.10, max 2.40; ended 2021-07-28.
+    "IOER": SeriesBounds("pct", -2, 25, "daily", discontinued=True),
 }
 # Calendar days two consecutive rows of a FRED file may lie apart. FRED lists every weekday of a
-# daily series (holidays as an empty value), so 4 covers Friday..Tuesday after a Monday holiday
-# with room; weekly series come every Wednesday.
+# daily series (holidays as an empty value; real max gap 3 days, Friday..Monday, in every daily
+# download of the corpus; IORB lists weekends too), so 5 leaves room; weekly series come every
+# Wednesday (real max gap 7).
 FRED_MAX_GAP_DAYS = {"daily": 5, "weekly": 7}
-# A $mn series stepping by more than this factor in one week is a unit change, not a market move.
-FRED_MAX_WEEKLY_STEP = 2.0
+# FRED dates a weekly H.4.1 series (WALCL, TREAST, WTREGEN, WRESBAL) on the Wednesday its week ends:
+# every row of every real weekly download is a Wednesday. A file of other dates is FRED's graph
+# aggregated to another frequency (real: TREAST averaged by quarter, dated 2003-01-01, 2003-04-01,
+# ...), whose values are not the series' weekly levels.
+FRED_WEEKLY_WEEKDAY = 2  # Monday = 0
 
 TGA_LABELS = ("Federal Reserve Account", "Treasury General Account (TGA)",
               "Treasury General Account (TGA) Opening Balance")
-# Calendar days between two DTS dates of one document: a long weekend is 4; shutdowns still publish.
+# Calendar days between two DTS dates of one document: a long weekend is 4 (real max in the
+# 2021-06..2023-12 exports: 4); shutdowns still publish.
 DTS_MAX_GAP_DAYS = 7
-# $mn: the TGA has never exceeded ~1.9T; a day's gross issuance or redemptions stays below 2T.
+# $mn. The TGA has never exceeded ~1.9T (real 2021-06..2023-12 export: open_today_bal max 975,018,
+# every balance >= 0, min 0 on the Supplementary Financing Program and Short-Term Cash rows).
 DTS_MAX_BALANCE_MN = 5_000_000
+# $mn, table IIIA. Real 2021-06..2023-12 export (15,148 rows): transaction_today_amt max 1,149,148
+# (a day's bill issues), month to date max 13,621,735, fiscal year to date max 131,868,330.
 DTS_MAX_DAILY_TRANSACTION_MN = 2_000_000
-# USD: the ON RRP peaked at 2.55T accepted in one operation.
+DTS_MAX_MTD_TRANSACTION_MN = 40_000_000
+DTS_MAX_FYTD_TRANSACTION_MN = 400_000_000
+# Issues rows may be negative: the publisher prints adjustments there. Real 2021-06..2023-12 export:
+# 446 "Issues" rows negative today (min -812 $mn, TIPS "Inflation-Protected Securities Increment",
+# negative when CPI falls; bills down to -29, notes -22, bonds -10), 331 month to date (min -5,549,
+# TIPS increment), 52 fiscal year to date (min -660); the 2026 excerpt: Bills Regular Series -4 and
+# -14 on 2026-06-22. Redemptions are never negative (0 of 6,626 real rows). A sign error on a real
+# issue (bills issue 10,000s to 1,000,000s $mn a day) falls far below these floors.
+DTS_MIN_ISSUES_TODAY_MN = -10_000
+DTS_MIN_ISSUES_CUMULATIVE_MN = -50_000
+# USD: the ON RRP peaked at 2.55T accepted in one operation (FRED RRPONTSYD max 2,553.716 $bn on
+# 2022-12-30); no real NY Fed operations file in the corpus.
 NYFED_MAX_AMOUNT_USD = 5e12
 
 
 def _fred_step_check(frame: pd.DataFrame) -> list[Finding]:
-    """Weekly $mn series: consecutive values within a factor FRED_MAX_WEEKLY_STEP of each other."""
+    """Weekly money series: consecutive values within the series' ``max_step`` factor of each other."""
     findings = []
-    money = [s for s, b in FRED_SERIES_BOUNDS.items() if b.unit == "usd_mn" and b.cadence == "weekly"]
-    for series_id, group in frame[frame["series_id"].isin(money)].groupby("series_id", sort=False):
-        values = group.sort_values("observation_date")["value"].dropna()
+    steps = {s: b.max_step for s, b in FRED_SERIES_BOUNDS.items() if b.max_step is not None}
+    for series_id, group in frame[frame["series_id"].isin(steps)].groupby("series_id", sort=False):
+        ordered = group.sort_values("observation_date").dropna(subset=["value"])
+        values = ordered["value"]
+        limit = steps[series_id]
         ratio = values / values.shift(1)
-        bad = ratio[(ratio > FRED_MAX_WEEKLY_STEP) | (ratio < 1 / FRED_MAX_WEEKLY_STEP)]
+        # Only steps of one week: across a gap (a replay file of excerpts) the bounds and eras still hold.
+        one_week = ordered["observation_date"].diff().dt.days <= FRED_MAX_GAP_DAYS["weekly"]
+        bad = ratio[one_week & ((ratio > limit) | (ratio < 1 / limit))]
         if len(bad):
             at = bad.index[0]
+            unit = FRED_SERIES_BOUNDS[series_id].unit.removeprefix("usd_")
             findings.append(Finding(
                 "unit_jump",
                 f"{series_id} jumps from {values.shift(1)[at]:,.0f} to {values[at]:,.0f} in one step "
-                f"(x{ratio[at]:.3g}): a change of unit (FRED publishes it in $mn), not a market move",
-                (int(at),)))
+                f"(x{ratio[at]:.3g}, more than x{limit:g}): a change of unit (stored in ${unit}), "
+                "not a market move",
+                (int(frame.index.get_loc(at)),)))
     return findings
+
+
+def _fred_weekly_on_wednesdays(frame: pd.DataFrame) -> list[Finding]:
+    """Weekly series are dated on Wednesdays (see FRED_WEEKLY_WEEKDAY)."""
+    weekly = [s for s, b in FRED_SERIES_BOUNDS.items() if b.cadence == "weekly"]
+    rows = frame["series_id"].isin(weekly) & (frame["observation_date"].dt.dayofweek != FRED_WEEKLY_WEEKDAY)
+    if not rows.any():
+        return []
+    bad = frame.index[rows.to_numpy()]
+    first = frame.loc[bad[0]]
+    return [Finding("weekly_on_wednesday",
+                    f"{first['series_id']} is a weekly series dated on Wednesdays, found "
+                    f"{first['observation_date'].date()} ({first['observation_date']:%A}) and {len(bad) - 1} more: "
+                    "a FRED download aggregated to another frequency (fq=...) holds averages, not the weekly levels",
+                    tuple(int(frame.index.get_loc(i)) for i in bad))]
 
 
 def _dts_tga_row_each_day(frame: pd.DataFrame) -> list[Finding]:
@@ -266,6 +350,19 @@ def _dts_tga_row_each_day(frame: pd.DataFrame) -> list[Finding]:
                     tuple(int(i) for i in missing))]
 
 
+def _shown(bound: float | None, open_end: str) -> str:
+    return open_end if bound is None else f"{bound:,.0f}"
+
+
+def _era_condition(series_id: str, era: Era) -> str:
+    parts = [f'series_id=="{series_id}"']
+    if era.start:
+        parts.append(f'observation_date>="{era.start}"')
+    if era.end:
+        parts.append(f'observation_date<"{era.end}"')
+    return " and ".join(parts)
+
+
 def fred_suite() -> RawSuite:
     expectations = [Expect("ExpectColumnValuesToBeInSet",
                            {"column": "series_id", "value_set": list(FRED_SERIES_BOUNDS)},
@@ -277,17 +374,28 @@ def fred_suite() -> RawSuite:
              "row_condition": f'series_id=="{series_id}"', "condition_parser": "pandas"},
             f"{series_id} ({b.unit}) must lie within {b.low:,.0f}..{b.high:,.0f}; outside it means a "
             "changed unit, a sign error or a corrupt value"))
-    checks = [dates_in_order("observation_date", within=("source_uri", "series_id"))]
+        for era in b.eras:
+            bounds = {k: v for k, v in (("min_value", era.low), ("max_value", era.high)) if v is not None}
+            span = (f"from {era.start}" if era.start else "") + (f" before {era.end}" if era.end else "")
+            expectations.append(Expect(
+                "ExpectColumnValuesToBeBetween",
+                {"column": "value", **bounds, "row_condition": _era_condition(series_id, era),
+                 "condition_parser": "pandas"},
+                f"{series_id} ({b.unit}) {span.strip()} must lie within "
+                f"{_shown(era.low, '-inf')}..{_shown(era.high, 'inf')}: {era.why}"))
+    checks = [dates_in_order("observation_date", within=("source_uri", "series_id")),
+              BatchCheck("weekly_on_wednesday", _fred_weekly_on_wednesdays)]
     for cadence, days in FRED_MAX_GAP_DAYS.items():
         ids = [s for s, b in FRED_SERIES_BOUNDS.items() if b.cadence == cadence]
         checks.append(max_gap("observation_date", days, within=("source_uri", "series_id"),
                               where=lambda f, ids=ids: f["series_id"].isin(ids), cadence=cadence))
-    checks.append(BatchCheck("unit_jump(weekly $mn series)", _fred_step_check))
+    checks.append(BatchCheck("unit_jump(weekly money series)", _fred_step_check))
     return RawSuite("fred_observations", "fred", tuple(expectations), tuple(checks))
 
 
 def dts_operating_cash_balance_suite() -> RawSuite:
     balances = ("open_today_bal", "open_month_bal", "open_fiscal_year_bal", "close_today_bal")
+    # Real 2021-06..2023-12 export (2,323 rows) and 2026-09 API page: no balance below 0 (min 0).
     expectations = [
         Expect("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0},
                f"{c} ($mn) must not be negative: a balance or a cumulative flow below zero is an error")
@@ -302,17 +410,38 @@ def dts_operating_cash_balance_suite() -> RawSuite:
 
 
 def dts_public_debt_transactions_suite() -> RawSuite:
+    issues = {"row_condition": 'transaction_type=="Issues"', "condition_parser": "pandas"}
+    redemptions = {"row_condition": 'transaction_type=="Redemptions"', "condition_parser": "pandas"}
     expectations = [
         Expect("ExpectColumnValuesToBeInSet", {"column": "transaction_type", "value_set": ["Issues", "Redemptions"]},
                "transaction_type must be Issues or Redemptions"),
         Expect("ExpectColumnValuesToBeBetween",
-               {"column": "transaction_today_amt", "min_value": 0, "max_value": DTS_MAX_DAILY_TRANSACTION_MN},
-               f"transaction_today_amt ($mn) must lie within 0..{DTS_MAX_DAILY_TRANSACTION_MN:,}"),
-        Expect("ExpectColumnValuesToBeBetween", {"column": "transaction_mtd_amt", "min_value": 0},
-               "transaction_mtd_amt ($mn) must not be negative"),
-        Expect("ExpectColumnValuesToBeBetween", {"column": "transaction_fytd_amt", "min_value": 0},
-               "transaction_fytd_amt ($mn) must not be negative"),
+               {"column": "transaction_today_amt", "max_value": DTS_MAX_DAILY_TRANSACTION_MN},
+               f"transaction_today_amt ($mn) must stay below {DTS_MAX_DAILY_TRANSACTION_MN:,}: above it means "
+               "a changed unit"),
+        Expect("ExpectColumnValuesToBeBetween",
+               {"column": "transaction_mtd_amt", "max_value": DTS_MAX_MTD_TRANSACTION_MN},
+               f"transaction_mtd_amt ($mn) must stay below {DTS_MAX_MTD_TRANSACTION_MN:,}: above it means "
+               "a changed unit"),
+        Expect("ExpectColumnValuesToBeBetween",
+               {"column": "transaction_fytd_amt", "max_value": DTS_MAX_FYTD_TRANSACTION_MN},
+               f"transaction_fytd_amt ($mn) must stay below {DTS_MAX_FYTD_TRANSACTION_MN:,}: above it means "
+               "a changed unit"),
+        Expect("ExpectColumnValuesToBeBetween",
+               {"column": "transaction_today_amt", "min_value": DTS_MIN_ISSUES_TODAY_MN, **issues},
+               f"transaction_today_amt ($mn) of an Issues row must be at least {DTS_MIN_ISSUES_TODAY_MN:,}: "
+               "the publisher's negative adjustments are small; a large negative issue is a sign error"),
     ]
+    for column in ("transaction_mtd_amt", "transaction_fytd_amt"):
+        expectations.append(Expect(
+            "ExpectColumnValuesToBeBetween",
+            {"column": column, "min_value": DTS_MIN_ISSUES_CUMULATIVE_MN, **issues},
+            f"{column} ($mn) of an Issues row must be at least {DTS_MIN_ISSUES_CUMULATIVE_MN:,}: "
+            "cumulative adjustments stay small; a large negative total is a sign error"))
+    for column in ("transaction_today_amt", "transaction_mtd_amt", "transaction_fytd_amt"):
+        expectations.append(Expect(
+            "ExpectColumnValuesToBeBetween", {"column": column, "min_value": 0, **redemptions},
+            f"{column} ($mn) of a Redemptions row must not be negative (a sign error)"))
     checks = (dates_in_order("record_date"), max_gap("record_date", DTS_MAX_GAP_DAYS, cadence="daily"))
     return RawSuite("dts_public_debt_transactions", "fiscal_data", tuple(expectations), checks)
 

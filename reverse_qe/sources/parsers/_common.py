@@ -26,6 +26,7 @@ PLAIN_INTEGER = r"\d{1,18}"
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 NOT_BLANK = r"[^\S\n]*\S.*"
 _BOM = "\ufeff"
+_HTML_START = re.compile(r"<(?:!doctype|html|head|body|title|meta|div|p|!--)[\s>]", re.IGNORECASE)
 _JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number",
                bool: "boolean", type(None): "null"}
 
@@ -52,6 +53,10 @@ def decode_text(content: bytes, doc: Doc, *, kind: str) -> str:
     ``kind`` is "CSV" or "JSON". For CSV the error row of a bad byte is its line number; for
     JSON (whose rows are record indexes) the line is only given in the message.
     """
+    if bytes(content[:2]) in (b"\xff\xfe", b"\xfe\xff"):
+        doc.fail(f"document is UTF-16 (it starts with a UTF-16 byte-order mark), not a UTF-8 {kind} "
+                 "document: a re-export (e.g. PowerShell Export-Csv or Excel), not the publisher's file",
+                 row=1 if kind == "CSV" else None)
     try:
         text = bytes(content).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -65,8 +70,13 @@ def decode_text(content: bytes, doc: Doc, *, kind: str) -> str:
         doc.fail(f"empty document: expected {kind} with a header/data, found no content")
     if stripped.startswith("<"):
         first = stripped.splitlines()[0][:80]
-        doc.fail(f"document is HTML, not {kind} (it starts with {first!r}); the server "
-                 "returned a web page (error, maintenance or login page) instead of the data")
+        if stripped.startswith("<?xml"):
+            doc.fail(f"document is XML, not {kind} (it starts with {first!r}): another publication "
+                     "or format of the source than the one this parser reads")
+        # A CSV header may start with "<" (Stooq's bulk files: "<TICKER>,<PER>,<DATE>,...").
+        if kind != "CSV" or _HTML_START.match(stripped):
+            doc.fail(f"document is HTML, not {kind} (it starts with {first!r}); the server "
+                     "returned a web page (error, maintenance or login page) instead of the data")
     return text
 
 

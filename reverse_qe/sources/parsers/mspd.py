@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reverse_qe.sources.parsers.fiscal_data import Field, Table, _parse_table
+from reverse_qe.sources.parsers._common import Doc
+from reverse_qe.sources.parsers.fiscal_data import SOURCE, Field, Table, _parse_table
 
 MSPD_TABLE_1 = Table("MSPD table 1, Summary of Treasury Securities Outstanding", (
     Field("record_date", None, "record_date", "date"),
@@ -25,5 +26,17 @@ MSPD_TABLE_1 = Table("MSPD table 1, Summary of Treasury Securities Outstanding",
 
 
 def parse_mspd_table_1(content: bytes, *, location: str) -> pd.DataFrame:
-    """One API JSON page of MSPD table 1. Key (record_date, source_line_number) is unique."""
+    """One API JSON page of MSPD table 1. Key (record_date, source_line_number) is unique.
+
+    The site's CSV export of the same table ("Record Date,Security Type Description,...,Total Public
+    Debt Outstanding (in Millions)") is refused by name: it lacks src_line_nbr, half of the key, and
+    writes its total rows differently ("Total Marketable" as the type, "_" as the class), so its rows
+    would not line up with the API's.
+    """
+    head = bytes(content[:200]).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"Record Date,"):
+        Doc(SOURCE, location).fail(
+            "document is the Fiscal Data site's CSV export of MSPD table 1, not an API JSON page: it has "
+            "no source line number (src_line_nbr, part of the key) and labels its total rows otherwise; "
+            "download /v1/debt/mspd/mspd_table_1 as JSON", row=1)
     return _parse_table(content, location, "json", MSPD_TABLE_1)

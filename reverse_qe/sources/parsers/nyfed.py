@@ -58,8 +58,13 @@ def parse_nyfed_repo_operations(content: bytes, *, location: str) -> pd.DataFram
     repo = payload.get("repo") if isinstance(payload, dict) else None
     operations = repo.get("operations") if isinstance(repo, dict) else None
     if not isinstance(operations, list):
+        what = ""
+        if isinstance(payload, dict) and "refRates" in payload:
+            what = " (NY Fed reference rates, /api/rates/...: another publication)"
+        elif isinstance(payload, dict):
+            what = f" (keys: {', '.join(map(str, payload)) or 'none'})"
         doc.fail('expected {"repo": {"operations": [...]}} (NY Fed repo operation results), '
-                 f"found {json_type(payload)} without a repo.operations list")
+                 f"found {json_type(payload)} without a repo.operations list{what}")
     records = json_records(operations, doc, required=[*_TEXT.values(), *_DATES.values()],
                            what="operation")
     rows = range(len(records))

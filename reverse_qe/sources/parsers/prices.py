@@ -1,9 +1,14 @@
 """Parsers for daily prices with volume: Stooq CSV (equities, ETFs) and Coinbase candles (crypto).
 
 Stooq (``https://stooq.com/q/d/l/?s=mu.us&i=d``): CSV ``Date,Open,High,Low,Close,Volume``, one line
-per trading day, dates ``YYYY-MM-DD``. Stooq has been reported (2026) to answer a request without
-an API key with an HTML page and status 200: that body is rejected with a clear error. A body of
-``No data`` (unknown symbol) is an error too.
+per trading day, dates ``YYYY-MM-DD``, LF or CRLF. Real downloads also carry the header in other
+words (``STOOQ_HEADERS``: ``Data,Open,Highest,Lowest,Close,Volume``, the Polish
+``Data,Otwarcie,Najwyzszy,Najnizszy,Zamkniecie,Wolumen``), and Stooq's bulk files (``d_us_txt``)
+have two more layouts, dates as ``YYYYMMDD``: ``<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,
+<CLOSE>,<VOL>,<OPENINT>`` (one ticker, period ``D``) and, in older (2020) bulk files,
+``Date,Open,High,Low,Close,Volume,OpenInt``. Volumes may be fractional (split-adjusted). Stooq has
+been reported (2026) to answer a request without an API key with an HTML page and status 200: that
+body is rejected with a clear error. A body of ``No data`` (unknown symbol) is an error too.
 
 Coinbase Exchange (``https://api.exchange.coinbase.com/products/BTC-USD/candles?granularity=86400``):
 a JSON array of ``[time, low, high, open, close, volume]`` (time = bucket start, Unix seconds UTC;
@@ -37,8 +42,20 @@ PRICE_COLUMNS = ("symbol", "price_date", "open", "high", "low", "close", "volume
 COINBASE_MAX_CANDLES = 300
 
 
+# Header variants of the per-ticker download, each mapped onto Date, Open, High, Low, Close, Volume.
+STOOQ_HEADERS = {
+    STOOQ_HEADER: "English",
+    ("Data", "Open", "Highest", "Lowest", "Close", "Volume"): "English, 'Data/Highest/Lowest'",
+    ("Data", "Otwarcie", "Najwyzszy", "Najnizszy", "Zamkniecie", "Wolumen"): "Polish",
+}
+STOOQ_BULK_HEADER = ("<TICKER>", "<PER>", "<DATE>", "<TIME>", "<OPEN>", "<HIGH>", "<LOW>", "<CLOSE>",
+                     "<VOL>", "<OPENINT>")
+STOOQ_BULK_2020_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume", "OpenInt")
+_COMPACT_DATE = r"\d{8}"
+
+
 def parse_stooq_csv(content: bytes, *, location: str, symbol: str) -> pd.DataFrame:
-    """One Stooq daily CSV into ``symbol, price_date, open, high, low, close, volume``."""
+    """One Stooq daily file (any layout above) into ``symbol, price_date, open, high, low, close, volume``."""
     doc = Doc(STOOQ, location)
     try:
         text = decode_text(content, doc, kind="CSV")
@@ -50,19 +67,47 @@ def parse_stooq_csv(content: bytes, *, location: str, symbol: str) -> pd.DataFra
     if text.strip().lower() in ("no data", "brak danych"):
         doc.fail(f"Stooq has no data for symbol {symbol!r} (body 'No data')")
     header, rows, lines = read_csv(text, doc)
-    if tuple(header) != STOOQ_HEADER:
-        doc.fail(f"expected header {','.join(STOOQ_HEADER)!r}, found {','.join(header)!r}", row=1)
+    header_t = tuple(header)
+    if header_t in STOOQ_HEADERS:
+        positions, compact = dict(zip(STOOQ_HEADER, range(6))), False
+    elif header_t == STOOQ_BULK_2020_HEADER:
+        positions, compact = dict(zip(STOOQ_HEADER, range(6))), True
+    elif header_t == STOOQ_BULK_HEADER:
+        positions, compact = dict(zip(STOOQ_HEADER, (2, 4, 5, 6, 7, 8))), True
+    else:
+        known = "; ".join(",".join(h) for h in (*STOOQ_HEADERS, STOOQ_BULK_HEADER, STOOQ_BULK_2020_HEADER))
+        doc.fail(f"expected a Stooq header ({known}), found {','.join(header)!r}", row=1)
     check_field_counts(header, rows, lines, doc)
+    if header_t == STOOQ_BULK_HEADER:
+        _check_bulk_columns(rows, lines, doc, symbol)
+    dates = csv_column(rows, positions["Date"])
+    if compact:  # YYYYMMDD -> YYYY-MM-DD; anything else stays as it is and fails to_dates
+        shaped = dates.str.fullmatch(_COMPACT_DATE).to_numpy(dtype=bool, na_value=False)
+        dates = dates.where(~shaped, dates.str[:4] + "-" + dates.str[4:6] + "-" + dates.str[6:])
     frame = pd.DataFrame({
         "symbol": pd.Series([symbol] * len(rows), dtype=object),
-        "price_date": to_dates(csv_column(rows, 0), column="Date", rows=lines, doc=doc),
+        "price_date": to_dates(dates, column=header[positions["Date"]], rows=lines, doc=doc),
     })
-    for i, name in enumerate(STOOQ_HEADER[1:], start=1):
-        frame[name.lower()] = to_float(csv_column(rows, i), column=name, rows=lines, doc=doc,
+    for name in STOOQ_HEADER[1:]:
+        i = positions[name]
+        frame[name.lower()] = to_float(csv_column(rows, i), column=header[i], rows=lines, doc=doc,
                                        missing=frozenset({""}) if name == "Volume" else frozenset())
     _check_prices(frame, lines, doc)
     check_unique(frame, ["price_date"], lines, doc)
     return frame
+
+
+def _check_bulk_columns(rows: list[list[str]], lines, doc: Doc, symbol: str) -> None:
+    """A bulk file holds one ticker (the symbol asked for) at period D (daily), time 000000."""
+    for i, row in enumerate(rows):
+        ticker, period, time = row[0], row[1], row[3]
+        if ticker.lower() != symbol.lower():
+            doc.fail(f"column '<TICKER>': expected {symbol.upper()!r} (the file's symbol), found {ticker!r}",
+                     row=lines[i])
+        if period != "D":
+            doc.fail(f"column '<PER>': expected 'D' (daily), found {period!r}", row=lines[i])
+        if time != "000000":
+            doc.fail(f"column '<TIME>': expected '000000' for a daily bar, found {time!r}", row=lines[i])
 
 
 def parse_coinbase_candles(content: bytes, *, location: str, product_id: str) -> pd.DataFrame:
@@ -76,6 +121,12 @@ def parse_coinbase_candles(content: bytes, *, location: str, product_id: str) ->
         doc.fail(f"Coinbase answered with an error object: {value['message']!r}")
     if not isinstance(value, list):
         doc.fail(f"expected a JSON array of candles [time, low, high, open, close, volume], found {json_type(value)}")
+    objects = [i for i, candle in enumerate(value) if isinstance(candle, dict)]
+    if objects:  # checked first: a re-serialized history is also longer than one response
+        i = objects[0]
+        doc.fail(f"expected candles as arrays [time, low, high, open, close, volume], found an object with "
+                 f"keys {', '.join(map(str, value[i]))}: a re-serialized export (e.g. by a client library), "
+                 "not a Coinbase Exchange candles response", row=i)
     if len(value) > COINBASE_MAX_CANDLES:
         doc.fail(f"a response holds at most {COINBASE_MAX_CANDLES} candles, found {len(value)}")
     for i, candle in enumerate(value):

@@ -263,25 +263,36 @@ def parse_13f_infotable_xml(content: bytes, *, location: str, accession_number: 
     """One filing's ``<informationTable>`` as the same columns as INFOTABLE.tsv rows.
 
     ``infotable_sk`` is the 1-based position of the ``<infoTable>`` element (row in errors too).
+    Real EDGAR documents vary in ways that do not change the content, all accepted: blank lines or
+    spaces (and a UTF-8 BOM) before ``<?xml``, the namespace as a prefix (``<ns1:infoTable>``) or as
+    the default, or no namespace at all; ``<figi>`` present or not.
     """
     doc = Doc(SOURCE, location)
     if not _ACCESSION.fullmatch(accession_number):
         doc.fail(f"accession number {accession_number!r} is not like 0001234567-25-000001")
-    stripped = bytes(content).lstrip()
+    stripped = bytes(content).removeprefix(b"\xef\xbb\xbf").lstrip()
     if stripped[:1] == b"<" and stripped[:15].lower().startswith((b"<!doctype html", b"<html")):
         doc.fail("document is HTML, not an information-table XML (the server returned a web page)")
     try:
-        root = ElementTree.fromstring(bytes(content))
+        root = ElementTree.fromstring(stripped)
     except ElementTree.ParseError as exc:
         doc.fail(f"malformed XML: {exc}")
-    ns = {"t": XML_NAMESPACE}
-    if root.tag != f"{{{XML_NAMESPACE}}}informationTable":
+    if root.tag.endswith("}edgarSubmission") or root.tag == "edgarSubmission":
+        doc.fail("document is a Form 13F cover page (primary_doc.xml, root <edgarSubmission>), not an "
+                 "information table: the holdings are in the filing's information-table XML "
+                 "(root <informationTable>)")
+    if root.tag == f"{{{XML_NAMESPACE}}}informationTable":
+        prefix = "t:"
+    elif root.tag == "informationTable":
+        prefix = ""
+    else:
         doc.fail(f"expected a root <informationTable> in namespace {XML_NAMESPACE}, found {root.tag!r}")
+    ns = {"t": XML_NAMESPACE}
     records = []
-    for i, entry in enumerate(root.findall("t:infoTable", ns), start=1):
+    for i, entry in enumerate(root.findall(f"{prefix}infoTable", ns), start=1):
         record = {"infotable_sk": i}
         for column, path in _XML_FIELDS.items():
-            node = entry.find("/".join(f"t:{p}" for p in path.split("/")), ns)
+            node = entry.find("/".join(f"{prefix}{p}" for p in path.split("/")), ns)
             text = node.text.strip() if node is not None and node.text and node.text.strip() else None
             if text is None and column in _XML_REQUIRED:
                 doc.fail(f"<infoTable> lacks <{path}>", row=i)
