@@ -93,3 +93,18 @@ def test_a_bad_data_set_stops_the_run_after_the_good_batches_before_it_are_writt
             "select distinct source_uri from raw.sec13f_infotable").fetchall()}
         quarantined = conn.execute("select count(*) from raw.quarantine where asset_key = 'raw/sec13f_infotable'").fetchone()[0]
     assert written == {"2022q4_form13f"} and quarantined == 1
+
+
+def test_a_folder_of_single_filings_alone_is_read_one_filing_per_key(tmp_path):
+    """Real downloads may be one filing's information-table XML, with no quarterly data set: each
+    file is a partition key of its own, the data-set tables have nothing for it, the XML is read."""
+
+    from reverse_qe.sources.holdings import dataset_keys, iter_13f_submissions
+
+    (tmp_path / "sec_13f").mkdir()
+    shutil.copy(FIXTURES / "sec_13f" / "0000900003-23-000001.xml", tmp_path / "sec_13f")
+    transport = FileTransport(tmp_path, mode="replay")
+    assert dataset_keys(transport) == ["0000900003-23-000001"]
+    assert list(iter_13f_submissions(transport, Endpoints.from_env(), datasets=["0000900003-23-000001"])) == []
+    (frame,) = iter_13f_infotable(transport, Endpoints.from_env(), datasets=["0000900003-23-000001"])
+    assert set(frame["accession_number"]) == {"0000900003-23-000001"} and len(frame) > 0

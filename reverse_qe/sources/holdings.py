@@ -67,16 +67,27 @@ def dataset_keys(transport: Transport) -> list[str]:
     folders in the source folder (names only: nothing is read)."""
     if isinstance(transport, HttpTransport):
         return [dataset_partition_key(name) for name in dataset_names_from_env()]
-    return sorted({dataset_partition_key(p.name) for p in (transport.root / SOURCE).glob("*_form13f*")})
+    folder = transport.root / SOURCE
+    return sorted({dataset_partition_key(p.name) for p in folder.glob("*_form13f*")}
+                  | {p.stem for p in folder.glob("*.xml")})  # a single filing's information table is a key too
+
+
+def _is_single_filing(transport: Transport, key: str) -> bool:
+    """A key naming one filing's information-table XML (``<accession>.xml``), not a data set."""
+    return not isinstance(transport, HttpTransport) and (transport.root / SOURCE / f"{key}.xml").is_file()
 
 
 def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
                       datasets: Sequence[str] | None = None) -> Iterator[Document]:
     """The data-set zips (live, or files), or in file modes the extracted ``member`` files, of the
-    ``datasets`` keys (None: all there are), each read when the iteration reaches it."""
+    ``datasets`` keys (None: all there are), each read when the iteration reaches it. A single
+    filing's key has no ``member`` (its XML is its information table alone)."""
     keys = dataset_keys(transport) if datasets is None else list(datasets)
-    found = 0
+    found, filings = 0, 0
     for key in keys:
+        if _is_single_filing(transport, key):
+            filings += 1
+            continue
         if isinstance(transport, HttpTransport):
             documents = [fetch_dataset(transport, endpoints, f"{key}.zip")]
         else:
@@ -87,7 +98,7 @@ def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
                                        f"expected {key}.zip or {key}/{member}")
         found += len(documents)
         yield from documents
-    if not found:
+    if not found and not filings:
         raise SourceFetchError(f"[{SOURCE}] no data set in {getattr(transport, 'root', 'the landing folder')}/{SOURCE}: "
                                f"expected {DATASET_PATTERN} files or extracted folders *_form13f/{member}")
 
