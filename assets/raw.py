@@ -233,6 +233,10 @@ def raw_asset(
         except SourceFormatError as err:
             record = quarantine_parse_error(warehouse.get_connection, table, err, batch_id=batch_id, asset_key=asset_key)
             yield from _reject(context, key, record, {"location": err.location})
+        if not written:  # a data-set step whose partitions hold nothing for this table (single filings only)
+            yield from _not_provided(context, warehouse, table, key, source,
+                                     f"[{source}] nothing for raw.{table.name} in partition(s) {_partition_label(context)}")
+            return
         warning_text = "\n".join(warnings)
         if warning_text:
             context.log.warning(f"raw.{table.name} written with warnings:\n{warning_text}")

@@ -155,7 +155,8 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None):
         return None, time.perf_counter() - started
     label = (f" partitions {tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
              if tags else "")
-    selection = transform_after(after, defs.resolve_asset_graph()) if job.partitions_def is None and after else None
+    selection = (transform_after(after, defs.resolve_asset_graph(), instance)
+                 if job.partitions_def is None and after else None)
     if selection:
         label += f" ({len(selection)} assets downstream of {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)

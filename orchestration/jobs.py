@@ -48,15 +48,20 @@ transform_job = define_asset_job(
 INGEST_JOBS = (daily_ingest_job, weekly_h41_job, quarterly_13f_job)
 
 
-def transform_after(ingest_job_names: Iterable[str], asset_graph) -> list[AssetKey]:
-    """The transform's assets downstream of what these ingestion jobs write (models, the published
-    copy), and the dbt seeds (a fresh warehouse needs them; 0.3 s), in key order: what a transform
-    after them must rebuild. Their checks come with them. After every ingestion job, that is the
-    whole transform (``tests/test_operations.py``)."""
+def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None) -> list[AssetKey]:
+    """The transform's assets downstream of what these ingestion jobs write (models, reports, the
+    published copy), the dbt seeds (a fresh warehouse needs them; 0.3 s), and, given the Dagster
+    ``instance``, every transform asset never materialised yet (a model whose only new input is a
+    source never loaded still has to exist for the marts that read it), in key order. Their checks
+    come with them. After every ingestion job, that is the whole transform
+    (``tests/test_operations.py``)."""
     ingested = AssetSelection.assets()
     for job in INGEST_JOBS:
         if job.name in ingest_job_names:
             ingested = ingested | job.selection
     seeds = AssetSelection.all().roots() & transform_job.selection
-    return sorted(((ingested.downstream() | seeds) & transform_job.selection).resolve(asset_graph),
-                  key=lambda k: k.path)
+    selected = set(((ingested.downstream() | seeds) & transform_job.selection).resolve(asset_graph))
+    if instance is not None:
+        selected |= {key for key in transform_job.selection.resolve(asset_graph)
+                     if instance.get_latest_materialization_event(key) is None}
+    return sorted(selected, key=lambda k: k.path)

@@ -69,7 +69,8 @@ def new_13f_dataset_sensor(context: SensorEvaluationContext):
     "their checks, publish.",
 )
 def transform_after_ingest(context: RunStatusSensorContext):
-    selection = transform_after([context.dagster_run.job_name], context.repository_def.asset_graph)
+    selection = transform_after([context.dagster_run.job_name], context.repository_def.asset_graph,
+                                context.instance)
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}", asset_selection=selection)
 
 

@@ -41,3 +41,35 @@ def bathtub_net_liquidity_from_raw(fred: pd.DataFrame, balances: pd.DataFrame) -
     """Net liquidity ($bn) per week ending Wednesday from the raw tables alone: the run-time
     recomputation with this module's own reading of the TGA instead of dbt's."""
     return bathtub_net_liquidity(fred, tga_close_from_raw(balances).rename_axis("record_date").reset_index())
+
+
+# ---------------------------------------------------------------------------------------------
+# From the published files themselves, with pandas alone (none of the project's parsers).
+# ---------------------------------------------------------------------------------------------
+
+def fred_file(path) -> pd.DataFrame:
+    """A FRED graph CSV (``observation_date,<ID>`` or the older ``DATE,<ID>``; "." or empty =
+    missing) as series_id, observation_date, value."""
+    frame = pd.read_csv(path, na_values=["."], keep_default_na=True)
+    date_column, series_id = frame.columns[0], frame.columns[1]
+    return pd.DataFrame({"series_id": series_id, "observation_date": pd.to_datetime(frame[date_column]),
+                         "value": pd.to_numeric(frame[series_id])}).dropna(subset=["value"])
+
+
+def dts_cash_file(path) -> pd.DataFrame:
+    """A Daily Treasury Statement table I file (the site's CSV export, or an API JSON page) as
+    record_date, account_type, open_today_bal, close_today_bal ($mn)."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix == ".json":
+        frame = pd.DataFrame(json.loads(path.read_text())["data"])
+        numbers = {c: pd.to_numeric(frame[c].replace("null", None)) for c in ("open_today_bal", "close_today_bal")}
+        return pd.DataFrame({"record_date": pd.to_datetime(frame["record_date"]),
+                             "account_type": frame["account_type"], **numbers})
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    close = frame["Closing Balance Today"] if "Closing Balance Today" in frame else None
+    return pd.DataFrame({"record_date": pd.to_datetime(frame["Record Date"]), "account_type": frame["Type of Account"],
+                         "open_today_bal": pd.to_numeric(frame["Opening Balance Today"], errors="coerce"),
+                         "close_today_bal": pd.to_numeric(close, errors="coerce") if close is not None else float("nan")})

@@ -67,7 +67,25 @@ def test_a_successful_ingestion_run_requests_the_transform_of_what_it_changed():
     request = transform_after_ingest(context)
     assert request.run_key == "after-4f1b2c3d-0000-4000-8000-000000000abc"
     assert transform_after_ingest.job_name == "transform_and_publish"
-    assert request.asset_selection == transform_after(["daily_ingest"], defs.resolve_asset_graph())
+    assert request.asset_selection == transform_after(["daily_ingest"], defs.resolve_asset_graph(), instance)
+
+
+def test_a_transform_asset_never_materialised_is_built_whatever_ingestion_ran():
+    """A replay without 13F data sets never runs the quarterly job; the holdings models must still
+    exist (empty) for the chain models a weekday's prices rebuild."""
+    from dagster import AssetMaterialization
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import transform_after, transform_job
+
+    graph = defs.resolve_asset_graph()
+    instance = DagsterInstance.ephemeral()
+    everything = set(transform_job.selection.resolve(graph))
+    assert set(transform_after(["daily_ingest"], graph, instance)) == everything  # a fresh warehouse
+    for key in everything:
+        instance.report_runless_asset_event(AssetMaterialization(key))
+    assert transform_after(["daily_ingest"], graph, instance) == transform_after(["daily_ingest"], graph)
+    assert len(transform_after(["daily_ingest"], graph)) < len(everything)
 
 
 def _paths(keys) -> set[str]:

@@ -32,6 +32,22 @@ DERIVED = "derived"  # not a publisher's format (re-serialized): read correctly 
 BARD_2021Q3_ACCESSION = "0001850858-21-000001"
 
 
+REQUIRE_ENV = "RQE_REQUIRE_REAL_CORPUS"  # .ci/run sets it: a missing corpus fails instead of skipping
+
+
+def require_corpus() -> Path:
+    """The corpus folder, or skip the calling test module with the reason (fail when CI requires it)."""
+    import pytest
+
+    root = corpus_dir()
+    if not root.is_dir():
+        reason = f"real-download corpus not found at {root}: set {CORPUS_ENV} to its folder"
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"real corpus required ({REQUIRE_ENV}=1): {reason}", pytrace=False)
+        pytest.skip(reason, allow_module_level=True)
+    return root
+
+
 def corpus_dir() -> Path:
     """The corpus folder: ``$RQE_REAL_CORPUS``, else ``<repo>/../shared/real`` (may not exist)."""
     return Path(os.environ.get(CORPUS_ENV) or DEFAULT_CORPUS)

@@ -28,10 +28,7 @@ import pytest
 
 from tests.real import corpus
 
-ROOT = corpus.corpus_dir()
-if not ROOT.is_dir():
-    pytest.skip(f"real-download corpus not found at {ROOT}: set {corpus.CORPUS_ENV} to its folder",
-                allow_module_level=True)
+ROOT = corpus.require_corpus()
 
 from reverse_qe.sources.errors import SourceFormatError  # noqa: E402
 from reverse_qe.validation.gx import validate_raw_batch  # noqa: E402
