@@ -65,17 +65,20 @@ def latest_week(conn) -> list[str]:
 
 
 def regime_by_year(conn) -> list[str]:
+    """Weeks per regime each year, the mean score, and why weeks have no regime (the most common reason)."""
     if not _has_table(conn, "marts", "fct_capex_absorption"):
         return []
     rows = conn.execute(
         "select year(week_ending) as year, count(*) filter (where regime = 'ample'), "
         "count(*) filter (where regime = 'tightening'), count(*) filter (where regime = 'crowding_out'), "
-        "count(*) filter (where regime is null), round(avg(score), 1) "
+        "count(*) filter (where regime is null), round(avg(score), 1), "
+        "mode(score_null_reason) filter (where regime is null) "
         "from marts.fct_capex_absorption group by 1 order by 1").fetchall()
     if not rows:
         return []
     return ["Regime by year (weeks):", *("  " + line for line in table_text(
-        ["year", "ample", "tightening", "crowding_out", "no regime", "mean score"], rows))]
+        ["year", "ample", "tightening", "crowding_out", "no regime", "mean score", "why no regime (most weeks)"],
+        [(*row[:6], row[6] or "") for row in rows]))]
 
 
 def chain_latest(conn) -> list[str]:
@@ -90,20 +93,28 @@ def chain_latest(conn) -> list[str]:
             f"{_fmt(score, '.0f')}th percentile), forced sales {_fmt(sales)} bn"]
 
 
-def coverage(conn) -> list[str]:
-    """Per raw table: provided or not (and why), the data's first and last date, rows."""
+def coverage(conn, note_width: int = 70, replay: str | None = None) -> list[str]:
+    """Per raw table (and FRED series): provided or not (and why), the data's first and last date, rows
+    (with paths inside the ``replay`` directory, if given, shown as ``<replay>/...``)."""
     if _has_table(conn, "marts", "fct_source_coverage"):
-        rows = conn.execute("select source, table_name, provided, first_date, last_date, row_count, detail "
-                            "from marts.fct_source_coverage order by source, table_name").fetchall()
+        rows = conn.execute("select source, table_name, series_id, provided, first_date, last_date, row_count, detail "
+                            "from marts.fct_source_coverage order by source, table_name, series_id").fetchall()
     elif _has_table(conn, "raw", "source_status"):
-        rows = conn.execute("select source, table_name, provided, null, null, rows_loaded, detail "
+        rows = conn.execute("select source, table_name, null, provided, null, null, rows_loaded, detail "
                             "from raw.source_status order by source, table_name").fetchall()
     else:
         return []
-    shown = [(s, t, "yes" if p else "NOT PROVIDED", f, l, f"{n:,}" if n is not None else None, d or "")
-             for s, t, p, f, l, n, d in rows]
+    shown = [(s, t, i or "", "yes" if p else "NOT PROVIDED", f, l, f"{n:,}" if n is not None else None,
+              _shorten((d or "").replace(f"{replay}/", "<replay>/") if replay else d or "", note_width))
+             for s, t, i, p, f, l, n, d in rows]
     return ["Coverage by source:", *("  " + line for line in table_text(
-        ["source", "table", "provided", "first", "last", "rows", "note"], shown))]
+        ["source", "table", "series", "provided", "first", "last", "rows", "note"], shown))]
+
+
+def _shorten(text: str, width: int) -> str:
+    """The reason without the replay-layout hint, cut to ``width`` characters."""
+    text = text.split(" (a replay directory holds")[0]
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def not_provided(conn) -> list[str]:
