@@ -55,6 +55,7 @@ WAREHOUSE_POOL = "warehouse"
 Loader = Callable[..., "pd.DataFrame"]  # (transport, endpoints) -> parsed frame with lineage columns
 RAW_CHECK = "raw_batch_valid"
 GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
+DATE_COLUMN_METADATA = "date_column"  # definition metadata of each raw asset ("" when it has none)
 
 
 def lazy_loader(module_name: str, function_name: str, **kwargs: Any) -> Loader:
@@ -161,6 +162,8 @@ def raw_asset(
         pool=WAREHOUSE_POOL,
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
+        # the column the data's own date is read from (partitions, freshness, the published meta.raw_tables)
+        metadata={DATE_COLUMN_METADATA: date_column or ""},
         check_specs=[AssetCheckSpec(
             RAW_CHECK, asset=key, blocking=True,
             description="The batch passed its Great Expectations suite (columns, types, key, ranges, "
