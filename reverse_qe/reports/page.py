@@ -246,7 +246,7 @@ h3{font-size:1rem;margin:16px 0 4px}
 .banner{background:#b00020;color:#fff;font-weight:600;padding:8px 32px;letter-spacing:.02em}
 .synthetic{background:#b00020;color:#fff;font-size:.7rem;padding:2px 6px;border-radius:3px;vertical-align:middle}
 .what{color:#444;margin:4px 0 8px}
-pre{background:#fff;border:1px solid #ddd;padding:12px;overflow-x:auto;font-size:.78rem;line-height:1.35}
+pre{background:#fff;border:1px solid #ddd;padding:12px;overflow-x:auto;white-space:pre-wrap;font-size:.78rem;line-height:1.35}
 figure{margin:8px 0 16px}
 img{max-width:100%;height:auto;border:1px solid #eee;background:#fff}
 table{border-collapse:collapse;font-size:.82rem;margin:8px 0;background:#fff}
@@ -268,7 +268,9 @@ def build_page(data: PageData) -> str:
     banner = ('<div class="banner">SYNTHETIC: built from the bundled scenario; every number on this page is '
               "generated, not measured.</div>") if synthetic else ""
     if publication:
-        facts = (f"Published {_e(publication.get('published_at_utc'))} UTC · run {_e(publication.get('run_id'))} "
+        at = publication.get("published_at_utc")
+        at = f"{at:%Y-%m-%d %H:%M:%S}" if isinstance(at, dt.datetime) else at
+        facts = (f"Published {_e(at)} UTC · run {_e(publication.get('run_id'))} "
                  f"· sources {_e(publication.get('source_mode'))} · code {_e(str(publication.get('code_version'))[:12])}")
     else:
         facts = "No meta.publication in this copy."
