@@ -18,10 +18,11 @@ DBT := $(CURDIR)/$(VENV)/bin/dbt
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: help setup manifest demo real live test dev docs bench clean
+.PHONY: help setup manifest demo status real live test dev docs bench clean
 
 help:
 	@echo "make demo   run the pipeline offline on the synthetic scenario into $(RQE_WAREHOUSE)"
+	@echo "make status the latest regime, score, bathtub and data freshness, from the published copy"
 	@echo "make real   the pipeline over real downloads (REPLAY_DIR=..., or the real-download corpus beside the clone)"
 	@echo "make live   the daily job against the real services (needs RQE_SEC_USER_AGENT; README 'Live mode')"
 	@echo "make test   run all tests"
@@ -54,6 +55,10 @@ demo: $(MANIFEST)
 REAL_CORPUS ?= $(abspath ../shared/real)
 real: $(MANIFEST)
 	$(PY) -m orchestration.real $(if $(REPLAY_DIR),--replay $(REPLAY_DIR),--corpus $(REAL_CORPUS)) $(REAL_FLAGS)
+
+# Reads only the published copy (read-only): no dbt parse, no Dagster, safe during a run.
+status: | $(VENV)/.ready
+	@$(PY) -m orchestration.status
 
 live: $(MANIFEST)
 	@test -n "$$RQE_SEC_USER_AGENT" || { echo "make live: set RQE_SEC_USER_AGENT='Your Name you@example.com' (the SEC requires a contact); see README 'Live mode'" >&2; exit 2; }

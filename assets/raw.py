@@ -58,6 +58,7 @@ RAW_CHECK = "raw_batch_valid"
 # so the models find every source even when one was never loaded (not provided, no 13F data set yet).
 DECLARED_TABLES: list[RawTable] = []
 GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
+DATE_COLUMN_METADATA = "date_column"  # definition metadata of each raw asset ("" when it has none)
 
 
 def lazy_loader(module_name: str, function_name: str, **kwargs: Any) -> Loader:
@@ -165,6 +166,8 @@ def raw_asset(
         pool=WAREHOUSE_POOL,
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
+        # the column the data's own date is read from (partitions, freshness, the published meta.raw_tables)
+        metadata={DATE_COLUMN_METADATA: date_column or ""},
         check_specs=[AssetCheckSpec(
             RAW_CHECK, asset=key, blocking=True,
             description="The batch passed its Great Expectations suite (columns, types, key, ranges, "

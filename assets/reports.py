@@ -4,6 +4,8 @@ are ``reverse_qe.reports``. A report never fails the marts it explains: it runs 
 warehouse pool, through the warehouse resource (and so its memory limit).
 """
 
+import os
+import uuid
 from pathlib import Path
 
 from dagster import (
@@ -15,7 +17,9 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.publish import MART_KEYS, published_warehouse
 from assets.raw import WAREHOUSE_POOL
+from reverse_qe.settings import duckdb_memory_limit, published_path
 
 ABSORPTION_MART = AssetKey(["marts", "fct_capex_absorption"])
 CHAIN_MARTS = [AssetKey(["marts", name]) for name in (
@@ -69,4 +73,42 @@ def forced_selling_chain_report(context: AssetExecutionContext, warehouse: DuckD
     })
 
 
-report_assets = [capex_absorption_report, forced_selling_chain_report]
+PAGE_NAME = "index.html"
+
+
+def write_page(folder: Path, page: str) -> Path:
+    """``<folder>/index.html``, replaced atomically (a temporary file, then ``os.replace``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / PAGE_NAME
+    temporary = folder / f".{PAGE_NAME}.{uuid.uuid4().hex}.tmp"
+    try:
+        temporary.write_text(page, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+@asset(key=AssetKey(["reports", "page"]), deps=[*MART_KEYS, published_warehouse.key], group_name="reports",
+       kinds={"python", "html"}, owners=["team:analytics"], pool=WAREHOUSE_POOL,
+       description="reports/index.html beside the warehouse, written on every publication from the published "
+       "copy: one self-contained page (PNG plots inlined, no external address) with a section and a plot for "
+       "every mart, the status summary and the publication's facts. Opens from disk, offline.")
+def report_page(context: AssetExecutionContext, warehouse: DuckDBResource) -> MaterializeResult:
+    import duckdb
+
+    from reverse_qe.reports import page
+
+    published = published_path(Path(warehouse.database))
+    with duckdb.connect(str(published), read_only=True, config={"memory_limit": duckdb_memory_limit()}) as conn:
+        data = page.read_page_data(conn)
+    html = page.build_page(data)
+    path = write_page(Path(warehouse.database).parent / REPORTS_FOLDER, html)
+    context.log.info(f"report page {path}: {len(data.marts)} marts, {html.count('<img ')} plots")
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(path)), "marts": len(data.marts), "plots": html.count("<img "),
+        "bytes": len(html.encode()),
+    })
+
+
+report_assets = [capex_absorption_report, forced_selling_chain_report, report_page]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,17 @@ def warehouse_path() -> Path:
     path = _path_from_env("RQE_WAREHOUSE", DEFAULT_WAREHOUSE)
     os.environ["RQE_WAREHOUSE"] = str(path)
     return path
+
+
+def code_version(repo: Path = REPO_ROOT) -> str:
+    """``git rev-parse HEAD`` of the code in ``repo``, or ``"unknown"`` (no git, not a clone)."""
+    try:
+        out = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    head = out.stdout.strip()
+    return head if out.returncode == 0 and len(head) == 40 else "unknown"
 
 
 def published_path(warehouse: Path) -> Path:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -114,8 +115,10 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame
 @dataclass(frozen=True)
 class PublishResult:
     path: str
-    tables: int
+    tables: int  # copied from the warehouse (meta.* not counted)
     seconds: float
+    parquet_path: str = ""
+    parquet_files: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,22 +210,63 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, tables: "Iterable[RawTable]")
     conn.execute(SOURCE_STATUS_DDL)
 
 
-def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path) -> PublishResult:
-    """Copy the warehouse's tables into ``target`` and swap it in atomically.
+# DuckDB 2.0 writes a storage format DuckDB 1.x refuses ("version number 69"): the published copy
+# is written in the format of DuckDB 1.2, which every DuckDB from 1.2 on opens (comments included).
+# (DuckDB 1.0 and 1.1 read only 'v1.0.0'; tests/test_published_formats.py opens the copy in a 1.x.)
+PUBLISHED_STORAGE_VERSION = "v1.2.0"
+PARQUET_FOLDER = "published_parquet"  # beside the published file: <schema>/<table>.parquet
+PARQUET_SCHEMAS = ("marts", "meta")
+COVERAGE_MART = ("marts", "fct_source_coverage")
 
-    From the writer's own connection: ATTACH a temporary file beside the target, COPY FROM
-    DATABASE, drop the copied views (dbt's staging views name the working warehouse's catalog and
-    would not resolve in the copy), DETACH, then ``os.replace`` over the published file. A reader
-    holding the old file keeps seeing the old complete state; a new reader sees the new one; nobody
-    sees half a copy. If anything fails, the published file is left as it was.
+PUBLICATION_DDL = """
+create or replace table rqe_publish.meta.publication (
+    published_at_utc timestamp not null,
+    run_id varchar,                   -- the Dagster run that published (null outside a run)
+    source_mode varchar,              -- scenario | replay | live
+    code_version varchar not null,    -- git rev-parse HEAD of the code that built it, or 'unknown'
+    storage_version varchar not null, -- the DuckDB storage format of this file
+    tables integer not null,          -- tables copied from the warehouse (meta excluded)
+    coverage_json varchar             -- marts.fct_source_coverage as a JSON list (null without that mart)
+)
+"""
+RAW_TABLES_DDL = """
+create or replace table rqe_publish.meta.raw_tables (
+    table_name varchar not null,      -- raw.<table_name>
+    date_column varchar,              -- the column the data's own date is read from (null: none declared)
+    latest_date date,                 -- max(date_column) in this copy
+    row_count bigint not null
+)
+"""
+
+
+def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str | None = None,
+                 source_mode: str | None = None, code_version: str | None = None,
+                 date_columns: dict[str, str | None] | None = None) -> PublishResult:
+    """Copy the warehouse's tables into ``target``, add ``meta.*``, export Parquet, swap both in.
+
+    From the writer's own connection: ATTACH a temporary file beside the target in DuckDB's
+    ``PUBLISHED_STORAGE_VERSION`` (so DuckDB 1.x opens it), COPY FROM DATABASE, drop the copied
+    views (dbt's staging views name the working warehouse's catalog and would not resolve in the
+    copy), write ``meta.publication`` (when, which run, which source mode, which code, the coverage
+    by source if ``marts.fct_source_coverage`` exists) and ``meta.raw_tables`` (per raw table named
+    in ``date_columns``: its declared date column, the data's latest date and its rows), export
+    every ``marts`` and ``meta`` table as Parquet (:func:`_export_parquet`), DETACH, then
+    ``os.replace`` over the published file and swap the Parquet folder in (:func:`_swap_parquet`).
+
+    A reader holding the old file keeps seeing the old complete state; a new reader sees the new
+    one; nobody sees half a copy. If anything fails before the swaps, the published file and the
+    Parquet folder are both left as they were, and the temporary file and folder are removed.
     """
     started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    parquet_link = target.with_name(PARQUET_FOLDER)
+    parquet_dir = target.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}")
     source = conn.execute("select current_database()").fetchone()[0]
+    swapped = False
     try:
-        conn.execute("attach ? as rqe_publish", [str(temporary)])
+        conn.execute(f"attach ? as rqe_publish (storage_version '{PUBLISHED_STORAGE_VERSION}')", [str(temporary)])
         try:
             conn.execute(f"copy from database {_quote(source)} to rqe_publish")
             views = conn.execute(
@@ -233,13 +277,96 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path) -> PublishResult
             tables = conn.execute(
                 "select count(*) from duckdb_tables() where database_name = 'rqe_publish'"
             ).fetchone()[0]
+            _write_meta(conn, tables=tables, run_id=run_id, source_mode=source_mode,
+                        code_version=code_version or "unknown", date_columns=date_columns or {})
+            parquet_files = _export_parquet(conn, parquet_dir)
         finally:
             conn.execute("detach rqe_publish")
         os.replace(temporary, target)
+        _swap_parquet(parquet_dir, parquet_link)
+        swapped = True
     finally:
         temporary.unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
-    return PublishResult(str(target), tables, time.perf_counter() - started)
+        if not swapped:
+            shutil.rmtree(parquet_dir, ignore_errors=True)
+    return PublishResult(str(target), tables, time.perf_counter() - started, str(parquet_link), parquet_files)
+
+
+def _write_meta(conn: duckdb.DuckDBPyConnection, *, tables: int, run_id: str | None, source_mode: str | None,
+                code_version: str, date_columns: dict[str, str | None]) -> None:
+    """``meta.publication`` (one row) and ``meta.raw_tables`` in the copy being written."""
+    conn.execute("create schema if not exists rqe_publish.meta")
+    conn.execute(PUBLICATION_DDL)
+    conn.execute(RAW_TABLES_DDL)
+    coverage = None
+    if _table_exists(conn, "rqe_publish", *COVERAGE_MART):
+        cursor = conn.execute("select * from rqe_publish.marts.fct_source_coverage")
+        names = [d[0] for d in cursor.description]
+        coverage = json.dumps([dict(zip(names, row)) for row in cursor.fetchall()], default=str)
+    conn.execute(
+        "insert into rqe_publish.meta.publication values (?, ?, ?, ?, ?, ?, ?)",
+        [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), run_id, source_mode, code_version,
+         PUBLISHED_STORAGE_VERSION, tables, coverage],
+    )
+    for name in sorted(date_columns):
+        if not _table_exists(conn, "rqe_publish", "raw", name):
+            continue
+        column = date_columns[name]
+        known = column is not None and conn.execute(
+            "select count(*) from duckdb_columns() where database_name = 'rqe_publish' and schema_name = 'raw' "
+            "and table_name = ? and column_name = ?", [name, column]).fetchone()[0] > 0
+        latest = f"max({_quote(column)})" if known else "null"  # identifiers checked against the catalog
+        rows, last = conn.execute(f"select count(*), {latest} from rqe_publish.raw.{_quote(name)}").fetchone()
+        conn.execute("insert into rqe_publish.meta.raw_tables values (?, ?, ?, ?)",
+                     [name, column if known else None, last, rows])
+    conn.execute("comment on table rqe_publish.meta.publication is "
+                 "'One row: when this copy was published, by which run, from which source mode and code.'")
+    conn.execute("comment on table rqe_publish.meta.raw_tables is "
+                 "'Per raw table: its declared date column, the data''s latest date and its rows in this copy.'")
+
+
+def _table_exists(conn: duckdb.DuckDBPyConnection, database: str, schema: str, name: str) -> bool:
+    return conn.execute("select count(*) from duckdb_tables() where database_name = ? and schema_name = ? "
+                        "and table_name = ?", [database, schema, name]).fetchone()[0] > 0
+
+
+def _export_parquet(conn: duckdb.DuckDBPyConnection, folder: Path) -> int:
+    """Every table of ``PARQUET_SCHEMAS`` in the copy as ``<folder>/<schema>/<table>.parquet``."""
+    found = conn.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'rqe_publish' "
+        "and schema_name in (select unnest(?)) order by 1, 2", [list(PARQUET_SCHEMAS)]).fetchall()
+    for schema, name in found:
+        (folder / schema).mkdir(parents=True, exist_ok=True)
+        conn.execute(f"copy rqe_publish.{_quote(schema)}.{_quote(name)} to ? (format parquet)",
+                     [str(folder / schema / f"{name}.parquet")])
+    return len(found)
+
+
+def _swap_parquet(folder: Path, link: Path) -> None:
+    """Make ``link`` (``published_parquet``) point at the freshly written ``folder``, atomically.
+
+    A directory cannot be renamed over a non-empty one, so ``published_parquet`` is a symbolic link
+    to a hidden folder ``.published_parquet.<id>`` beside it. Each publication writes a new hidden
+    folder, makes a new link under a temporary name and renames that link over ``published_parquet``
+    (``os.replace``: one atomic rename), then removes the folder the old link named. A reader opens
+    files through ``published_parquet/`` and sees either the old folder or the new one, whole.
+    """
+    previous = None
+    if link.is_symlink():
+        previous = link.parent / os.readlink(link)
+    elif link.exists():  # a real folder in the way (not one this function made): move it aside first
+        previous = link.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}.old")
+        os.replace(link, previous)
+    staged = link.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}.link")
+    os.symlink(folder.name, staged, target_is_directory=True)  # relative: the folder can move
+    try:
+        os.replace(staged, link)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    if previous is not None and previous.resolve() != folder.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def _quote(name: str) -> str:

@@ -84,8 +84,26 @@ def regime_spans(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, int, int]
     return spans
 
 
+REGIME_COLOURS = {"ample": "#d9f0d3", "tightening": "#fee8c8", "crowding_out": "#f4cccc"}
+REGIME_LABELS = {"ample": "ample", "tightening": "tightening", "crowding_out": "crowding out"}
+
+
+def shade_regimes(axis, weeks: Sequence[Any], rows: Sequence[Mapping[str, Any]]) -> list:
+    """Shade ``axis`` with one band per run of weeks in a regime (``rows`` aligned with ``weeks``) and
+    return legend handles for the regimes shown, in the order ample, tightening, crowding out."""
+    from matplotlib.patches import Patch
+
+    shown = set()
+    for regime, start, end in regime_spans(rows):  # one band per run of weeks, not one per week
+        if regime in REGIME_COLOURS:
+            axis.axvspan(weeks[start], weeks[end], color=REGIME_COLOURS[regime], linewidth=0, zorder=0)
+            shown.add(regime)
+    return [Patch(facecolor=REGIME_COLOURS[r], label=REGIME_LABELS[r]) for r in REGIME_COLOURS if r in shown]
+
+
 def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """PNG: the score over time (top) and its main components, z(AR), z(-S), confirmation (bottom)."""
+    """PNG: the score over time on its regime bands, with a reference line at 50 (top), and its main
+    components, z(AR), z(-S), confirmation (bottom)."""
     plt = pyplot()
     weeks = [r["week_ending"] for r in rows]
 
@@ -94,15 +112,16 @@ def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True,
                                          gridspec_kw={"height_ratios": [3, 2]})
-    top.plot(weeks, series("score"), color="black", linewidth=1.2, label="score")
+    bands = shade_regimes(top, weeks, rows)
+    (score_line,) = top.plot(weeks, series("score"), color="black", linewidth=1.2, label="score")
+    reference = top.axhline(50, color="grey", linewidth=0.8, linestyle="--", label="50: weighted z = 0")
     top.set_ylim(0, 100)
     top.set_ylabel("score (0-100)")
     synthetic = synthetic_label(rows and rows[-1].get("is_synthetic"))
-    top.set_title(f"Capex-absorption score and components{synthetic}")
-    colours = {"ample": "#d9f0d3", "tightening": "#fee8c8", "crowding_out": "#f4cccc"}
-    for regime, start, end in regime_spans(rows):  # one band per run of weeks, not one per week
-        if regime in colours:
-            top.axvspan(weeks[start], weeks[end], color=colours[regime], linewidth=0)
+    top.set_title(f"Capex-absorption score and components{synthetic}", pad=22)
+    # above the plot, so it never hides the score; the bands are the regime of each week
+    top.legend(handles=[score_line, reference, *bands], loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8,
+               ncol=2 + len(bands), frameon=False, borderaxespad=0.2, handlelength=1.6, columnspacing=1.2)
     for column, name in (("z_absorption_ratio", "z(AR)"), ("z_neg_slack", "z(-S)"),
                          ("confirmation_z", "confirmation")):
         bottom.plot(weeks, series(column), linewidth=1.0, label=name)

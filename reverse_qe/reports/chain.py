@@ -90,11 +90,10 @@ def chain_summary_markdown(frames: ChainFrames) -> str:
     return "\n".join(lines)
 
 
-def chain_plots_png(frames: ChainFrames) -> dict[str, bytes]:
-    """Two PNG plots: amplification and score over time; price change by asset group (latest quarter)."""
+def chain_history_png(frames: ChainFrames) -> bytes:
+    """PNG: amplification and score by quarter."""
     plt = pyplot()
     synthetic = synthetic_label(bool(frames.chain["is_synthetic"].iloc[-1]))
-    out = {}
     chain = frames.chain
     fig, left = plt.subplots(figsize=(7, 3.2))
     left.plot(pd.to_datetime(chain["quarter_end"]), chain["amplification"], color="tab:red", marker="o", ms=3)
@@ -103,11 +102,21 @@ def chain_plots_png(frames: ChainFrames) -> dict[str, bytes]:
     right.bar(pd.to_datetime(chain["quarter_end"]), chain["chain_score_pct"], width=40, alpha=0.25, color="tab:blue")
     right.set_ylabel("score (percentile)")
     left.set_title(f"Forced-selling chain: amplification and score by quarter{synthetic}")
-    out["chain_history.png"] = figure_png(fig)
+    return figure_png(fig)
+
+
+def asset_vulnerability_png(frames: ChainFrames) -> bytes:
+    """PNG: mean chain price change by asset group in the latest quarter."""
+    plt = pyplot()
+    synthetic = synthetic_label(bool(frames.chain["is_synthetic"].iloc[-1]))
     groups = frames.assets.groupby("asset_group")["chain_price_change_pct"].mean().sort_values()
-    fig, axis = plt.subplots(figsize=(6, 3))
+    fig, axis = plt.subplots(figsize=(7, 3))
     axis.barh(groups.index, groups.values, color="tab:purple")
     axis.set_xlabel("mean chain price change, %")
-    axis.set_title(f"Asset vulnerability by group, {chain['quarter_end'].iloc[-1]}{synthetic}")
-    out["asset_vulnerability.png"] = figure_png(fig)
-    return out
+    axis.set_title(f"Asset vulnerability by group, {frames.chain['quarter_end'].iloc[-1]}{synthetic}", fontsize=10)
+    return figure_png(fig)
+
+
+def chain_plots_png(frames: ChainFrames) -> dict[str, bytes]:
+    """Two PNG plots: amplification and score over time; price change by asset group (latest quarter)."""
+    return {"chain_history.png": chain_history_png(frames), "asset_vulnerability.png": asset_vulnerability_png(frames)}

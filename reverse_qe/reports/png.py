@@ -29,7 +29,8 @@ def figure_png(fig, *, dpi: int = 90) -> bytes:
     plt = pyplot()
     buffer = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    # no "Software" chunk: matplotlib writes its web address there, and a report names no URL
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(fig)
     return buffer.getvalue()
 

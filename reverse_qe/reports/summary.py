@@ -127,3 +127,109 @@ def not_provided(conn) -> list[str]:
 def run_summary(conn) -> str:
     parts = [mart_row_counts(conn), chain_latest(conn), latest_week(conn), regime_by_year(conn), coverage(conn)]
     return "\n".join(line for part in parts for line in part)
+
+
+# ---------------------------------------------------------------------------------------------
+# `make status` (orchestration/status.py): the answer now, read from the published copy alone.
+# ---------------------------------------------------------------------------------------------
+def _columns(conn, schema: str, name: str) -> list[str]:
+    return [c for (c,) in conn.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position", [schema, name]).fetchall()]
+
+
+def publication(conn) -> list[str]:
+    """When the copy was published, by which run, from which source mode and code (``meta.publication``)."""
+    if not _has_table(conn, "meta", "publication"):
+        return ["Published: no meta.publication in this copy (published by an older version)."]
+    row = conn.execute("select published_at_utc, run_id, source_mode, code_version from meta.publication "
+                       "order by published_at_utc desc limit 1").fetchone()
+    if row is None:
+        return ["Published: meta.publication is empty."]
+    at, run_id, mode, code = row
+    synthetic = " (SYNTHETIC scenario)" if mode == "scenario" else ""
+    return [f"Published {at:%Y-%m-%d %H:%M:%S} UTC by run {run_id or 'unknown'}; sources {mode or 'unknown'}"
+            f"{synthetic}; code {code}"]
+
+
+def regime_runs(regimes: Sequence[Any]) -> int:
+    """How many weeks, counting back from the first (the latest), share its regime (None included)."""
+    count = 0
+    for regime in regimes:
+        if regime != regimes[0]:
+            break
+        count += 1
+    return count
+
+
+def latest_regime(conn) -> tuple[list[str], Any]:
+    """The latest week of ``marts.fct_capex_absorption``: its regime and score, every reason column
+    (``score_null_reason``, ...), and the weeks in the current regime; and that week (or None)."""
+    if not _has_table(conn, "marts", "fct_capex_absorption"):
+        return ["No absorption score yet (marts.fct_capex_absorption is missing)."], None
+    columns = _columns(conn, "marts", "fct_capex_absorption")
+    reasons = [c for c in columns if "reason" in c]
+    synthetic = "is_synthetic" if "is_synthetic" in columns else "false"
+    # column names come from the catalog, quoted
+    extra = "".join(f', "{c}"' for c in reasons)
+    rows = conn.execute(f"select week_ending, regime, score, {synthetic}{extra} from marts.fct_capex_absorption "
+                        "order by week_ending desc").fetchall()
+    if not rows:
+        return ["marts.fct_capex_absorption is empty: no week scored yet."], None
+    week, regime, score, is_synthetic, *reason_values = rows[0]
+    weeks = regime_runs([r[1] for r in rows])
+    since = rows[weeks - 1][0]
+    label = " (SYNTHETIC scenario)" if is_synthetic else ""
+    lines = [f"Latest week {week}{label}: regime {regime or 'none'}, score {_fmt(score, '.1f')} (0-100)"]
+    if regime is None:
+        lines.append(f"  no regime for {weeks} week(s), since the week of {since}")
+    else:
+        lines.append(f"  {weeks} week(s) in {regime}, since the week of {since}")
+    lines += [f"  {name}: {value if value is not None else '–'}" for name, value in zip(reasons, reason_values)]
+    return lines, week
+
+
+def bathtub_week(conn, week) -> list[str]:
+    """The bathtub's level (net liquidity) and idle pool in ``week``."""
+    if not _has_table(conn, "marts", "fct_liquidity_bathtub"):
+        return ["No bathtub (marts.fct_liquidity_bathtub is missing)."]
+    row = conn.execute("select net_liquidity_bn, idle_pool_bn, on_rrp_bn, excess_reserves_bn "
+                       "from marts.fct_liquidity_bathtub where week_ending = ?", [week]).fetchone()
+    if row is None:
+        return [f"Bathtub: no row for the week of {week}."]
+    level, idle, rrp, excess = row
+    return [f"Bathtub that week: level (net liquidity) {_fmt(level)} bn; idle pool {_fmt(idle)} bn "
+            f"= ON RRP {_fmt(rrp)} + reserves above the floor {_fmt(excess)}"]
+
+
+def freshness(conn) -> list[str]:
+    """Per raw table: its source, provided or not in the newest run that read it, rows that run
+    read (``raw.source_status``), rows now and the data's own latest date (``meta.raw_tables``)."""
+    status, dates = {}, {}
+    if _has_table(conn, "raw", "source_status"):
+        status = {t: (s, p, n, d) for t, s, p, n, d in conn.execute(
+            "select table_name, source, provided, rows_loaded, detail from raw.source_status").fetchall()}
+    if _has_table(conn, "meta", "raw_tables"):
+        dates = {t: (n, last) for t, n, last in conn.execute(
+            "select table_name, row_count, latest_date from meta.raw_tables").fetchall()}
+    if not status and not dates:
+        return ["Data freshness: unknown (neither raw.source_status nor meta.raw_tables in this copy)."]
+    rows = []
+    for table in sorted(set(status) | set(dates)):
+        source, provided, loaded, detail = status.get(table, (None, None, None, None))
+        count, last = dates.get(table, (None, None))
+        shown = None if provided is None else ("yes" if provided else "NOT PROVIDED")
+        rows.append((source, f"raw.{table}", shown, None if loaded is None else f"{loaded:,}",
+                     None if count is None else f"{count:,}", last, detail or ""))
+    rows.sort(key=lambda r: (r[0] or "~", r[1]))
+    return ["Data freshness by source:", *("  " + line for line in table_text(
+        ["source", "table", "provided", "rows read", "rows", "latest date", "note"], rows))]
+
+
+def status_summary(conn) -> str:
+    """What `make status` prints: the publication, the latest week's regime and score, the bathtub
+    that week, the chain's latest quarter, and the data's freshness per source."""
+    regime, week = latest_regime(conn)
+    parts = [publication(conn), regime, bathtub_week(conn, week) if week is not None else [],
+             chain_latest(conn), freshness(conn)]
+    return "\n".join(line for part in parts for line in part)

@@ -1,0 +1,158 @@
+"""A small warehouse written by hand in SQL: every mart the reports read, with the columns dbt gives
+them (types as in dbt_project/models/marts/_marts*.yml), a few raw tables and raw.source_status.
+
+40 weeks from 2025-01-01: no regime for 13 weeks (no filing known yet), then 12 weeks ample, 5
+tightening and 10 crowding_out, the last of which is the latest week (score 71.5). Three
+hyperscalers over four quarters; a chain over four quarters, six securities and four holders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+WEEKS = 40
+FIRST_WEEK = "2025-01-01"
+LATEST_WEEK = "2025-10-01"  # FIRST_WEEK + 39 weeks
+LATEST_SCORE = 71.5
+WEEKS_IN_LATEST_REGIME = 10
+MARTS = ("fct_capex_absorption", "fct_chain_asset_vulnerability", "fct_chain_holder_systemicness",
+         "fct_divergence", "fct_divergence_by_regime", "fct_forced_selling_chain", "fct_hyperscaler_funding",
+         "fct_liquidity_bathtub")
+
+SQL = f"""
+create schema marts;
+create schema raw;
+
+create table marts.fct_liquidity_bathtub as
+with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))
+select week_ending,
+       cast(7000 - 5 * i as decimal(18,6)) as fed_total_assets_bn,
+       cast(750 + 3 * i as decimal(18,6)) as tga_bn,
+       cast(greatest(5, 400 - 12 * i) as decimal(18,6)) as on_rrp_bn,
+       cast(3300 - 4 * i as decimal(18,6)) as reserves_bn,
+       cast(7000 - 5 * i - (750 + 3 * i) - greatest(5, 400 - 12 * i) as decimal(18,6)) as net_liquidity_bn,
+       cast(3000 as decimal(18,6)) as reserve_floor_bn,
+       cast(greatest(0, 300 - 4 * i) as decimal(18,6)) as excess_reserves_bn,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 300 - 4 * i) as decimal(18,6)) as idle_pool_bn,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 550 - 4 * i) as decimal(18,6)) as idle_pool_floor_low_bn,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 50 - 4 * i) as decimal(18,6)) as idle_pool_floor_high_bn,
+       cast(case when i >= 13 then -65 + 12 * 13 - 39 end as decimal(18,6)) as net_liquidity_change_13w_bn,
+       cast(case when i >= 13 then -65 end as decimal(18,6)) as tap_13w_bn,
+       cast(case when i >= 13 then -39 end as decimal(18,6)) as treasury_drain_13w_bn,
+       cast(case when i >= 13 then 12 * 13 end as decimal(18,6)) as rrp_release_13w_bn,
+       true as is_synthetic,
+       cast(case when i >= 13 then 150 + 5 * i end as decimal(18,6)) as private_treasury_supply_13w_bn,
+       cast(case when i >= 13 then 40 + i end as decimal(18,6)) as hyperscaler_funding_13w_bn,
+       cast(case when i >= 13 then 190 + 6 * i end as decimal(18,6)) as demand_for_funds_13w_bn
+from w;
+
+create table marts.fct_capex_absorption as
+with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))
+select week_ending,
+       cast(case when i >= 13 then 40 + i end as decimal(18,6)) as f13_bn,
+       cast(case when i >= 13 then 150 + 5 * i end as decimal(18,6)) as d13_bn,
+       cast(case when i >= 13 then 700 - 16 * (i - 13) end as decimal(18,6)) as idle_pool_13w_ago_bn,
+       case when i >= 13 then (40.0 + i) / greatest(700 - 16 * (i - 13), 50) end as absorption_ratio,
+       cast(case when i >= 13 then 700 - 16 * (i - 13) - (190 + 6 * i) end as decimal(18,6)) as slack_bn,
+       case when i < 13 then null when i < 25 then 'ample' when i < 30 then 'tightening'
+            else 'crowding_out' end as regime,
+       cast(case when i >= 13 then i - 26 end as double) / 8 as z_absorption_ratio,
+       cast(case when i >= 13 then i - 24 end as double) / 8 as z_neg_slack,
+       cast(null as double) as z_ig_oas_change_13w_pct, cast(null as double) as z_hy_oas_change_13w_pct,
+       cast(null as double) as z_yield_10y_change_13w_pct, cast(null as double) as z_term_premium_change_13w_pct,
+       cast(null as double) as z_sofr_iorb_change_13w_pct, cast(null as double) as z_auction_stress_13w,
+       cast(case when i >= 13 then (i - 25) / 10.0 end as double) as confirmation_z,
+       cast(case when i >= 13 then (i - 25) / 9.0 end as double) as weighted_z,
+       cast(case when i = {WEEKS - 1} then {LATEST_SCORE} when i >= 13 then 20.0 + 1.5 * i end as double) as score,
+       case when i < 13 then 'no hyperscaler filing known yet' end as score_null_reason,
+       true as is_synthetic
+from w;
+
+create table marts.fct_divergence as
+with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range(1, {WEEKS}) t(i))
+select week_ending,
+       cast(sin(i / 3.0) * 2 + (case when i > 29 then -1.0 else 0.4 end) as double) as speculative_return_pct,
+       cast(cos(i / 4.0) * 0.8 as double) as near_cash_flow_return_pct,
+       cast(sin(i / 3.0) * 2 + (case when i > 29 then -1.0 else 0.4 end) - cos(i / 4.0) * 0.8 as double) as spread_pct,
+       5 as speculative_assets, 2 as near_cash_flow_assets, true as is_synthetic
+from w;
+
+create table marts.fct_divergence_by_regime as
+select * from (values ('ample', 12, 0.42, -0.3, 1.1, true), ('tightening', 5, 0.05, -0.6, 0.7, true),
+                      ('crowding_out', 10, -0.81, -1.9, 0.2, true))
+    as t(regime, weeks, mean_forward_13w_spread_pct, min_forward_13w_spread_pct, max_forward_13w_spread_pct,
+         is_synthetic);
+
+create table marts.fct_hyperscaler_funding as
+with q as (select q, ticker, n from range(4) a(q), (values ('AMZN', 0), ('GOOGL', 1), ('MSFT', 2)) b(ticker, n))
+select ticker,
+       cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as calendar_quarter_end,
+       cast(20 + 5 * q + 3 * n as decimal(18,6)) as capex_bn,
+       cast(25 + 2 * n as decimal(18,6)) as operating_cash_flow_bn,
+       cast(2 * q + n as decimal(18,6)) as external_funding_bn,
+       1 - (2.0 * q + n) / (20 + 5 * q + 3 * n) as self_funded_share,
+       true as is_synthetic
+from q;
+
+create table marts.fct_forced_selling_chain as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end,
+       5.0 as shock_pct, 3 as chain_rounds,
+       cast(10 + q as decimal(18,6)) as first_round_sales_bn,
+       cast((10 + q) * (1.1 + 0.1 * q) as decimal(18,6)) as total_forced_sales_bn,
+       1.1 + 0.1 * q as amplification, 25.0 * (q + 1) as chain_score_pct, q + 1 as quarters_in_history,
+       true as is_synthetic
+from range(4) t(q);
+
+create table marts.fct_chain_asset_vulnerability as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end,
+       cusip, ticker, ticker || ' Inc' as issuer_name, asset_group,
+       cast(1 + q + n as decimal(18,6)) as forced_sales_bn, -0.5 * (n + 1) - 0.1 * q as chain_price_change_pct,
+       true as is_synthetic
+from range(4) a(q),
+     (values ('000000001', 'COIN', 'crypto_proxy', 0), ('000000002', 'PLTR', 'software', 1),
+             ('000000003', 'GME', 'retail_favourite', 2), ('000000004', 'MU', 'memory', 3),
+             ('000000005', 'NVDA', 'ai_compute', 4), ('000000006', 'TLT', 'duration', 5)) b(cusip, ticker, asset_group, n);
+
+create table marts.fct_chain_holder_systemicness as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end,
+       cast(1000 + n as bigint) as cik, filer_name, holder_type, cast(50 + 10 * n as decimal(18,6)) as aum_bn,
+       cast(2 + n as decimal(18,6)) as forced_sales_bn, cast(1 + n as decimal(18,6)) as losses_caused_to_others_bn,
+       100.0 * (1 + n) / 10 as systemicness_share_pct, true as is_synthetic
+from range(4) a(q),
+     (values ('Funder One', 'funder', 0), ('Hedge Two', 'hedge_fund', 1), ('Hedge Three', 'hedge_fund', 2),
+             ('Manager Four', 'asset_manager', 3)) b(filer_name, holder_type, n);
+
+create table raw.fred_observations as
+select 'WALCL' as series_id, date '{FIRST_WEEK}' + cast(7 * i as integer) as observation_date,
+       7000.0 - i as value, 'scenario' as source_mode, 'fred/WALCL.csv' as source_uri
+from range({WEEKS}) t(i);
+create table raw.coinbase_daily_candles (symbol varchar, price_date date, close double,
+                                         source_mode varchar, source_uri varchar);
+create table raw.source_status (table_name varchar primary key, source varchar not null, provided boolean not null,
+                                detail varchar not null, rows_loaded bigint not null, recorded_at timestamp not null);
+insert into raw.source_status values
+    ('fred_observations', 'fred', true, '', {WEEKS}, timestamp '2025-10-02 12:00:00'),
+    ('coinbase_daily_candles', 'coinbase', false, '[coinbase] not provided: RQE_SOURCES leaves it out', 0,
+     timestamp '2025-10-02 12:00:00');
+"""
+
+COVERAGE_SQL = """
+create table marts.fct_source_coverage as
+select * from (values ('fred', 'fred_observations', true, date '2025-01-01', date '2025-10-01', 40, ''),
+                      ('coinbase', 'coinbase_daily_candles', false, null, null, 0, 'not provided'))
+    as t(source, table_name, provided, first_date, last_date, row_count, detail);
+"""
+
+DATE_COLUMNS = {"fred_observations": "observation_date", "coinbase_daily_candles": "price_date"}
+
+
+def build(path: Path, *, coverage: bool = False) -> Path:
+    """Write the hand-made warehouse at ``path`` (with ``marts.fct_source_coverage`` if asked)."""
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(SQL)
+        if coverage:
+            conn.execute(COVERAGE_SQL)
+        conn.execute("comment on table marts.fct_liquidity_bathtub is 'The liquidity bathtub (hand-made).'")
+    return path
