@@ -195,6 +195,7 @@ def raw_asset(
         from reverse_qe.validation.suites import raw_suite_for
         from reverse_qe.warehouse import ensure_tables
 
+        Path(warehouse.database).parent.mkdir(parents=True, exist_ok=True)  # a first run from the CLI
         with warehouse.get_connection() as conn:
             ensure_tables(conn, DECLARED_TABLES)
 

@@ -217,10 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     if any(severity == "ERROR" for severity, _ in not_green):
         return 1
     if not_green:
-        print(f"\nAll jobs done in {elapsed:.0f}s with {len(not_green)} of {checks} checks "
+        print(f"\nAll assets materialised in {elapsed:.0f}s with {len(not_green)} of {checks} checks "
               "warning; see them in `make dev`.")
     else:
-        print(f"\nAll jobs done and all checks passed ({checks} checks) in {elapsed:.0f}s.")
+        print(f"\nAll assets materialised and all checks passed ({checks} checks) in {elapsed:.0f}s.")
     for line in not_provided(str(warehouse)) if warehouse.exists() else []:
         print(f"Warning: {line}", file=sys.stderr)
     if TRANSFORM_JOB in plan:

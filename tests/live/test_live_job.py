@@ -32,7 +32,7 @@ def run_live(root, fake: FakeSources, *jobs: str) -> tuple[int, str]:
     """``make live``'s entry point for ``jobs``, every base URL on the fake, no 13F data set named."""
     env = isolated_env(root, RQE_SOURCE="live", RQE_SEC_USER_AGENT=USER_AGENT, RQE_STOOQ_API_KEY=STOOQ_KEY, RQE_SEC_13F_DATASETS="",
                        RQE_HTTP_ATTEMPTS="3", RQE_HTTP_MAX_BACKOFF_S="2", RQE_HTTP_TIMEOUT_S="10", **fake.env())
-    proc = subprocess.run([sys.executable, "-m", "orchestration.live", *jobs], cwd=REPO, env=env,
+    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", *jobs], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=600)
     return proc.returncode, proc.stdout + proc.stderr
 
