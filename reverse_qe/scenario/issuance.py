@@ -30,7 +30,7 @@ import numpy as np
 from reverse_qe.settings import HISTORY_START, SEEDS_DIR
 
 from .calendar import business_days
-from .funding_flows import (
+from .anchors.funding_flows import (
     BILLS_GROSS_WEEKLY_BN,
     BONDS_GROSS_MONTHLY_BN,
     DGS2_PCT,
@@ -38,12 +38,9 @@ from .funding_flows import (
     DGS30_PCT,
     NOTES_GROSS_MONTHLY_BN,
     POLICY_RATES,
-    _calendar,
-    _path,
-    _rng,
-    _steps,
-    _world,
 )
+from .world.funding_flows import funding_flows_world, horizon_calendar
+from .world.primitives import interpolate, series_rng, step_values
 
 __all__ = ["generate_issuance"]
 
@@ -146,7 +143,7 @@ def _cusip(kind: str, first_issue: dt.date) -> str:
 
 
 def _at(anchors, day: dt.date) -> float:
-    return float(_path(anchors, np.array([np.datetime64(day, "D")]))[0])
+    return float(interpolate(anchors, np.array([np.datetime64(day, "D")]))[0])
 
 
 def _fmt(value: float | None, places: int = 0) -> str:
@@ -190,7 +187,7 @@ def build_auctions(seed: int, last: dt.date) -> list[dict]:
     """Every auction held from 2018 to ``last`` (each one's values depend only on its date)."""
     bdays = set(business_days(FIRST_DATE, last + dt.timedelta(days=40)))
     out: list[dict] = []
-    policy = lambda d: float(_steps(POLICY_RATES, np.array([np.datetime64(d, "D")]), 1)[0])  # noqa: E731
+    policy = lambda d: float(step_values(POLICY_RATES, np.array([np.datetime64(d, "D")]), 1)[0])  # noqa: E731
     # bills, weekly
     monday = FIRST_DATE - dt.timedelta(days=FIRST_DATE.weekday())
     week = 0
@@ -287,8 +284,8 @@ MSPD_BASE_MN = {"Bills": 2_350_000, "Notes": 9_000_000, "Bonds": 2_250_000,
 
 def build_mspd(seed: int, last: dt.date) -> list[dict]:
     """Month-end debt held by the public: a base plus the cumulative DTS marketable net issuance."""
-    world = _world(seed)
-    cal = _calendar()
+    world = funding_flows_world(seed)
+    cal = horizon_calendar()
     bdays = cal.days[cal.bd]
     debt = world.debt_mn
     nets = {
@@ -368,7 +365,7 @@ def _fiscal_years(fy_end_month: int) -> list[tuple[int, dt.date, list[dt.date]]]
 def build_companyfacts(seed: int, ticker: str, last: dt.date) -> dict:
     """One company's companyfacts document with every filing made up to ``last``."""
     cik, fy_end, capex_tag, (sales_tag, purchases_tag) = HYPERSCALERS[ticker]
-    rng = _rng(seed, f"SEC_{ticker}")
+    rng = series_rng(seed, f"SEC_{ticker}")
     bonds = [*EARLIER_BONDS[ticker], *_seed_bonds().get(ticker, [])]
     facts: dict[str, list[dict]] = {}
     history: list[tuple[int, dt.date, list[dt.date], dict[str, list[float]]]] = []
