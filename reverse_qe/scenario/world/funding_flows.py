@@ -100,6 +100,8 @@ class FundingFlowsWorld:
     rrp_rate: np.ndarray  # per business day, %
     debt_mn: dict[str, np.ndarray]  # per business day, Table IIIA flows
     svx: tuple  # small value exercises: (business-day index, amount USD, counterparties)
+    rrp_cpty: tuple  # per business day, counterparties accepted at the ON RRP (0 when nothing taken)
+    rrp_update_second: np.ndarray  # per business day, seconds after 13:15 the results were last updated
 
 
 def _quarter_end_flags(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,6 +276,20 @@ def _tga_flows_mn(seed: int, bdays: np.ndarray, close_mn: np.ndarray, debt: dict
     return deposits + top_up, withdrawals + top_up
 
 
+def _rrp_operation_details(seed: int, rrp_mn: np.ndarray) -> tuple[tuple, np.ndarray]:
+    """Per business day: ON RRP counterparties (more as take-up grows, with some jitter) and the
+    second the results were last updated."""
+    n = len(rrp_mn)
+    rng = series_rng(seed, "NYFED_details")
+    seconds = rng.integers(0, 120, n)
+    jitter = rng.uniform(0.9, 1.1, n)
+    cpty = []
+    for i in range(n):
+        accepted_bn = rrp_mn[i] / 1000.0
+        cpty.append(0 if accepted_bn == 0 else max(1, round((2 + 105 * (accepted_bn / 2550.0) ** 0.6) * jitter[i])))
+    return tuple(cpty), seconds
+
+
 @lru_cache(maxsize=4)
 def funding_flows_world(seed: int) -> FundingFlowsWorld:
     """Every funding-flows series over the whole horizon for ``seed`` (cached, read-only arrays)."""
@@ -359,7 +375,11 @@ def funding_flows_world(seed: int) -> FundingFlowsWorld:
         cpty = rng_sv.integers(1, 4, RRP_SMALL_VALUE_PER_YEAR)
         svx.extend(zip(idx.tolist(), amounts.tolist(), cpty.tolist()))
 
-    world = FundingFlowsWorld(cal, daily, weekly, tga_close, dep, wdr, rrp_mn, rrp_rate, debt, tuple(svx))
-    for array in (tga_close, dep, wdr, rrp_mn, rrp_rate, *daily.values(), *weekly.values(), *debt.values()):
+    rrp_cpty, rrp_second = _rrp_operation_details(seed, rrp_mn)
+
+    world = FundingFlowsWorld(cal, daily, weekly, tga_close, dep, wdr, rrp_mn, rrp_rate, debt, tuple(svx),
+                              rrp_cpty, rrp_second)
+    for array in (tga_close, dep, wdr, rrp_mn, rrp_rate, rrp_second, *daily.values(), *weekly.values(),
+                  *debt.values()):
         array.flags.writeable = False  # the world is cached: nobody may change it
     return world
