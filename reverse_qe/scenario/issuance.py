@@ -19,7 +19,6 @@ increasingly by bonds and by selling securities in late 2025.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -27,9 +26,6 @@ from pathlib import Path
 
 import numpy as np
 
-from reverse_qe.settings import HISTORY_START, SEEDS_DIR
-
-from .calendar import business_days
 from .anchors.funding_flows import (
     BILLS_GROSS_WEEKLY_BN,
     BONDS_GROSS_MONTHLY_BN,
@@ -39,90 +35,35 @@ from .anchors.funding_flows import (
     NOTES_GROSS_MONTHLY_BN,
     POLICY_RATES,
 )
+from .anchors.issuance import (
+    BILLS,
+    BONDS,
+    CAPEX_BN,
+    COUPONS,
+    EARLIER_BONDS,
+    FIRST_DATE,
+    HYPERSCALERS,
+    MSPD_BASE_MN,
+    MSPD_INTRAGOV_MN,
+    NAMES,
+    NONMARKETABLE_INTRAGOV_GROWTH_MN_PER_DAY,
+    NONMARKETABLE_INTRAGOV_MN,
+    NONMARKETABLE_PUBLIC_MN,
+    OPERATING_BN,
+    REPAYMENTS_BN,
+    SECURITIES_NET_BUY_BN,
+    SECURITIES_SALES_BN,
+    STRESS,
+    TWENTY_YEAR_FROM,
+    seed_bond_deals,
+)
+from .calendar import business_days
 from .world.funding_flows import funding_flows_world, horizon_calendar
 from .world.primitives import interpolate, series_rng, step_values
 
 __all__ = ["generate_issuance"]
 
-FIRST_DATE = HISTORY_START
 TREASURYDIRECT_DAYS = 60
-
-# Auction stress (0 calm .. 1 strained): a short spell in March 2020, a build-up from 2025.
-STRESS = (("2017-09-01", 0.0), ("2020-02-28", 0.0), ("2020-03-18", 0.6), ("2020-05-15", 0.1),
-          ("2024-10-01", 0.0), ("2025-06-30", 0.6), ("2026-11-30", 1.0), ("2030-12-31", 1.0))
-
-# Coupon series: (original term, type, day of month, share of the monthly gross, base bid-to-cover,
-# reopening months after the new issue (0 = new every month), remaining terms of reopenings)
-COUPONS = (
-    ("2-Year", "Note", 24, 0.26, 2.65, (), None),
-    ("3-Year", "Note", 8, 0.20, 2.50, (), None),
-    ("5-Year", "Note", 25, 0.27, 2.40, (), None),
-    ("7-Year", "Note", 26, 0.17, 2.35, (), None),
-    ("10-Year", "Note", 10, 0.20, 2.45, (2, 5, 8, 11), ("9-Year 11-Month", "9-Year 10-Month")),
-)
-BONDS = (
-    ("20-Year", "Bond", 17, 0.40, 2.40, (2, 5, 8, 11), ("19-Year 11-Month", "19-Year 10-Month")),
-    ("30-Year", "Bond", 11, 0.60, 2.35, (2, 5, 8, 11), ("29-Year 11-Month", "29-Year 10-Month")),
-)
-TWENTY_YEAR_FROM = dt.date(2020, 5, 1)
-# Bills: (term, weekday (Mon=0), weeks, share of the weekly gross, base bid-to-cover, every n weeks)
-BILLS = (("4-Week", 1, 4, 0.22, 2.90, 1), ("8-Week", 1, 8, 0.18, 2.85, 1),
-         ("13-Week", 0, 13, 0.26, 2.80, 1), ("26-Week", 0, 26, 0.24, 2.90, 1),
-         ("52-Week", 1, 52, 0.10 * 4, 3.00, 4))
-
-HYPERSCALERS = {  # cik, fiscal year end month, capex tag, securities tags (sales, purchases)
-    "MSFT": (789019, 6, "PaymentsToAcquirePropertyPlantAndEquipment",
-             ("ProceedsFromSaleMaturityAndCollectionsOfInvestments", "PaymentsToAcquireInvestments")),
-    "GOOGL": (1652044, 12, "PaymentsToAcquirePropertyPlantAndEquipment",
-              ("ProceedsFromSaleMaturityAndCollectionsOfInvestments", "PaymentsToAcquireInvestments")),
-    "AMZN": (1018724, 12, "PaymentsToAcquireProductiveAssets",
-             ("ProceedsFromSaleMaturityAndCollectionsOfInvestments", "PaymentsToAcquireInvestments")),
-    "META": (1326801, 12, "PaymentsToAcquirePropertyPlantAndEquipment",
-             ("ProceedsFromSaleAndMaturityOfMarketableSecurities", "PaymentsToAcquireMarketableSecurities")),
-    "ORCL": (1341439, 5, "PaymentsToAcquirePropertyPlantAndEquipment",
-             ("ProceedsFromSaleAndMaturityOfMarketableSecurities", "PaymentsToAcquireMarketableSecurities")),
-}
-NAMES = {"MSFT": "MICROSOFT CORPORATION", "GOOGL": "Alphabet Inc.", "AMZN": "AMAZON.COM, INC.",
-         "META": "Meta Platforms, Inc.", "ORCL": "Oracle Corporation"}
-# Per-quarter flows, $bn, at each fiscal quarter's end
-CAPEX_BN = {
-    "MSFT": (("2017-01-01", 3.0), ("2020-01-01", 4.5), ("2022-06-30", 6.5), ("2023-12-31", 9.7),
-             ("2024-12-31", 15.8), ("2025-12-31", 22.0), ("2026-12-31", 30.0)),
-    "GOOGL": (("2017-01-01", 4.0), ("2020-01-01", 5.5), ("2022-06-30", 7.0), ("2023-12-31", 11.0),
-              ("2024-12-31", 14.0), ("2025-12-31", 24.0), ("2026-12-31", 40.0)),
-    "AMZN": (("2017-01-01", 3.0), ("2020-01-01", 7.0), ("2021-12-31", 16.0), ("2023-06-30", 11.5),
-             ("2024-12-31", 27.0), ("2025-12-31", 35.0), ("2026-12-31", 50.0)),
-    "META": (("2017-01-01", 2.5), ("2020-01-01", 4.0), ("2022-09-30", 9.0), ("2023-06-30", 6.5),
-             ("2024-12-31", 14.8), ("2025-12-31", 22.0), ("2026-12-31", 30.0)),
-    "ORCL": (("2017-01-01", 0.4), ("2021-06-30", 1.0), ("2023-06-30", 2.0), ("2024-12-31", 4.0),
-             ("2025-12-31", 12.0), ("2026-12-31", 15.0)),
-}
-OPERATING_BN = {
-    "MSFT": (("2017-01-01", 10.0), ("2021-01-01", 18.0), ("2025-12-31", 37.0), ("2026-12-31", 40.0)),
-    "GOOGL": (("2017-01-01", 10.0), ("2021-01-01", 19.0), ("2025-12-31", 40.0), ("2026-12-31", 44.0)),
-    "AMZN": (("2017-01-01", 5.0), ("2021-01-01", 12.0), ("2025-12-31", 35.0), ("2026-12-31", 40.0)),
-    "META": (("2017-01-01", 6.0), ("2021-01-01", 10.0), ("2025-12-31", 28.0), ("2026-12-31", 30.0)),
-    "ORCL": (("2017-01-01", 3.0), ("2025-12-31", 5.0), ("2026-12-31", 5.5)),
-}
-REPAYMENTS_BN = {"MSFT": 1.5, "GOOGL": 0.3, "AMZN": 1.2, "META": 0.0, "ORCL": 2.5}  # META: no tag
-SECURITIES_SALES_BN = {"MSFT": 12.0, "GOOGL": 25.0, "AMZN": 6.0, "META": 3.0, "ORCL": 1.0}
-# Net securities bought (+) or sold (−) per quarter, $bn: companies sell holdings to fund capex later
-SECURITIES_NET_BUY_BN = {
-    "MSFT": (("2017-01-01", 5.0), ("2023-12-31", 1.0), ("2025-09-30", -5.0), ("2026-12-31", -8.0)),
-    "GOOGL": (("2017-01-01", 5.0), ("2023-12-31", 1.0), ("2025-09-30", -6.0), ("2026-12-31", -10.0)),
-    "AMZN": (("2017-01-01", 1.0), ("2024-06-30", 0.0), ("2025-09-30", -3.0), ("2026-12-31", -5.0)),
-    "META": (("2017-01-01", 2.0), ("2024-06-30", 0.0), ("2025-09-30", -3.0), ("2026-12-31", -6.0)),
-    "ORCL": (("2017-01-01", 0.2), ("2025-09-30", -0.5), ("2026-12-31", -0.5)),
-}
-# Bond deals before the seed's late-2025 ones (SYNTHETIC dates and sizes), $bn
-EARLIER_BONDS = {
-    "ORCL": (("2020-03-30", 20.0), ("2021-03-24", 15.0), ("2023-02-06", 6.0), ("2026-02-02", 20.0)),
-    "AMZN": (("2020-06-01", 10.0), ("2021-05-10", 18.5), ("2022-04-11", 12.75), ("2022-11-29", 8.25),
-             ("2026-05-12", 20.0)),
-    "GOOGL": (("2020-08-03", 10.0), ("2026-05-05", 20.0)),
-    "META": (("2022-08-04", 10.0), ("2023-05-03", 8.5), ("2024-08-08", 10.5), ("2026-04-29", 25.0)),
-    "MSFT": (),
-}
 
 
 def _digest(*parts) -> int:
@@ -278,9 +219,6 @@ def _write(path: Path, text: str) -> Path:
 # MSPD
 # ------------------------------------------------------------------------------------------------
 
-MSPD_BASE_MN = {"Bills": 2_350_000, "Notes": 9_000_000, "Bonds": 2_250_000,
-                "Treasury Inflation-Protected Securities": 1_300_000, "Floating Rate Notes": 350_000}
-
 
 def build_mspd(seed: int, last: dt.date) -> list[dict]:
     """Month-end debt held by the public: a base plus the cumulative DTS marketable net issuance."""
@@ -308,12 +246,12 @@ def build_mspd(seed: int, last: dt.date) -> list[dict]:
         for line, (klass, base) in enumerate(MSPD_BASE_MN.items(), start=1):
             public = base + int(cums[klass][i])
             total_public += public
-            records.append(_mspd_row(month_end, "Marketable", klass, public, 1000 + 100 * line, line))
+            records.append(_mspd_row(month_end, "Marketable", klass, public, MSPD_INTRAGOV_MN[klass], line))
         records.append(_mspd_row(month_end, "Marketable", "Federal Financing Bank", 0, 0, 6))
         records.append(_mspd_row(month_end, "Marketable", "Total Marketable", total_public, 6500, 7))
-        intragov = 5_700_000 + 120 * (month_end - FIRST_DATE).days
-        records.append(_mspd_row(month_end, "Nonmarketable", "Total Nonmarketable", 180_000, intragov, 8))
-        records.append(_mspd_row(month_end, "Total Public Debt Outstanding", None, total_public + 180_000,
+        intragov = NONMARKETABLE_INTRAGOV_MN + NONMARKETABLE_INTRAGOV_GROWTH_MN_PER_DAY * (month_end - FIRST_DATE).days
+        records.append(_mspd_row(month_end, "Nonmarketable", "Total Nonmarketable", NONMARKETABLE_PUBLIC_MN, intragov, 8))
+        records.append(_mspd_row(month_end, "Total Public Debt Outstanding", None, total_public + NONMARKETABLE_PUBLIC_MN,
                                  intragov + 6500, 9))
     return records
 
@@ -328,16 +266,6 @@ def _mspd_row(day: dt.date, kind: str, klass: str | None, public_mn: int, intrag
 # ------------------------------------------------------------------------------------------------
 # SEC companyfacts
 # ------------------------------------------------------------------------------------------------
-
-def _seed_bonds() -> dict[str, list[tuple[str, float]]]:
-    with open(SEEDS_DIR / "hyperscaler_financings.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    out: dict[str, list[tuple[str, float]]] = {}
-    for row in rows:
-        if row["kind"] == "bond":
-            out.setdefault(row["company"], []).append((row["date"], float(row["amount_bn"])))
-    return out
-
 
 def _add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after (or before) ``day``'s month."""
@@ -366,7 +294,7 @@ def build_companyfacts(seed: int, ticker: str, last: dt.date) -> dict:
     """One company's companyfacts document with every filing made up to ``last``."""
     cik, fy_end, capex_tag, (sales_tag, purchases_tag) = HYPERSCALERS[ticker]
     rng = series_rng(seed, f"SEC_{ticker}")
-    bonds = [*EARLIER_BONDS[ticker], *_seed_bonds().get(ticker, [])]
+    bonds = [*EARLIER_BONDS[ticker], *seed_bond_deals().get(ticker, [])]
     facts: dict[str, list[dict]] = {}
     history: list[tuple[int, dt.date, list[dt.date], dict[str, list[float]]]] = []
     for label, start, quarter_ends in _fiscal_years(fy_end):
