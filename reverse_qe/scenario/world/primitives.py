@@ -1,10 +1,11 @@
-"""Building blocks of every world model: seeded generators, anchor interpolation, step tables, AR(1) noise.
+"""Building blocks of every world model: seeded generators, stable hashes, anchor interpolation, step tables, AR(1) noise.
 
 Shared by the funding-flows and issuance worlds; nothing here knows a series or a file format.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import zlib
 
@@ -14,6 +15,11 @@ import numpy as np
 def series_rng(seed: int, name: str) -> np.random.Generator:
     """A generator of its own for each series: stable across runs and independent of the others."""
     return np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(name.encode())]))
+
+
+def stable_hash(*parts) -> int:
+    """A 64-bit number from the parts' text, the same on every run and machine (seeds, CUSIPs, dates)."""
+    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
 
 
 def iso_day(iso: str) -> np.datetime64:
