@@ -80,3 +80,13 @@ def test_the_check_names_an_undescribed_column_and_a_mart_without_contract(manif
     problems = undocumented(copy)
     assert "marts.fct_liquidity_bathtub.week_ending: no description" in problems
     assert any(p.startswith("marts.fct_liquidity_bathtub: no enforced contract") for p in problems)
+
+
+def test_the_published_copy_exposure_lists_every_mart(manifest):
+    """publish_copy copies every mart, so the exposure analysts own must name each one: a new mart
+    shows up in `dbt ls --select +exposure:published_copy` and in the docs' lineage."""
+    exposure = next((e for e in manifest["exposures"].values() if e["name"] == "published_copy"), None)
+    assert exposure is not None, "dbt_project/models/exposures.yml declares no published_copy exposure"
+    listed = {uid.split(".")[-1] for uid in exposure["depends_on"]["nodes"]}
+    missing = sorted(set(marts(manifest)) - listed)
+    assert not missing, f"marts missing from the published_copy exposure: {missing}"
