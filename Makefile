@@ -65,7 +65,7 @@ live: $(MANIFEST)
 	RQE_SOURCE=live $(PY) -m orchestration.cli
 
 test: $(MANIFEST)
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -v --durations=15
 
 # The webserver and the daemon (schedules, sensors, run monitoring) side by side, as `dagster dev`
 # does, without its superseded command; Ctrl-C (or either one ending) stops both. Loopback only

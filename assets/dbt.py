@@ -67,7 +67,7 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
 
     Models, seeds and data tests; not the unit tests. Their inputs are fixed rows, so a run on new
     data cannot change their outcome, only the code can: they run with the test suite
-    (``tests/test_dbt_unit_tests.py``), as dbt recommends, and a scheduled run saves their ~2.5 s.
+    (``tests/dbt/test_dbt_unit_tests.py``), as dbt recommends, and a scheduled run saves their ~2.5 s.
     """
     args = ["build", "--exclude-resource-type", "unit_test"]
     if vars_:

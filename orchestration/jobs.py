@@ -54,7 +54,7 @@ def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None)
     ``instance``, every transform asset never materialised yet (a model whose only new input is a
     source never loaded still has to exist for the marts that read it), in key order. Their checks
     come with them. After every ingestion job, that is the whole transform
-    (``tests/test_operations.py``)."""
+    (``tests/orchestration/test_operations.py``)."""
     ingested = AssetSelection.assets()
     for job in INGEST_JOBS:
         if job.name in ingest_job_names:

@@ -212,7 +212,7 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, tables: "Iterable[RawTable]")
 
 # DuckDB 2.0 writes a storage format DuckDB 1.x refuses ("version number 69"): the published copy
 # is written in the format of DuckDB 1.2, which every DuckDB from 1.2 on opens (comments included).
-# (DuckDB 1.0 and 1.1 read only 'v1.0.0'; tests/test_published_formats.py opens the copy in a 1.x.)
+# (DuckDB 1.0 and 1.1 read only 'v1.0.0'; tests/e2e/test_published_formats.py opens the copy in a 1.x.)
 PUBLISHED_STORAGE_VERSION = "v1.2.0"
 PARQUET_FOLDER = "published_parquet"  # beside the published file: <schema>/<table>.parquet
 PARQUET_SCHEMAS = ("marts", "meta")

@@ -13,7 +13,7 @@ import datetime as dt
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 from reverse_qe.reports import absorption, plots
 from reverse_qe.reports.summary import status_summary

@@ -42,9 +42,10 @@ from urllib.parse import urlencode
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.issuance import hyperscaler_ciks
 from reverse_qe.sources.prices import priced_symbols
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 from tests.http_server import LocalServer, Reply
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = TESTS_FIXTURES
 FISCAL_DATA = "/services/api/fiscal_service"
 SEC_13F = "/files/structureddata/data/form-13f-data-sets"
 FISCAL_DATASETS = {

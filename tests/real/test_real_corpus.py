@@ -70,7 +70,11 @@ def _tables() -> dict:
         NYFED_REVERSE_REPO_OPERATIONS,
     )
     from assets.holdings import SEC13F_INFOTABLE
-    from assets.issuance import MSPD_DEBT_OUTSTANDING, SEC_COMPANYFACTS, TREASURY_AUCTIONS
+    from assets.issuance import (
+        MSPD_DEBT_OUTSTANDING,
+        SEC_COMPANYFACTS,
+        TREASURY_AUCTIONS,
+    )
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
 
     return {t.name: t for t in (DTS_OPERATING_CASH_BALANCE, DTS_PUBLIC_DEBT_TRANSACTIONS, FRED_OBSERVATIONS,
@@ -173,7 +177,10 @@ def test_the_loaders_read_an_assembled_replay_dir(tmp_path):
     """The replay loaders (not just the parsers) on the assembled folder, as a replay run reads it."""
     from reverse_qe.sources.endpoints import Endpoints
     from reverse_qe.sources.funding_flows import load_dts, load_fred
-    from reverse_qe.sources.issuance import load_sec_companyfacts, load_treasury_auctions
+    from reverse_qe.sources.issuance import (
+        load_sec_companyfacts,
+        load_treasury_auctions,
+    )
     from reverse_qe.sources.prices import load_stooq
     from reverse_qe.sources.transports import FileTransport
 

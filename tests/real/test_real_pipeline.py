@@ -12,8 +12,6 @@ directory assembled from the real-download corpus (one sub-folder per source).
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pandas as pd
 import pytest

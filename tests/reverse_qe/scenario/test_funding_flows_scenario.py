@@ -24,11 +24,12 @@ from reverse_qe.scenario.calendar import (
     weekdays,
 )
 from reverse_qe.scenario.funding_flows import FRED_SERIES, generate_funding_flows
+from tests.conftest import REPO
 
 END = dt.date(2026, 11, 20)
 EARLY_END = dt.date(2022, 6, 15)  # a Wednesday, inside the four-row DTS era
 SEED = 20180101
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 
 WEEKLY = {"WALCL", "TREAST", "WTREGEN", "WRESBAL"}
 CASH = "fiscal_data/dts_operating_cash_balance.csv"

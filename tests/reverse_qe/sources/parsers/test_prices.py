@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from reverse_qe.sources.parsers.prices import (
     parse_coinbase_candles,
     parse_stooq_csv,
 )
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = TESTS_FIXTURES
 
 
 def test_stooq_csv():

@@ -13,7 +13,7 @@ import pytest
 from reverse_qe.reports import page
 from reverse_qe.warehouse import publish_copy
 from tests import handmade_warehouse
-from tests.test_ui_browser import CHROMIUM, require_browser
+from tests.e2e.test_ui_browser import CHROMIUM, require_browser
 
 pytestmark = pytest.mark.browser
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -4,12 +4,15 @@ origins in tests/fixtures/SOURCES.md), and each rule still catches what it is fo
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from assets.funding_flows import DTS_OPERATING_CASH_BALANCE, DTS_PUBLIC_DEBT_TRANSACTIONS, FRED_OBSERVATIONS
+from assets.funding_flows import (
+    DTS_OPERATING_CASH_BALANCE,
+    DTS_PUBLIC_DEBT_TRANSACTIONS,
+    FRED_OBSERVATIONS,
+)
 from reverse_qe.sources.parsers.fiscal_data import (
     parse_dts_operating_cash_balance,
     parse_dts_public_debt_transactions,
@@ -17,8 +20,9 @@ from reverse_qe.sources.parsers.fiscal_data import (
 from reverse_qe.sources.parsers.fred import parse_fred_csv
 from reverse_qe.validation.gx import ValidationOutcome, validate_raw_batch
 from reverse_qe.validation.suites import raw_suite_for
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "real_excerpts"
+EXCERPTS = TESTS_FIXTURES / "real_excerpts"
 AS_OF = dt.date(2026, 12, 3)
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.parsers.sec_companyfacts import COLUMNS, parse_companyfacts
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FILE = Path(__file__).resolve().parents[1] / "fixtures" / "sec" / "CIK0001326801.json"
+FILE = TESTS_FIXTURES / "sec" / "CIK0001326801.json"
 CAPEX = "PaymentsToAcquirePropertyPlantAndEquipment"
 DEBT = "ProceedsFromIssuanceOfLongTermDebt"
 TAGS = (CAPEX, DEBT, "RepaymentsOfLongTermDebt", "PaymentsToAcquireProductiveAssets")

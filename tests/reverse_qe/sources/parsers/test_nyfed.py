@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.parsers.nyfed import parse_nyfed_repo_operations
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "nyfed" / "reverse_repo_operations.json"
+FIXTURE = TESTS_FIXTURES / "nyfed" / "reverse_repo_operations.json"
 LOC = "https://markets.newyorkfed.org/api/rp/reverserepo/all/results/lastTwoWeeks.json"
 COLUMNS = ["operation_id", "operation_date", "settlement_date", "maturity_date", "operation_type",
            "operation_method", "term", "note", "total_amt_submitted", "total_amt_accepted",

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.parsers.mspd import parse_mspd_table_1
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "fiscal_data" / "mspd_table_1.json"
+PAGE = TESTS_FIXTURES / "fiscal_data" / "mspd_table_1.json"
 
 
 def test_rows_and_units_as_published():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,8 +12,9 @@ from hypothesis import strategies as st
 
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.parsers.fred import parse_fred_csv
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fred"
+FIXTURES = TESTS_FIXTURES / "fred"
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=TESTSER"
 COLUMNS = ["series_id", "observation_date", "value"]
 

@@ -16,8 +16,9 @@ from reverse_qe.sources.parsers.sec_13f import (
     parse_13f_infotable_xml,
     parse_13f_submissions,
 )
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sec_13f"
+FIXTURES = TESTS_FIXTURES / "sec_13f"
 
 
 def zip_folder(folder: Path, replace: dict[str, str] | None = None) -> bytes:

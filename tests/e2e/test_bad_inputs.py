@@ -18,8 +18,8 @@ from typing import Callable
 import pytest
 from dagster import AssetCheckSeverity, DagsterInstance
 
-from tests.checks.harness import RAW_ASSETS, quarantine_rows, raw_rows, run_raw
 from tests.conftest import FIXTURES
+from tests.harness import RAW_ASSETS, quarantine_rows, raw_rows, run_raw
 
 FRED, OCB, PDT, NYFED = ("fred_observations", "dts_operating_cash_balance",
                          "dts_public_debt_transactions", "nyfed_reverse_repo_operations")

@@ -18,8 +18,8 @@ from reverse_qe.partitions import partition_range_tags
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.holdings import iter_13f_infotable, load_13f_infotable
 from reverse_qe.sources.transports import FileTransport, SourceFetchError
-from tests.checks.harness import resources
 from tests.conftest import FIXTURES
+from tests.harness import resources
 
 DATASETS = ["2022q4_form13f", "2023q1_form13f"]
 

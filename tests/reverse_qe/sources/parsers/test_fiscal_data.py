@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,8 +14,9 @@ from reverse_qe.sources.parsers.fiscal_data import (
     parse_dts_operating_cash_balance,
     parse_dts_public_debt_transactions,
 )
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fiscal_data"
+FIXTURES = TESTS_FIXTURES / "fiscal_data"
 LOC = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/dts/test"
 BOM = "\ufeff"
 OCB_COLUMNS = ["record_date", "account_type", "open_today_bal", "open_month_bal",

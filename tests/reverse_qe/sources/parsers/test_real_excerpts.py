@@ -4,7 +4,6 @@ origins in tests/fixtures/SOURCES.md). Expected values are read off those excerp
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,8 +18,9 @@ from reverse_qe.sources.parsers.nyfed import parse_nyfed_repo_operations
 from reverse_qe.sources.parsers.prices import parse_coinbase_candles, parse_stooq_csv
 from reverse_qe.sources.parsers.sec_13f import parse_13f_infotable_xml
 from reverse_qe.sources.parsers.treasury_auctions import parse_treasurydirect_auctions
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "real_excerpts"
+EXCERPTS = TESTS_FIXTURES / "real_excerpts"
 ACCESSION = "0001850858-21-000001"  # any well-formed number: the XML itself carries none
 
 
@@ -75,7 +75,7 @@ def test_fred_wtregen_in_millions_is_stored_in_billions():
 
 def test_fred_wresbal_is_read_as_published_in_either_vintage():
     """The parser does not guess WRESBAL's unit: the raw suite's era floors refuse the $bn vintage
-    (tests/checks/test_real_calibration.py)."""
+    (tests/reverse_qe/validation/test_real_calibration.py)."""
     content, location = excerpt("fred/WRESBAL_DATE_billions_pyoph.csv")
     assert values(parse_fred_csv(content, location=location, series_id="WRESBAL"))["2021-12-08"] == 4275.806
     content, location = excerpt("fred/WRESBAL_observation_date_millions.csv")

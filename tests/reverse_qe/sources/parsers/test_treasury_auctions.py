@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,8 +14,9 @@ from reverse_qe.sources.parsers.treasury_auctions import (
     parse_fiscal_data_auctions,
     parse_treasurydirect_auctions,
 )
+from tests.conftest import FIXTURES as TESTS_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = TESTS_FIXTURES
 FD = FIXTURES / "fiscal_data" / "auctions_query.json"
 TD = FIXTURES / "treasurydirect" / "auctioned.json"
 
