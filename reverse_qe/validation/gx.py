@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,7 +209,3 @@ def validate_raw_batch(frame: pd.DataFrame, suite: RawSuite, *, docs_dir: Path |
                 outcome.offending.append({"failure": n, "check": failure.check, "column": failure.column,
                                           "document_row": int(place.iat[i]), **record})
     return outcome
-
-
-def offending_rows_json(outcome: ValidationOutcome) -> str:
-    return json.dumps(outcome.offending, default=str)

@@ -18,6 +18,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
+from reverse_qe.fred_series import fred_series
+
 from reverse_qe.warehouse import RawTable
 
 
@@ -64,9 +66,6 @@ class RawSuite:
     expectations: tuple[Expect, ...]
     batch_checks: tuple[BatchCheck, ...] = field(default=())
 
-    def extended(self, expectations: Sequence[Expect] = (), batch_checks: Sequence[BatchCheck] = ()) -> RawSuite:
-        return RawSuite(self.table, self.source, (*self.expectations, *expectations),
-                        (*self.batch_checks, *batch_checks))
 
 
 # Column types are checked with pandas' own dtype tests, beside GX: GX 1.x's type-list expectation
@@ -202,14 +201,12 @@ class Era:
 
 @dataclass(frozen=True)
 class SeriesBounds:
-    """Sane bounds of one FRED series in the unit the pipeline stores, its cadence, and how far one
-    weekly value may step from the one before (``max_step``, a factor; None: not checked)."""
+    """Sane bounds of one FRED series in the unit the pipeline stores, and how far one weekly value
+    may step from the one before (``max_step``, a factor; None: not checked). Its unit and cadence
+    are the seed's (``reverse_qe.fred_series``)."""
 
-    unit: str
     low: float
     high: float
-    cadence: str  # "daily" | "weekly"
-    discontinued: bool = False
     eras: tuple[Era, ...] = ()
     max_step: float | None = None
 
@@ -221,45 +218,45 @@ class SeriesBounds:
 FRED_SERIES_BOUNDS: dict[str, SeriesBounds] = {
     # real 2002-12..2026-07: min 712,809 (2003-01-29), max 8,965,487 (2022-04-13); weekly step at
     # most x1.241 (2008-10-01). A $bn download (<= ~9,000) fails the floor; x2 in a week is a unit slip.
-    "WALCL": SeriesBounds("usd_mn", 500_000, 20_000_000, "weekly", max_step=2.0),
+    "WALCL": SeriesBounds(500_000, 20_000_000, max_step=2.0),
     # real weekly 2002-12..2026-06: min 474,619 (2009-03-04), max 5,771,393 (2022-06-08); weekly
     # step at most x1.128 (2020-03-25).
-    "TREAST": SeriesBounds("usd_mn", 100_000, 15_000_000, "weekly", max_step=2.0),
+    "TREAST": SeriesBounds(100_000, 15_000_000, max_step=2.0),
     # Stored in $bn (dbt seed fred_series). FRED now publishes WTREGEN in $mn (real 2007-01..2025-11:
     # 3,861 on 2008-02-20 .. 1,816,687 on 2020-07-29); the FRED parser converts that vintage to $bn.
     # Real steps reach x5.232 (2011-12-21) and x0.316 (2008-11-05): the TGA swings; a x1000 unit
     # mix-up or a lost digit (x10) does not pass x8.
-    "WTREGEN": SeriesBounds("usd_bn", 0, 3_000, "weekly", max_step=8.0, eras=(
+    "WTREGEN": SeriesBounds(0, 3_000, max_step=8.0, eras=(
         Era(None, "2008-09-01", None, 100,
             "before 2008-09 the TGA week average stayed below 100 $bn (real max 14.887 on 2007-05-02): "
             "a larger value is a $mn figure read as $bn"),)),
     # $bn, as FRED publishes it: real 2003-02..2026-07: min 0.0 (2019-11-25), max 2,553.716
     # (2022-12-30); a $mn download (2,553,716) fails the ceiling, a sign error the floor.
-    "RRPONTSYD": SeriesBounds("usd_bn", 0, 5_000, "daily"),
+    "RRPONTSYD": SeriesBounds(0, 5_000),
     # $mn, as FRED publishes it now: real 2002-12..2026-08: min 2,795 (2006-03-08), max 4,275,806
     # (2021-12-08). Older downloads ("DATE,WRESBAL" header) are in $bn: 2.795 .. 847.821 before 2009,
     # 603.078 .. 4,275.806 after; the two era floors catch every one of those rows (a $bn file is
     # refused, never read as $mn). Real steps reach x5.426 (2006-03-15) and x0.219 (2006-03-08),
     # when reserves were ~$10bn and swung with the maintenance period; since 2009 at most x1.24.
-    "WRESBAL": SeriesBounds("usd_mn", 1_000, 10_000_000, "weekly", max_step=8.0, eras=(
+    "WRESBAL": SeriesBounds(1_000, 10_000_000, max_step=8.0, eras=(
         Era("2009-01-01", None, 100_000, None,
             "from 2009 reserves never fell below 600,000 $mn (real min 603,078 on 2009-02-11): a smaller "
             "value is the $bn of an older FRED download (e.g. 877.82); download the series again"),)),
     # percent: real DGS2 2007..2025 0.09..5.19; DGS10 0.52..5.26; DGS30 1977..2026 0.99..15.21 (1981).
-    "DGS2": SeriesBounds("pct", -2, 25, "daily"),
-    "DGS10": SeriesBounds("pct", -2, 25, "daily"),
-    "DGS30": SeriesBounds("pct", -2, 25, "daily"),
-    "THREEFYTP10": SeriesBounds("pct", -5, 10, "daily"),  # no real download in the corpus: not calibrated
+    "DGS2": SeriesBounds(-2, 25),
+    "DGS10": SeriesBounds(-2, 25),
+    "DGS30": SeriesBounds(-2, 25),
+    "THREEFYTP10": SeriesBounds(-5, 10),  # no real download in the corpus: not calibrated
     # percent: real 1999-01..2025-09 min 0.73, max 6.56 (2008-12); basis points (73..656) fail.
-    "BAMLC0A0CM": SeriesBounds("pct", 0, 15, "daily"),
+    "BAMLC0A0CM": SeriesBounds(0, 15),
     # percent: real 2007-01..2026-07 min 2.41, max 21.82 (2008-12); basis points (241..2182) fail.
-    "BAMLH0A0HYM2": SeriesBounds("pct", 0, 30, "daily"),
+    "BAMLH0A0HYM2": SeriesBounds(0, 30),
     # percent: real 2018-04..2026-07 min 0.01, max 5.40 (incl. the 5.25 of 2019-09-17).
-    "SOFR": SeriesBounds("pct", -2, 25, "daily"),
+    "SOFR": SeriesBounds(-2, 25),
     # percent: real 2021-07-29..2026-08 min 0.15, max 5.40; published every calendar day.
-    "IORB": SeriesBounds("pct", -2, 25, "daily"),
+    "IORB": SeriesBounds(-2, 25),
     # percent: real (Fed Board DDP) 2008-10-09..2021-07-28 min 0.10, max 2.40; ended 2021-07-28.
-    "IOER": SeriesBounds("pct", -2, 25, "daily", discontinued=True),
+    "IOER": SeriesBounds(-2, 25),
 }
 # Calendar days two consecutive rows of a FRED file may lie apart. FRED lists every weekday of a
 # daily series (holidays as an empty value; real max gap 3 days, Friday..Monday, in every daily
@@ -312,7 +309,7 @@ def _fred_step_check(frame: pd.DataFrame) -> list[Finding]:
         bad = ratio[one_week & ((ratio > limit) | (ratio < 1 / limit))]
         if len(bad):
             at = bad.index[0]
-            unit = FRED_SERIES_BOUNDS[series_id].unit.removeprefix("usd_")
+            unit = fred_series()[series_id].unit.removeprefix("usd_")
             findings.append(Finding(
                 "unit_jump",
                 f"{series_id} jumps from {values.shift(1)[at]:,.0f} to {values[at]:,.0f} in one step "
@@ -324,7 +321,7 @@ def _fred_step_check(frame: pd.DataFrame) -> list[Finding]:
 
 def _fred_weekly_on_wednesdays(frame: pd.DataFrame) -> list[Finding]:
     """Weekly series are dated on Wednesdays (see FRED_WEEKLY_WEEKDAY)."""
-    weekly = [s for s, b in FRED_SERIES_BOUNDS.items() if b.cadence == "weekly"]
+    weekly = [s for s in FRED_SERIES_BOUNDS if fred_series()[s].cadence == "weekly"]
     rows = frame["series_id"].isin(weekly) & (frame["observation_date"].dt.dayofweek != FRED_WEEKLY_WEEKDAY)
     if not rows.any():
         return []
@@ -372,7 +369,7 @@ def fred_suite() -> RawSuite:
             "ExpectColumnValuesToBeBetween",
             {"column": "value", "min_value": b.low, "max_value": b.high,
              "row_condition": f'series_id=="{series_id}"', "condition_parser": "pandas"},
-            f"{series_id} ({b.unit}) must lie within {b.low:,.0f}..{b.high:,.0f}; outside it means a "
+            f"{series_id} ({fred_series()[series_id].unit}) must lie within {b.low:,.0f}..{b.high:,.0f}; outside it means a "
             "changed unit, a sign error or a corrupt value"))
         for era in b.eras:
             bounds = {k: v for k, v in (("min_value", era.low), ("max_value", era.high)) if v is not None}
@@ -381,12 +378,12 @@ def fred_suite() -> RawSuite:
                 "ExpectColumnValuesToBeBetween",
                 {"column": "value", **bounds, "row_condition": _era_condition(series_id, era),
                  "condition_parser": "pandas"},
-                f"{series_id} ({b.unit}) {span.strip()} must lie within "
+                f"{series_id} ({fred_series()[series_id].unit}) {span.strip()} must lie within "
                 f"{_shown(era.low, '-inf')}..{_shown(era.high, 'inf')}: {era.why}"))
     checks = [dates_in_order("observation_date", within=("source_uri", "series_id")),
               BatchCheck("weekly_on_wednesday", _fred_weekly_on_wednesdays)]
     for cadence, days in FRED_MAX_GAP_DAYS.items():
-        ids = [s for s, b in FRED_SERIES_BOUNDS.items() if b.cadence == cadence]
+        ids = [s for s in FRED_SERIES_BOUNDS if fred_series()[s].cadence == cadence]
         checks.append(max_gap("observation_date", days, within=("source_uri", "series_id"),
                               where=lambda f, ids=ids: f["series_id"].isin(ids), cadence=cadence))
     checks.append(BatchCheck("unit_jump(weekly money series)", _fred_step_check))

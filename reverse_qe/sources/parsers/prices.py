@@ -38,7 +38,6 @@ from reverse_qe.sources.parsers._common import (
 STOOQ = "stooq"
 COINBASE = "coinbase"
 STOOQ_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")
-PRICE_COLUMNS = ("symbol", "price_date", "open", "high", "low", "close", "volume")
 COINBASE_MAX_CANDLES = 300
 
 
