@@ -192,6 +192,12 @@ CATALOGUE = [
     Bad("DTS transaction type relabelled", PDT, _replace(PDT_CSV, "2021-06-24,Issues,", "2021-06-24,Issue,"),
         "parse", ("dts_public_debt_transactions.csv, row 2", "expected one of 'Issues', 'Redemptions'"),
         "dts_public_debt_transactions.csv"),
+    Bad("companyfacts of another company", "sec_companyfacts",
+        _copy_file("sec/CIK0001326801.json", "CIK0000789019.json"), "parse",
+        ("[sec]", "CIK0000789019.json", "CIK 0001326801 (Meta Platforms, Inc.), not CIK 0000789019",
+         "Microsoft Corporation"), "CIK0000789019.json"),
+    Bad("FRED file of another series", FRED, _write_bytes(WALCL, b"observation_date,DGS10\n2021-06-23,1.5\n"),
+        "parse", ("WALCL.csv, row 1", "expected series 'WALCL'", "found 'DGS10'"), "WALCL.csv"),
 ]
 
 
@@ -221,7 +227,7 @@ def test_bad_input_is_quarantined_and_leaves_raw_unchanged(bad: Bad, case_dirs, 
     assert record["stage"] == bad.stage
     assert record["asset_key"] == f"raw/{bad.table}"
     assert record["source"] == {"fred": "fred", "dts": "fiscal_data", "nyfed": "nyfed", "stooq": "stooq",
-                                "treasury": "fiscal_data"}[bad.table.split("_")[0]]
+                                "treasury": "fiscal_data", "sec": "sec", "coinbase": "coinbase"}[bad.table.split("_")[0]]
     assert any(bad.location in location for location in record["locations"]), record["locations"]
     assert record["reason"] in run.error
     assert record["offending_rows"], "the offending rows are kept"
