@@ -73,6 +73,16 @@ def _unique_across_documents(frame: pd.DataFrame, key, source: str) -> None:
                                 f"{rows.iloc[0]['source_uri']}; each key must appear once")
 
 
+def once_per_key_where_documents_agree(frame: pd.DataFrame, key, source: str) -> pd.DataFrame:
+    """Documents that overlap (pages sharing their edge days) may carry one key twice if they
+    agree on every value: that row is kept once (the first document's). Two documents with
+    different values for one key are an error naming both (:func:`_unique_across_documents`)."""
+    values = [c for c in frame.columns if c not in ("source_mode", "source_uri")]
+    once = frame.drop_duplicates(values, keep="first", ignore_index=True)
+    _unique_across_documents(once, key, source)
+    return once
+
+
 # ------------------------------------------------------------------------------------------------
 # Treasury auctions
 # ------------------------------------------------------------------------------------------------

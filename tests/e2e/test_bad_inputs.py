@@ -198,6 +198,10 @@ CATALOGUE = [
          "Microsoft Corporation"), "CIK0000789019.json"),
     Bad("FRED file of another series", FRED, _write_bytes(WALCL, b"observation_date,DGS10\n2021-06-23,1.5\n"),
         "parse", ("WALCL.csv, row 1", "expected series 'WALCL'", "found 'DGS10'"), "WALCL.csv"),
+    Bad("overlapping candle pages that disagree", "coinbase_daily_candles",
+        _write_bytes("coinbase/BTC-USD_p0002.json", b"[[1736035200,97500,99000,98200,98600,9876.5]]"), "parse",
+        ("[coinbase]", "duplicate key (symbol, price_date) = (BTC-USD, 2025-01-05", "BTC-USD_p0001.json",
+         "BTC-USD_p0002.json"), "BTC-USD_p0002.json"),
 ]
 
 
