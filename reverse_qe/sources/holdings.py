@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 
-from reverse_qe.partitions import dataset_partition_key
+from reverse_qe.partitions import DATASET_SUFFIX, dataset_partition_key
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.funding_flows import Transport, _concat, with_lineage
 from reverse_qe.sources.issuance import SEC_LIMITER, sec_user_agent
@@ -68,7 +68,8 @@ def dataset_keys(transport: Transport) -> list[str]:
     if isinstance(transport, HttpTransport):
         return [dataset_partition_key(name) for name in dataset_names_from_env()]
     folder = transport.root / SOURCE
-    return sorted({dataset_partition_key(p.name) for p in folder.glob("*_form13f*")}
+    return sorted({dataset_partition_key(p.name) for p in folder.glob(DATASET_PATTERN)}
+                  | {p.name for p in folder.glob(f"*{DATASET_SUFFIX}") if p.is_dir()}
                   | {p.stem for p in folder.glob("*.xml")})  # a single filing's information table is a key too
 
 
