@@ -95,6 +95,17 @@ def _copy_file(relative: str, new_name: str) -> Callable[[Path], None]:
     return apply
 
 
+def _link_out(relative: str) -> Callable[[Path], None]:
+    """Move the file out of the replay directory and leave a symbolic link to it in its place."""
+    def apply(replay: Path) -> None:
+        outside = replay.parent / "outside"
+        outside.mkdir(exist_ok=True)
+        moved = outside / Path(relative).name
+        (replay / relative).replace(moved)
+        (replay / relative).symlink_to(moved)
+    return apply
+
+
 @dataclass(frozen=True)
 class Bad:
     kind: str
@@ -202,6 +213,8 @@ CATALOGUE = [
         _write_bytes("coinbase/BTC-USD_p0002.json", b"[[1736035200,97500,99000,98200,98600,9876.5]]"), "parse",
         ("[coinbase]", "duplicate key (symbol, price_date) = (BTC-USD, 2025-01-05", "BTC-USD_p0001.json",
          "BTC-USD_p0002.json"), "BTC-USD_p0002.json"),
+    Bad("symbolic link out of the replay directory", FRED, _link_out(WALCL), "parse",
+        ("[fred]", "fred/WALCL.csv: a symbolic link to", "outside/WALCL.csv", "not followed"), "WALCL.csv"),
 ]
 
 
