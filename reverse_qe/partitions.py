@@ -50,8 +50,26 @@ def partition_mask(frame: "pd.DataFrame", *, date_column: str | None,
         dates = frame[date_column]
         return (dates >= str(start)) & (dates < str(end))
     uris = frame["source_uri"]
-    keep = {uri: DATASET_SUFFIX not in uri or any(f"/{key}" in uri for key in dataset_keys) for uri in uris.unique()}
-    return uris.map(keep).astype(bool)  # decided once per document, not per row (3M rows a quarter)
+    keys = set(dataset_keys)
+    keep = {}
+    for uri in uris.unique():  # decided once per document, not per row (3M rows a quarter)
+        dataset = dataset_of_location(uri)
+        keep[uri] = dataset is None or dataset in keys
+    return uris.map(keep).astype(bool)
+
+
+def dataset_of_location(location: str) -> str | None:
+    """The 13F data set a document belongs to, by the document's own names only, never by the
+    folders above the source folder (a replay directory may be ``/home/me/my_form13f_downloads/``):
+    the data-set zip itself (``.../<name>_form13f.zip``, a file or the SEC's URL), or a member of an
+    extracted data set, a folder right under ``sec_13f/`` (``.../sec_13f/<name>_form13f/INFOTABLE.tsv``).
+    None: a document of no data set (one filing's information-table XML)."""
+    parts = location.replace("\\", "/").split("/")
+    if parts[-1].endswith(f"{DATASET_SUFFIX}.zip"):
+        return dataset_partition_key(parts[-1])
+    if len(parts) >= 3 and parts[-3] == "sec_13f" and parts[-2].endswith(DATASET_SUFFIX):
+        return parts[-2]
+    return None
 
 
 def partition_range_tags(first: str, last: str) -> dict[str, str]:

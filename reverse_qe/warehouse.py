@@ -255,11 +255,14 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
 
     A reader holding the old file keeps seeing the old complete state; a new reader sees the new
     one; nobody sees half a copy. If anything fails before the swaps, the published file and the
-    Parquet folder are both left as they were, and the temporary file and folder are removed.
+    Parquet folder are both left as they were, and the temporary file and folder are removed. A
+    publish killed midway cannot clean up: the next one first removes what such a publish left
+    (:func:`remove_stale_temporaries`). Publishes run one at a time (the Dagster pool ``warehouse``).
     """
     started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     parquet_link = target.with_name(PARQUET_FOLDER)
     parquet_dir = target.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}")
@@ -291,6 +294,35 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
         if not swapped:
             shutil.rmtree(parquet_dir, ignore_errors=True)
     return PublishResult(str(target), tables, time.perf_counter() - started, str(parquet_link), parquet_files)
+
+
+_HEX_ID = r"[0-9a-f]{32}"
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove what an earlier publish killed midway left beside ``target``, by this module's own
+    naming patterns only: ``.<target name>.<uuid>.tmp`` (and its ``.wal``), ``.published_parquet.<uuid>``
+    folders the ``published_parquet`` link does not point at (and their ``.old`` variants), and staged
+    ``.published_parquet.<uuid>.link`` links. Nothing else is touched; the removed paths are returned."""
+    tmp_file = re.compile(rf"\.{re.escape(target.name)}\.{_HEX_ID}\.tmp(\.wal)?")
+    parquet_dir = re.compile(rf"\.{re.escape(PARQUET_FOLDER)}\.{_HEX_ID}(\.old)?")
+    staged_link = re.compile(rf"\.{re.escape(PARQUET_FOLDER)}\.{_HEX_ID}\.link")
+    link = target.with_name(PARQUET_FOLDER)
+    current = Path(os.readlink(link)).name if link.is_symlink() else None
+    removed = []
+    for path in target.parent.iterdir():
+        name = path.name
+        if tmp_file.fullmatch(name) and path.is_file() and not path.is_symlink():
+            path.unlink()
+        elif staged_link.fullmatch(name) and path.is_symlink():
+            path.unlink()
+        elif (parquet_dir.fullmatch(name) and name != current and path.is_dir()
+              and not path.is_symlink()):
+            shutil.rmtree(path)
+        else:
+            continue
+        removed.append(path)
+    return removed
 
 
 def _write_meta(conn: duckdb.DuckDBPyConnection, *, tables: int, run_id: str | None, source_mode: str | None,

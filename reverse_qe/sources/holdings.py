@@ -11,6 +11,7 @@ second, once a day: the three loaders share today's landing copy. Each reads onl
 from __future__ import annotations
 
 import io
+import logging
 import os
 import zipfile
 from pathlib import Path
@@ -18,11 +19,13 @@ from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 
-from reverse_qe.partitions import dataset_partition_key
+from reverse_qe.partitions import DATASET_SUFFIX, dataset_partition_key
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.funding_flows import Transport, _concat, with_lineage
 from reverse_qe.sources.issuance import SEC_LIMITER, sec_user_agent
+from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.parsers.sec_13f import (
+    member_bytes,
     parse_13f_coverpages,
     parse_13f_infotable,
     parse_13f_infotable_xml,
@@ -31,6 +34,7 @@ from reverse_qe.sources.parsers.sec_13f import (
 from reverse_qe.sources.transports import Document, HttpTransport, SourceFetchError
 
 SOURCE = "sec_13f"
+logger = logging.getLogger(__name__)
 DATASET_PATTERN = "*_form13f.zip"
 
 
@@ -68,7 +72,8 @@ def dataset_keys(transport: Transport) -> list[str]:
     if isinstance(transport, HttpTransport):
         return [dataset_partition_key(name) for name in dataset_names_from_env()]
     folder = transport.root / SOURCE
-    return sorted({dataset_partition_key(p.name) for p in folder.glob("*_form13f*")}
+    return sorted({dataset_partition_key(p.name) for p in folder.glob(DATASET_PATTERN)}
+                  | {p.name for p in folder.glob(f"*{DATASET_SUFFIX}") if p.is_dir()}
                   | {p.stem for p in folder.glob("*.xml")})  # a single filing's information table is a key too
 
 
@@ -91,8 +96,8 @@ def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
         if isinstance(transport, HttpTransport):
             documents = [fetch_dataset(transport, endpoints, f"{key}.zip")]
         else:
-            documents = (transport.glob(SOURCE, f"{key}.zip", required=False)
-                         + transport.glob(SOURCE, f"{key}/{member}", required=False))
+            documents = _zip_or_folder(transport.glob(SOURCE, f"{key}.zip", required=False),
+                                       transport.glob(SOURCE, f"{key}/{member}", required=False), member)
             if datasets is not None and not documents:
                 raise SourceFetchError(f"[{SOURCE}] data set {key} not found in {transport.root / SOURCE}: "
                                        f"expected {key}.zip or {key}/{member}")
@@ -101,6 +106,21 @@ def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
     if not found and not filings:
         raise SourceFetchError(f"[{SOURCE}] no data set in {getattr(transport, 'root', 'the landing folder')}/{SOURCE}: "
                                f"expected {DATASET_PATTERN} files or extracted folders *_form13f/{member}")
+
+
+def _zip_or_folder(zipped: list[Document], extracted: list[Document], member: str) -> list[Document]:
+    """A data set both as its zip and as the extracted folder: the zip is read when its ``member``
+    agrees byte for byte with the folder's; else neither, and the error names both."""
+    if not zipped or not extracted:
+        return zipped + extracted
+    (archive,), (folder,) = zipped, extracted
+    if member_bytes(archive.content, archive.location, member) != folder.content:
+        raise SourceFormatError(SOURCE, archive.location,
+                                f"the data set is here twice and they disagree: {member} of this zip differs "
+                                f"from {folder.location}; keep one of the two")
+    logger.info("[%s] %s and its extracted folder hold the same %s: reading the zip, not %s",
+                SOURCE, archive.location, member, folder.location)
+    return zipped
 
 
 def batch_lines(environ=os.environ) -> int:

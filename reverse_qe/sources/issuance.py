@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 
 import pandas as pd
 
@@ -70,6 +71,16 @@ def _unique_across_documents(frame: pd.DataFrame, key, source: str) -> None:
         raise SourceFormatError(source, rows.iloc[1]["source_uri"],
                                 f"duplicate key ({', '.join(key)}) = ({values}): also in "
                                 f"{rows.iloc[0]['source_uri']}; each key must appear once")
+
+
+def once_per_key_where_documents_agree(frame: pd.DataFrame, key, source: str) -> pd.DataFrame:
+    """Documents that overlap (pages sharing their edge days) may carry one key twice if they
+    agree on every value: that row is kept once (the first document's). Two documents with
+    different values for one key are an error naming both (:func:`_unique_across_documents`)."""
+    values = [c for c in frame.columns if c not in ("source_mode", "source_uri")]
+    once = frame.drop_duplicates(values, keep="first", ignore_index=True)
+    _unique_across_documents(once, key, source)
+    return once
 
 
 # ------------------------------------------------------------------------------------------------
@@ -160,6 +171,22 @@ def companyfacts_name(cik: int) -> str:
     return f"CIK{cik:010d}.json"
 
 
+_COMPANYFACTS_NAME = re.compile(r"CIK(\d{10})\.json")
+
+
+def companyfacts_cik(document: Document) -> tuple[int, str]:
+    """The company a companyfacts document must be about: the CIK of its name ``CIK##########.json``,
+    and how the ``hyperscalers`` seed names it (for errors). Another name is refused."""
+    match = _COMPANYFACTS_NAME.fullmatch(document.name)
+    if match is None:
+        raise SourceFormatError("sec", document.location, "expected a file named CIK##########.json (the "
+                                "company's 10-digit CIK, as data.sec.gov names it)")
+    cik = int(match.group(1))
+    names = {int(row["cik"]): row["name"] for row in _seed_rows("hyperscalers.csv")}
+    seed = f"{names[cik]} in the hyperscalers seed" if cik in names else "not in the hyperscalers seed"
+    return cik, f"the file name's company, {seed}"
+
+
 def load_sec_companyfacts(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
     """The cash-flow facts of every hyperscaler, one companyfacts document per company."""
     if isinstance(transport, HttpTransport):
@@ -173,5 +200,9 @@ def load_sec_companyfacts(transport: Transport, endpoints: Endpoints) -> pd.Data
     else:
         docs = transport.glob("sec", "CIK*.json")
     tags = cashflow_tags()
-    return pd.concat([with_lineage(parse_companyfacts(d.content, location=d.location, tags=tags), d, transport.mode)
-                      for d in docs], ignore_index=True)
+    frames = []
+    for d in docs:
+        cik, expected_as = companyfacts_cik(d)
+        frames.append(with_lineage(parse_companyfacts(d.content, location=d.location, tags=tags, expected_cik=cik,
+                                                      expected_as=expected_as), d, transport.mode))
+    return pd.concat(frames, ignore_index=True)

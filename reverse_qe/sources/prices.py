@@ -18,6 +18,7 @@ import pandas as pd
 from reverse_qe.settings import HISTORY_START, SEEDS_DIR
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.funding_flows import Transport, _concat, with_lineage
+from reverse_qe.sources.issuance import once_per_key_where_documents_agree
 from reverse_qe.sources.parsers.prices import (
     coinbase_pages,
     parse_coinbase_candles,
@@ -61,5 +62,5 @@ def load_coinbase(transport: Transport, endpoints: Endpoints, today: dt.date | N
         documents = [(Path(d.name).stem.split("_")[0], d) for d in transport.glob("coinbase", "*.json")]
     frame = _concat(with_lineage(parse_coinbase_candles(d.content, location=d.location, product_id=p), d, transport.mode)
                     for p, d in documents)
-    # pages may overlap at their edges: keep one candle per product and day
-    return frame.drop_duplicates(["symbol", "price_date"], keep="last", ignore_index=True)
+    # pages may overlap at their edges: one candle per product and day when they agree, else an error
+    return once_per_key_where_documents_agree(frame, ("symbol", "price_date"), "coinbase")

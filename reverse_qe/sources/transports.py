@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+from reverse_qe.sources.errors import SourceFormatError
+
 if TYPE_CHECKING:
     import httpx
     from tenacity import RetryCallState
@@ -107,7 +109,10 @@ class FileTransport:
         not provided (:class:`SourceNotProvided`); an empty folder is an error (a download that
         went wrong), as is a folder whose only files are unreadable ones the parser then rejects."""
         folder = self.root / source
-        paths = sorted(p for p in folder.glob(pattern) if p.is_file())
+        matched = sorted(folder.glob(pattern))
+        for path in matched:
+            self._refuse_links_out(source, path)
+        paths = [p for p in matched if p.is_file()]
         if required and not paths:
             where = f"(a {self.mode} directory holds one sub-folder per source; see README 'Replay layout')"
             if not folder.is_dir():
@@ -118,6 +123,20 @@ class FileTransport:
             raise SourceNotProvided(source, f"[{source}] not provided for {pattern!r}: {folder} holds only "
                                             f"{', '.join(others[:5])}{' ...' if len(others) > 5 else ''}")
         return [Document(source, p.name, str(p), p.read_bytes()) for p in paths]
+
+
+    def _refuse_links_out(self, source: str, path: Path) -> None:
+        """A symbolic link on the way from the replay directory to ``path`` (the source folder, a
+        data-set folder, the file) must stay inside the replay directory: one that leaves it is
+        refused, naming the link and where it points, and never followed."""
+        root = self.root.resolve()
+        current = self.root
+        for part in path.relative_to(self.root).parts:
+            current = current / part
+            if current.is_symlink() and not current.resolve().is_relative_to(root):
+                raise SourceFormatError(source, str(current), (
+                    f"a symbolic link to {os.readlink(current)} (resolving to {current.resolve()}), outside "
+                    f"the {self.mode} directory {root}: not followed; copy the file into the directory"))
 
 
 def redact_url(url: str) -> str:

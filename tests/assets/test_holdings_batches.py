@@ -108,3 +108,30 @@ def test_a_folder_of_single_filings_alone_is_read_one_filing_per_key(tmp_path):
     assert list(iter_13f_submissions(transport, Endpoints.from_env(), datasets=["0000900003-23-000001"])) == []
     (frame,) = iter_13f_infotable(transport, Endpoints.from_env(), datasets=["0000900003-23-000001"])
     assert set(frame["accession_number"]) == {"0000900003-23-000001"} and len(frame) > 0
+
+
+def _zip_beside_its_folder(replay: Path, name: str) -> Path:
+    folder = replay / "sec_13f" / name
+    return Path(shutil.make_archive(str(folder), "zip", root_dir=folder))
+
+
+def test_a_data_set_both_zipped_and_extracted_is_read_once_from_the_zip_when_they_agree(replay):
+    _zip_beside_its_folder(replay, "2023q1_form13f")
+    transport = FileTransport(replay, mode="replay")
+    frame = load_13f_infotable(transport, Endpoints.from_env())
+    assert not frame.duplicated(["accession_number", "infotable_sk"]).any()
+    assert "2023q1_form13f.zip" in _uris(frame) and "2023q1_form13f" not in _uris(frame)
+
+
+def test_a_data_set_both_zipped_and_extracted_that_disagree_is_an_error_naming_both(replay):
+    from reverse_qe.sources.errors import SourceFormatError
+
+    _zip_beside_its_folder(replay, "2023q1_form13f")
+    infotable = replay / "sec_13f" / "2023q1_form13f" / "INFOTABLE.tsv"
+    lines = infotable.read_text().split("\n")
+    infotable.write_text("\n".join(lines[:-2] + lines[-1:]))  # the extracted copy lost a line
+    with pytest.raises(SourceFormatError) as err:
+        load_13f_infotable(FileTransport(replay, mode="replay"), Endpoints.from_env())
+    assert err.value.location.endswith("sec_13f/2023q1_form13f.zip")
+    assert "INFOTABLE.tsv of this zip differs from" in str(err.value)
+    assert str(infotable) in str(err.value)

@@ -32,6 +32,20 @@ def test_a_data_set_partition_keeps_its_own_documents_and_single_filings():
     assert dataset_partition_key("01sep2025-30nov2025_form13f.zip") == "01sep2025-30nov2025_form13f"
 
 
+def test_data_sets_are_told_by_the_documents_own_names_not_the_replay_directory_path():
+    """A replay directory whose path contains ``_form13f`` must not make single filings look like a
+    data set (they were dropped from every run), nor a data set match another by prefix."""
+    frame = pd.DataFrame({"source_uri": [
+        "/home/me/my_form13f_downloads/sec_13f/0001234567-26-000001.xml",
+        "/home/me/my_form13f_downloads/sec_13f/2023q1_form13f/INFOTABLE.tsv",
+        "/home/me/my_form13f_downloads/sec_13f/2023q1_form13f.zip",
+    ]})
+    mask = partition_mask(frame, date_column=None, dataset_keys=["2022q4_form13f"])
+    assert mask.tolist() == [True, False, False]
+    mask = partition_mask(frame, date_column=None, dataset_keys=["2023q1_form13f"])
+    assert mask.tolist() == [True, True, True]
+
+
 def test_a_run_covers_from_the_first_missing_partition_through_the_newest():
     keys = ["2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"]
     assert keys_to_run(keys, set()) == keys  # first run: all history

@@ -95,6 +95,17 @@ def _copy_file(relative: str, new_name: str) -> Callable[[Path], None]:
     return apply
 
 
+def _link_out(relative: str) -> Callable[[Path], None]:
+    """Move the file out of the replay directory and leave a symbolic link to it in its place."""
+    def apply(replay: Path) -> None:
+        outside = replay.parent / "outside"
+        outside.mkdir(exist_ok=True)
+        moved = outside / Path(relative).name
+        (replay / relative).replace(moved)
+        (replay / relative).symlink_to(moved)
+    return apply
+
+
 @dataclass(frozen=True)
 class Bad:
     kind: str
@@ -192,6 +203,18 @@ CATALOGUE = [
     Bad("DTS transaction type relabelled", PDT, _replace(PDT_CSV, "2021-06-24,Issues,", "2021-06-24,Issue,"),
         "parse", ("dts_public_debt_transactions.csv, row 2", "expected one of 'Issues', 'Redemptions'"),
         "dts_public_debt_transactions.csv"),
+    Bad("companyfacts of another company", "sec_companyfacts",
+        _copy_file("sec/CIK0001326801.json", "CIK0000789019.json"), "parse",
+        ("[sec]", "CIK0000789019.json", "CIK 0001326801 (Meta Platforms, Inc.), not CIK 0000789019",
+         "Microsoft Corporation"), "CIK0000789019.json"),
+    Bad("FRED file of another series", FRED, _write_bytes(WALCL, b"observation_date,DGS10\n2021-06-23,1.5\n"),
+        "parse", ("WALCL.csv, row 1", "expected series 'WALCL'", "found 'DGS10'"), "WALCL.csv"),
+    Bad("overlapping candle pages that disagree", "coinbase_daily_candles",
+        _write_bytes("coinbase/BTC-USD_p0002.json", b"[[1736035200,97500,99000,98200,98600,9876.5]]"), "parse",
+        ("[coinbase]", "duplicate key (symbol, price_date) = (BTC-USD, 2025-01-05", "BTC-USD_p0001.json",
+         "BTC-USD_p0002.json"), "BTC-USD_p0002.json"),
+    Bad("symbolic link out of the replay directory", FRED, _link_out(WALCL), "parse",
+        ("[fred]", "fred/WALCL.csv: a symbolic link to", "outside/WALCL.csv", "not followed"), "WALCL.csv"),
 ]
 
 
@@ -221,7 +244,7 @@ def test_bad_input_is_quarantined_and_leaves_raw_unchanged(bad: Bad, case_dirs, 
     assert record["stage"] == bad.stage
     assert record["asset_key"] == f"raw/{bad.table}"
     assert record["source"] == {"fred": "fred", "dts": "fiscal_data", "nyfed": "nyfed", "stooq": "stooq",
-                                "treasury": "fiscal_data"}[bad.table.split("_")[0]]
+                                "treasury": "fiscal_data", "sec": "sec", "coinbase": "coinbase"}[bad.table.split("_")[0]]
     assert any(bad.location in location for location in record["locations"]), record["locations"]
     assert record["reason"] in run.error
     assert record["offending_rows"], "the offending rows are kept"

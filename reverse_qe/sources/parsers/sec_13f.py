@@ -126,6 +126,13 @@ def _validate_infotable(frame: pd.DataFrame, doc: Doc) -> pd.DataFrame:
     return out
 
 
+# The most bytes one member of a data-set zip may inflate to. A real quarter's INFOTABLE.tsv (the
+# largest member, ~3M lines of ~250 bytes) is under 1 GiB; 4 GiB leaves room for growth while a
+# small zip that inflates past it (a zip bomb, or not a 13F data set) is refused before pandas
+# builds anything from it.
+MAX_MEMBER_BYTES = 4 * 1024 ** 3
+
+
 def _read_member(content: bytes, location: str, member: str, columns: Mapping[str, str]) -> tuple[Doc, pd.DataFrame]:
     """Open ``member`` of the zip and read it with explicit dtypes (no per-row Python).
 
@@ -134,6 +141,20 @@ def _read_member(content: bytes, location: str, member: str, columns: Mapping[st
     if not bytes(content[:4]) == b"PK\x03\x04" and not location.lower().endswith(".zip"):
         doc = Doc(SOURCE, location)
         return doc, read_tsv(io.BytesIO(bytes(content)), doc, columns)
+    doc = Doc(SOURCE, f"{location}!{member}")
+    return doc, read_tsv(io.BytesIO(member_bytes(content, location, member)), doc, columns)
+
+
+def member_bytes(content: bytes, location: str, member: str, *, limit: int | None = None) -> bytes:
+    """The inflated bytes of ``member`` (by file name; members may sit in a folder) of a data-set zip.
+
+    Refused, naming the zip and the member: a member name with ``..`` or an absolute one, two members
+    of one name in the zip's directory, and a member inflating past ``limit`` (``MAX_MEMBER_BYTES``;
+    checked on the declared size, then while inflating: no more than ``limit`` + 1 bytes are ever
+    read). Two members of the wanted file name in different folders are read once if they agree
+    byte for byte (the first), else refused naming both.
+    """
+    limit = MAX_MEMBER_BYTES if limit is None else limit
     zip_doc = Doc(SOURCE, location)
     try:
         archive = zipfile.ZipFile(io.BytesIO(bytes(content)))
@@ -142,12 +163,41 @@ def _read_member(content: bytes, location: str, member: str, columns: Mapping[st
         what = "an HTML page" if head.startswith(b"<") else "not a zip archive"
         zip_doc.fail(f"expected a Form 13F data-set zip (SUBMISSION.tsv, COVERPAGE.tsv, INFOTABLE.tsv), "
                      f"found {what} (starts with {head[:40]!r})")
-    names = {_member_name(n): n for n in archive.namelist()}
-    if member not in names:
-        zip_doc.fail(f"the zip has no {member} (members: {', '.join(sorted(names)) or 'none'})")
-    doc = Doc(SOURCE, f"{location}!{member}")
-    with archive.open(names[member]) as handle:
-        return doc, read_tsv(handle, doc, columns)
+    infos = archive.infolist()
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
+            zip_doc.fail(f"member {name!r} has an absolute name; a data set's members are relative")
+        if ".." in parts:
+            zip_doc.fail(f"member {name!r} climbs out of the archive with '..'")
+        if name in seen:
+            zip_doc.fail(f"two members are named {name!r}; a zip must name each member once")
+        seen.add(name)
+    wanted = [info for info in infos if not info.is_dir() and _member_name(info.filename) == member]
+    if not wanted:
+        names = sorted({_member_name(i.filename) for i in infos if not i.is_dir()})
+        zip_doc.fail(f"the zip has no {member} (members: {', '.join(names) or 'none'})")
+    first, *others = [_inflate(archive, info, location, limit) for info in wanted]
+    for info, data in zip(wanted[1:], others):
+        if data != first:
+            zip_doc.fail(f"two members named {member} disagree: {wanted[0].filename!r} and {info.filename!r} "
+                         "differ; which one is the data set's is not known")
+    return first
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, location: str, limit: int) -> bytes:
+    where = Doc(SOURCE, f"{location}!{info.filename}")
+    too_big = (f"inflates to more than {limit:,} bytes (MAX_MEMBER_BYTES), more than any real 13F data-set "
+               "member: refused unread")
+    if info.file_size > limit:
+        where.fail(f"declares {info.file_size:,} bytes: {too_big}")
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)  # inflated incrementally, at most limit + 1 bytes
+    if len(data) > limit:
+        where.fail(too_big)
+    return data
 
 
 def _member_name(name: str) -> str:

@@ -30,8 +30,13 @@ COLUMNS = ("cik", "entity_name", "tag", "period_start", "period_end", "value_usd
            "fiscal_year", "fiscal_period", "form", "filed", "frame")
 
 
-def parse_companyfacts(content: bytes, *, location: str, tags: Iterable[str]) -> pd.DataFrame:
+def parse_companyfacts(content: bytes, *, location: str, tags: Iterable[str],
+                       expected_cik: int | None = None, expected_as: str = "") -> pd.DataFrame:
     """The duration facts of ``tags`` (us-gaap, USD) as rows with the columns in ``COLUMNS``.
+
+    ``expected_cik``, when given, is the company the document must be about (its file name
+    ``CIK##########.json``, or the request): another ``cik`` inside is refused, naming both
+    (``expected_as`` says where the expected one comes from), never published as the wrong company.
 
     Dates are datetime64; ``value_usd`` float; ``fiscal_year`` nullable Int64. A fact repeated
     identically (same tag, period and accession number) is kept once; the same key with another
@@ -46,6 +51,9 @@ def parse_companyfacts(content: bytes, *, location: str, tags: Iterable[str]) ->
     name = payload.get("entityName")
     if not isinstance(name, str):
         doc.fail(f"'entityName': expected a string, found {json_type(name)}")
+    if expected_cik is not None and cik != expected_cik:
+        doc.fail(f"the document is about CIK {cik:010d} ({name}), not CIK {expected_cik:010d}"
+                 f"{f' ({expected_as})' if expected_as else ''}: another company's facts under this name")
     gaap = payload["facts"].get(TAXONOMY, {})
     if not isinstance(gaap, dict):
         doc.fail(f"facts[{TAXONOMY!r}]: expected an object of tags, found {json_type(gaap)}")

@@ -35,7 +35,11 @@ def test_hyperscaler_list_comes_from_the_seed():
 
 def test_live_sec_sends_the_configured_user_agent_to_each_company(tmp_path, monkeypatch):
     monkeypatch.setenv("RQE_SEC_USER_AGENT", "Jane Analyst jane@example.com")
-    with LocalServer(lambda path, query, n: (200, {"Content-Type": "application/json"}, META)) as server:
+    def company(path, query, n):  # Meta's facts under each requested company's own CIK
+        cik = int(path.rsplit("CIK", 1)[1].removesuffix(".json"))
+        return 200, {"Content-Type": "application/json"}, META.replace(b'"cik":1326801', f'"cik":{cik}'.encode())
+
+    with LocalServer(company) as server:
         endpoints = dataclasses.replace(Endpoints(), sec=server.url)
         transport = HttpTransport(tmp_path / "landing")
         frame = load_sec_companyfacts(transport, endpoints)
@@ -81,3 +85,33 @@ def test_the_same_auction_in_two_pages_is_an_error():
     twice = pd.concat([fd, fd.assign(source_uri="p2.json")], ignore_index=True)
     with pytest.raises(SourceFormatError, match=r"duplicate key \(cusip, auction_date\).*also in"):
         combine_auction_formats(twice, fd.iloc[0:0])
+
+
+def test_companyfacts_of_another_company_under_a_cik_file_name_are_refused(tmp_path):
+    """Meta's facts saved as Microsoft's file must not be published as Microsoft."""
+    (tmp_path / "sec").mkdir()
+    (tmp_path / "sec" / companyfacts_name(789019)).write_bytes(META)
+    with pytest.raises(SourceFormatError) as err:
+        load_sec_companyfacts(FileTransport(tmp_path, mode="replay"), Endpoints())
+    message = str(err.value)
+    assert "CIK0000789019.json" in message and err.value.source == "sec"
+    assert "CIK 0001326801 (Meta Platforms, Inc.)" in message
+    assert "not CIK 0000789019 (the file name's company, Microsoft Corporation in the hyperscalers seed)" in message
+
+
+def test_a_companyfacts_file_not_named_by_its_cik_is_refused(tmp_path):
+    (tmp_path / "sec").mkdir()
+    (tmp_path / "sec" / "CIK1326801.json").write_bytes(META)
+    with pytest.raises(SourceFormatError, match=r"CIK1326801\.json: expected a file named CIK##########\.json"):
+        load_sec_companyfacts(FileTransport(tmp_path, mode="replay"), Endpoints())
+
+
+def test_fred_file_holding_another_series_is_refused_naming_both(tmp_path):
+    from reverse_qe.sources.funding_flows import load_fred
+
+    (tmp_path / "fred").mkdir()
+    (tmp_path / "fred" / "WALCL.csv").write_bytes(b"observation_date,DGS10\n2021-06-23,1.5\n")
+    with pytest.raises(SourceFormatError) as err:
+        load_fred(FileTransport(tmp_path, mode="replay"), Endpoints(), series_ids=["WALCL"])
+    assert "WALCL.csv, row 1" in str(err.value)
+    assert "expected series 'WALCL'" in str(err.value) and "found 'DGS10'" in str(err.value)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.transports import (
     FileTransport,
     HttpTransport,
@@ -27,6 +28,40 @@ def test_file_transport_reads_the_source_folder(tmp_path):
     (document,) = FileTransport(tmp_path).glob("fred", "WALCL.csv")
     assert (document.source, document.name, document.content, document.fmt) == ("fred", "WALCL.csv", CSV, "csv")
     assert document.location == str(tmp_path / "fred" / "WALCL.csv")
+
+
+def test_a_symlink_leaving_the_replay_directory_is_refused_naming_link_and_target(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "WALCL.csv").write_bytes(CSV)
+    replay = tmp_path / "replay"
+    (replay / "fred").mkdir(parents=True)
+    link = replay / "fred" / "WALCL.csv"
+    link.symlink_to(outside / "WALCL.csv")
+    with pytest.raises(SourceFormatError) as err:
+        FileTransport(replay).glob("fred", "*.csv")
+    assert err.value.source == "fred" and err.value.location == str(link)
+    assert f"a symbolic link to {outside / 'WALCL.csv'}" in str(err.value)
+    assert "outside the replay directory" in str(err.value) and "not followed" in str(err.value)
+
+
+def test_a_source_folder_linked_out_of_the_replay_directory_is_refused(tmp_path):
+    outside = tmp_path / "downloads"
+    outside.mkdir()
+    (outside / "WALCL.csv").write_bytes(CSV)
+    replay = tmp_path / "replay"
+    replay.mkdir()
+    (replay / "fred").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SourceFormatError, match=r"replay/fred: a symbolic link to .*downloads"):
+        FileTransport(replay).glob("fred", "WALCL.csv")
+
+
+def test_a_symlink_inside_the_replay_directory_is_read(tmp_path):
+    (tmp_path / "fred").mkdir()
+    (tmp_path / "fred" / "WALCL_2025.csv").write_bytes(CSV)
+    (tmp_path / "fred" / "WALCL.csv").symlink_to("WALCL_2025.csv")
+    (document,) = FileTransport(tmp_path).glob("fred", "WALCL.csv")
+    assert document.content == CSV
 
 
 def test_file_transport_names_the_missing_file_and_folder(tmp_path):

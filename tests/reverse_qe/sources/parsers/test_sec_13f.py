@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -147,3 +149,57 @@ def test_an_extracted_member_parses_like_the_zip():
     extracted = parse_13f_infotable(path.read_bytes(), location=str(path))
     zipped = parse_13f_infotable(dataset("2023q1_form13f"), location="2023q1_form13f.zip")
     pd.testing.assert_frame_equal(extracted.astype(str), zipped.astype(str))
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about a duplicate name: that zip is the point
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members:
+                archive.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+SUBMISSION = (FIXTURES / "2023q1_form13f" / "SUBMISSION.tsv").read_bytes()
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("../SUBMISSION.tsv", "climbs out of the archive with '..'"),
+    ("data/../../SUBMISSION.tsv", "climbs out of the archive with '..'"),
+    ("/SUBMISSION.tsv", "has an absolute name"),
+    ("C:/SUBMISSION.tsv", "has an absolute name"),
+])
+def test_a_member_named_outside_the_archive_is_refused(name, fragment):
+    content = _zip([("SUBMISSION.tsv", SUBMISSION), (name, b"x")])
+    with pytest.raises(SourceFormatError, match=re.escape(fragment)) as err:
+        parse_13f_submissions(content, location="/replay/sec_13f/2023q1_form13f.zip")
+    assert err.value.location == "/replay/sec_13f/2023q1_form13f.zip" and name in str(err.value)
+
+
+def test_two_members_of_one_name_are_refused_not_the_last_read():
+    content = _zip([("SUBMISSION.tsv", SUBMISSION), ("SUBMISSION.tsv", SUBMISSION)])
+    with pytest.raises(SourceFormatError, match=r"2023q1_form13f\.zip: two members are named 'SUBMISSION\.tsv'"):
+        parse_13f_submissions(content, location="2023q1_form13f.zip")
+
+
+def test_one_member_name_in_two_folders_is_read_once_if_they_agree_else_refused_naming_both():
+    same = _zip([("a/SUBMISSION.tsv", SUBMISSION), ("b/SUBMISSION.tsv", SUBMISSION)])
+    assert len(parse_13f_submissions(same, location="2023q1_form13f.zip")) == len(
+        parse_13f_submissions(dataset("2023q1_form13f"), location="2023q1_form13f.zip"))
+    other = SUBMISSION.replace(b"13F-HR", b"13F-NT", 1)
+    assert other != SUBMISSION
+    differ = _zip([("a/SUBMISSION.tsv", SUBMISSION), ("b/SUBMISSION.tsv", other)])
+    with pytest.raises(SourceFormatError, match=r"two members named SUBMISSION\.tsv disagree: 'a/SUBMISSION\.tsv' "
+                                                r"and 'b/SUBMISSION\.tsv' differ"):
+        parse_13f_submissions(differ, location="2023q1_form13f.zip")
+
+
+def test_a_small_zip_inflating_past_the_bound_is_refused_naming_the_file(monkeypatch):
+    from reverse_qe.sources.parsers import sec_13f
+
+    bomb = _zip([("INFOTABLE.tsv", b"\t" * 5_000_000)])
+    assert len(bomb) < 50_000
+    monkeypatch.setattr(sec_13f, "MAX_MEMBER_BYTES", 1_000_000)
+    with pytest.raises(SourceFormatError, match=r"bomb_form13f\.zip!INFOTABLE\.tsv: .*more than 1,000,000 bytes"):
+        parse_13f_infotable(bomb, location="bomb_form13f.zip")
