@@ -9,7 +9,6 @@ data stays as it was.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager
@@ -143,9 +142,3 @@ def is_transient(err: BaseException) -> bool:
         return True
     return type(err).__module__.lstrip("_").startswith("duckdb") and "lock" in str(err).lower()
 
-
-def connect_to(path: Path, **config) -> Connect:
-    """A :data:`Connect` for a DuckDB file outside Dagster (benchmarks, tests)."""
-    import duckdb
-
-    return lambda: contextlib.closing(duckdb.connect(str(path), config=config))
