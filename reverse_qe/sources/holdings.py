@@ -21,10 +21,12 @@ import pandas as pd
 
 from reverse_qe.partitions import DATASET_SUFFIX, dataset_partition_key
 from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.funding_flows import Transport, _concat, with_lineage
 from reverse_qe.sources.issuance import SEC_LIMITER, sec_user_agent
-from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.limits import max_dataset_zip_bytes
 from reverse_qe.sources.parsers.sec_13f import (
+    MAX_MEMBER_BYTES,
     member_bytes,
     parse_13f_coverpages,
     parse_13f_infotable,
@@ -63,7 +65,7 @@ def fetch_dataset(transport: HttpTransport, endpoints: Endpoints, name: str) -> 
     if landed is not None and zipfile.is_zipfile(landed):
         return Document(SOURCE, name, url, landed.read_bytes())
     return transport.get(SOURCE, name, url, headers={"User-Agent": sec_user_agent()}, limiter=SEC_LIMITER,
-                         check=_complete_zip)
+                         check=_complete_zip, max_bytes=max_dataset_zip_bytes())
 
 
 def dataset_keys(transport: Transport) -> list[str]:
@@ -96,8 +98,9 @@ def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
         if isinstance(transport, HttpTransport):
             documents = [fetch_dataset(transport, endpoints, f"{key}.zip")]
         else:
-            documents = _zip_or_folder(transport.glob(SOURCE, f"{key}.zip", required=False),
-                                       transport.glob(SOURCE, f"{key}/{member}", required=False), member)
+            documents = _zip_or_folder(
+                transport.glob(SOURCE, f"{key}.zip", required=False, max_bytes=max_dataset_zip_bytes()),
+                transport.glob(SOURCE, f"{key}/{member}", required=False, max_bytes=MAX_MEMBER_BYTES), member)
             if datasets is not None and not documents:
                 raise SourceFetchError(f"[{SOURCE}] data set {key} not found in {transport.root / SOURCE}: "
                                        f"expected {key}.zip or {key}/{member}")
