@@ -85,30 +85,49 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame
     The same input gives the same table; a newer download replaces only what it covers, so a
     source that serves a rolling window never deletes older history.
     """
-    missing = [c for c in table.columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{table.qualified}: batch lacks columns {missing}")
+    (result,) = upsert_together(conn, [(table, frame)])
+    return result
+
+
+def upsert_together(conn: duckdb.DuckDBPyConnection,
+                    batches: Iterable[tuple[RawTable, pd.DataFrame]]) -> list[UpsertResult]:
+    """:func:`upsert` of several tables in one transaction: the tables of one document set (a 13F
+    data set's submissions, cover pages and information table) are all written, or none is."""
+    batches = list(batches)
+    for table, frame in batches:
+        missing = [c for c in table.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{table.qualified}: batch lacks columns {missing}")
+        conn.execute(f"create schema if not exists {_ident(table.schema)}")
+        conn.execute(table.ddl())
+    results = []
+    conn.execute("begin transaction")
+    try:
+        for table, frame in batches:
+            results.append(_replace_rows(conn, table, frame))
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
+    return results
+
+
+def _replace_rows(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame) -> UpsertResult:
+    """Within the caller's transaction: delete the rows whose key ``frame`` covers, insert it."""
     cols = ", ".join(_ident(c) for c in table.columns)
     casts = ", ".join(f"cast({_ident(c)} as {t}) as {_ident(c)}" for c, t in table.columns.items())
     key = ", ".join(_ident(c) for c in table.key)
-    conn.execute(f"create schema if not exists {_ident(table.schema)}")
-    conn.execute(table.ddl())
     conn.register("_rqe_batch", frame[list(table.columns)])
     try:
-        conn.execute("begin transaction")
         conn.execute(f"create or replace temp table _rqe_typed as select {casts} from _rqe_batch")
         replaced = conn.execute(
             f"delete from {table.qualified} where ({key}) in (select ({key}) from _rqe_typed)"
         ).fetchone()[0]
         conn.execute(f"insert into {table.qualified} ({cols}) select {cols} from _rqe_typed")
         after = conn.execute(f"select count(*) from {table.qualified}").fetchone()[0]
-        conn.execute("commit")
-    except Exception:
-        conn.execute("rollback")
-        raise
+        conn.execute("drop table _rqe_typed")
     finally:
         conn.unregister("_rqe_batch")
-        conn.execute("drop table if exists _rqe_typed")
     return UpsertResult(rows_in_batch=len(frame), rows_replaced=replaced, rows_after=after)
 
 
