@@ -79,14 +79,17 @@ def gx_docs_dir(warehouse: DuckDBResource) -> Path:
 
 def _reject(context, key: AssetKey, record: "QuarantineRecord", metadata: dict):
     """Report the failing check of a quarantined batch, and fail the step without retries."""
-    context.log.error(record.reason)
+    from reverse_qe.redaction import redact
+
+    reason = redact(record.reason)
+    context.log.error(reason)
     yield AssetCheckResult(
         check_name=RAW_CHECK, asset_key=key, passed=False, severity=AssetCheckSeverity.ERROR,
-        metadata={"stage": record.stage, "batch_id": record.batch_id, "reason": record.reason[:2000],
+        metadata={"stage": record.stage, "batch_id": record.batch_id, "reason": reason[:2000],
                   "failed_checks": MetadataValue.json(record.failed_checks),
                   "offending_rows": len(record.offending_rows), **metadata},
     )
-    raise Failure(description=record.reason, allow_retries=False,
+    raise Failure(description=reason, allow_retries=False,
                   metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
 
 
@@ -250,6 +253,7 @@ def raw_asset(
 def _retried_if_transient(label: str, events):
     """The step's events; an error that trying again cannot help fails the step without retries."""
     from reverse_qe.ingest import is_transient
+    from reverse_qe.redaction import redact
 
     try:
         yield from events
@@ -258,7 +262,7 @@ def _retried_if_transient(label: str, events):
     except Exception as err:
         if is_transient(err):  # an outage or a lock about to be released: the retry policy tries again
             raise
-        raise Failure(description=f"{label}: {type(err).__name__}: {err}\n(not retried: the same input gives "
+        raise Failure(description=redact(f"{label}: {type(err).__name__}: {err}") + "\n(not retried: the same input gives "
                       "the same error; nothing of this batch was written)", allow_retries=False) from err
 
 

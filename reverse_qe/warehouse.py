@@ -173,16 +173,41 @@ class QuarantineRecord:
     offending_rows: list[dict]
 
 
+# What the published copy says of the quarantine: per rejected batch its count and its reason as
+# the names of the checks that failed, never the message or rows (they quote the rejected content:
+# a replay file's first line, a server's error page). The full record stays in the warehouse.
+PUBLISHED_QUARANTINE = """
+create or replace table rqe_publish.raw.quarantine as
+select batch_id, asset_key, source, stage,
+       array_to_string(cast(failed_checks as varchar[]), ', ') as reason,
+       offending_row_count, quarantined_at
+from rqe_publish.raw.quarantine
+"""
+
+
+def _publish_quarantine_summary(conn: duckdb.DuckDBPyConnection) -> None:
+    """In the copy being published: ``raw.quarantine`` reduced to a count and a reason per batch."""
+    if _table_exists(conn, "rqe_publish", "raw", "quarantine"):
+        conn.execute(PUBLISHED_QUARANTINE)
+        conn.execute("comment on table rqe_publish.raw.quarantine is 'Per rejected batch: the asset, source, "
+                     "stage (parse or validation), the checks that failed (reason) and how many rows; the "
+                     "rejected content itself stays in the warehouse.'")
+
+
 def write_quarantine(conn: duckdb.DuckDBPyConnection, record: QuarantineRecord) -> None:
-    """Append one rejected batch (values as parameters), in a transaction of its own."""
+    """Append one rejected batch (values as parameters, every text redacted of secrets), in a
+    transaction of its own."""
+    from reverse_qe.redaction import redact
+
     conn.execute("create schema if not exists raw")
     conn.execute(QUARANTINE_DDL)
     conn.execute("begin transaction")
     try:
         conn.execute(
             "insert into raw.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [record.batch_id, record.asset_key, record.source, json.dumps(record.locations), record.stage,
-             record.reason, json.dumps(record.failed_checks), json.dumps(record.offending_rows, default=str),
+            [record.batch_id, record.asset_key, record.source, redact(json.dumps(record.locations)), record.stage,
+             redact(record.reason), json.dumps(record.failed_checks),
+             redact(json.dumps(record.offending_rows, default=str)),
              len(record.offending_rows), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)],
         )
         conn.execute("commit")
@@ -296,6 +321,7 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
             ).fetchall()
             for schema, view in views:
                 conn.execute(f"drop view rqe_publish.{_quote(schema)}.{_quote(view)}")
+            _publish_quarantine_summary(conn)
             tables = conn.execute(
                 "select count(*) from duckdb_tables() where database_name = 'rqe_publish'"
             ).fetchone()[0]

@@ -13,7 +13,6 @@ import datetime as dt
 import email.utils
 import logging
 import os
-import re
 import tempfile
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+from reverse_qe.redaction import redact, redact_bytes
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.limits import ENV_DOCUMENT_BYTES, max_document_bytes, too_big
 
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Query parameters holding a secret: sent, but never recorded (locations, errors, logs).
 SECRET_PARAMS = frozenset({"apikey", "api_key"})
-_SECRET_IN_TEXT = re.compile(r"(?i)\b(apikey|api_key)=[^&#\s\"'<>]*")
 # Defaults of the live transport, each overridable by env (see README "Live mode").
 ENV_ATTEMPTS, DEFAULT_ATTEMPTS = "RQE_HTTP_ATTEMPTS", 5
 ENV_TIMEOUT_S, DEFAULT_TIMEOUT_S = "RQE_HTTP_TIMEOUT_S", 30.0
@@ -84,7 +83,7 @@ class SourceFetchError(RuntimeError):
 
     def __init__(self, message: str, *, transient: bool = False):
         self.transient = transient
-        super().__init__(message)
+        super().__init__(redact(message))
 
 
 class SourceNotProvided(SourceFetchError):
@@ -156,8 +155,8 @@ def redact_url(url: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Free text (an error, a log line) with the value of every secret query parameter hidden."""
-    return _SECRET_IN_TEXT.sub(r"\1=<redacted>", text)
+    """Free text (an error, a log line) with every secret hidden (:func:`reverse_qe.redaction.redact`)."""
+    return redact(text)
 
 
 class _RedactSecrets(logging.Filter):
@@ -348,6 +347,7 @@ class HttpTransport:
             raise SourceFetchError(redact_text(
                 f"[{source}] GET {shown} failed after {attempts} attempt{'s' * (attempts > 1)}: {what}"
             ), transient=_is_retryable(exc)) from exc
+        content = redact_bytes(content)  # a body echoing a secret is neither kept nor quoted with it
         if status != 200:
             snippet = " ".join(content[:200].decode("utf-8", "replace").split())
             raise SourceFetchError(redact_text(
