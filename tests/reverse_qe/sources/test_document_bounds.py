@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 
 from reverse_qe.sources.errors import SourceFormatError
-from reverse_qe.sources.limits import check_document, max_document_bytes, max_document_lines
+from reverse_qe.sources.limits import (
+    check_document,
+    max_document_bytes,
+    max_document_lines,
+)
 from tests.conftest import REPO
 
 # What a refused document may cost beyond the imports: the bytes of a document under the bound, at most.
