@@ -6,11 +6,9 @@ published (thousands before 2023-01-03, dollars after, by filing date); staging 
 
 from __future__ import annotations
 
-from functools import partial
-
 from assets.checks import freshness_check
 from assets.partitions import sec_13f_dataset_partitions
-from assets.raw import lazy_loader, raw_asset
+from assets.raw import lazy_loader, raw_set_asset
 from reverse_qe.warehouse import RawTable
 
 SEC13F_SUBMISSIONS = RawTable(
@@ -35,24 +33,23 @@ SEC13F_INFOTABLE = RawTable(
     key=("accession_number", "infotable_sk"),
 )
 
-_loader = partial(lazy_loader, "reverse_qe.sources.holdings")  # imported when a run loads
-# One data set at a time (per_dataset): a backfill of many needs the memory of one.
-_family = partial(raw_asset, partitions_def=sec_13f_dataset_partitions, group_name="raw_holdings",
-                  owners=["team:holdings"], per_dataset=True, source="sec_13f")
-
+# One step writes a data set's three tables in one transaction, or none of them; one data set at a
+# time, so a backfill of many needs the memory of one.
 holdings_assets = [
-    _family(
-        SEC13F_SUBMISSIONS, _loader("iter_13f_submissions"), date_column="filing_date",
-        description="Form 13F data sets: SUBMISSION.tsv, one row per filing (filing date, CIK, period of report).",
-    ),
-    _family(
-        SEC13F_COVERPAGES, _loader("iter_13f_coverpages"), date_column="report_calendar_or_quarter",
-        description="Form 13F data sets: COVERPAGE.tsv (amendment type RESTATEMENT / NEW HOLDINGS, manager name).",
-    ),
-    _family(
-        SEC13F_INFOTABLE, _loader("iter_13f_infotable"), date_column=None,
-        description="Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), "
-        "VALUE as published: $ thousands for filings before 2023-01-03, dollars after.",
+    raw_set_asset(
+        "raw__sec13f_datasets",
+        [
+            (SEC13F_SUBMISSIONS, "filing_date",
+             "Form 13F data sets: SUBMISSION.tsv, one row per filing (filing date, CIK, period of report)."),
+            (SEC13F_COVERPAGES, "report_calendar_or_quarter",
+             "Form 13F data sets: COVERPAGE.tsv (amendment type RESTATEMENT / NEW HOLDINGS, manager name)."),
+            (SEC13F_INFOTABLE, None,
+             "Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), VALUE as "
+             "published: $ thousands for filings before 2023-01-03, dollars after."),
+        ],
+        lazy_loader("reverse_qe.sources.holdings", "iter_13f_datasets"),
+        partitions_def=sec_13f_dataset_partitions, group_name="raw_holdings", owners=["team:holdings"],
+        source="sec_13f",
     ),
 ]
 

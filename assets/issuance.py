@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from functools import partial
 
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
 from assets.checks import freshness_check
 from assets.partitions import monthly_partitions
-from assets.raw import lazy_loader, raw_asset
+from assets.raw import WAREHOUSE_POOL, lazy_loader, raw_asset
 from reverse_qe.warehouse import RawTable
 
 TREASURY_AUCTIONS = RawTable(
@@ -65,8 +74,27 @@ issuance_assets = [
 
 # Freshness by the data's own date: auctions come several times a week (a quiet holiday week
 # still has some), MSPD once a month for the month before, companyfacts with each 10-Q/10-K.
+@asset_check(asset=AssetKey([SEC_COMPANYFACTS.schema, SEC_COMPANYFACTS.name]), pool=WAREHOUSE_POOL,
+             description="No company's companyfacts document has gone quiet: each company's newest filing is "
+             "within two quarters of the newest of all (a document that yields 0 rows where it used to yield "
+             "many, e.g. facts moved from us-gaap to ifrs-full, leaves its company's rows behind).")
+def every_company_still_yields_facts(warehouse: DuckDBResource) -> AssetCheckResult:
+    from reverse_qe import reconciliations as rec
+
+    with warehouse.get_connection() as conn:
+        latest = conn.execute("select cik, any_value(entity_name) as entity_name, max(filed) as latest_filed, "
+                              "count(*) as rows from raw.sec_companyfacts group by cik order by cik").df()
+    silent = rec.silent_companies(latest)
+    return AssetCheckResult(
+        passed=silent.empty, severity=AssetCheckSeverity.WARN,
+        metadata={"companies": len(latest), "silent": MetadataValue.json(silent.astype(str).to_dict("records")),
+                  "max_lag_days": rec.SILENT_COMPANY_LAG_DAYS},
+    )
+
+
 issuance_checks = [
     freshness_check(TREASURY_AUCTIONS, "auction_date", "weekly"),
     freshness_check(MSPD_DEBT_OUTSTANDING, "record_date", "monthly"),
     freshness_check(SEC_COMPANYFACTS, "filed", "quarterly"),
+    every_company_still_yields_facts,
 ]

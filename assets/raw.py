@@ -22,6 +22,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     BackfillPolicy,
     Backoff,
     Failure,
@@ -31,6 +32,7 @@ from dagster import (
     RetryPolicy,
     TimeWindowPartitionsDefinition,
     asset,
+    multi_asset,
 )
 from dagster_duckdb import DuckDBResource
 
@@ -77,14 +79,17 @@ def gx_docs_dir(warehouse: DuckDBResource) -> Path:
 
 def _reject(context, key: AssetKey, record: "QuarantineRecord", metadata: dict):
     """Report the failing check of a quarantined batch, and fail the step without retries."""
-    context.log.error(record.reason)
+    from reverse_qe.redaction import redact
+
+    reason = redact(record.reason)
+    context.log.error(reason)
     yield AssetCheckResult(
         check_name=RAW_CHECK, asset_key=key, passed=False, severity=AssetCheckSeverity.ERROR,
-        metadata={"stage": record.stage, "batch_id": record.batch_id, "reason": record.reason[:2000],
+        metadata={"stage": record.stage, "batch_id": record.batch_id, "reason": reason[:2000],
                   "failed_checks": MetadataValue.json(record.failed_checks),
                   "offending_rows": len(record.offending_rows), **metadata},
     )
-    raise Failure(description=record.reason, allow_retries=False,
+    raise Failure(description=reason, allow_retries=False,
                   metadata={"quarantine": MetadataValue.text(f"raw.quarantine batch_id = {record.batch_id}")})
 
 
@@ -176,18 +181,7 @@ def raw_asset(
         )],
     )
     def _raw(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
-        from reverse_qe.ingest import is_transient
-
-        try:
-            yield from _ingest(context, sources, warehouse)
-        except Failure:
-            raise
-        except Exception as err:
-            if is_transient(err):  # an outage or a lock about to be released: the retry policy tries again
-                raise
-            raise Failure(description=f"raw.{table.name}: {type(err).__name__}: {err}\n(not retried: the same "
-                          "input gives the same error; nothing of this batch was written)",
-                          allow_retries=False) from err
+        yield from _retried_if_transient(f"raw.{table.name}", _ingest(context, sources, warehouse))
 
     def _ingest(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
         from reverse_qe.ingest import ingest_batch, quarantine_parse_error
@@ -256,6 +250,22 @@ def raw_asset(
     return _raw
 
 
+def _retried_if_transient(label: str, events):
+    """The step's events; an error that trying again cannot help fails the step without retries."""
+    from reverse_qe.ingest import is_transient
+    from reverse_qe.redaction import redact
+
+    try:
+        yield from events
+    except Failure:
+        raise
+    except Exception as err:
+        if is_transient(err):  # an outage or a lock about to be released: the retry policy tries again
+            raise
+        raise Failure(description=redact(f"{label}: {type(err).__name__}: {err}") + "\n(not retried: the same input gives "
+                      "the same error; nothing of this batch was written)", allow_retries=False) from err
+
+
 def _not_provided(context, warehouse: DuckDBResource, table: RawTable, key: AssetKey, source: str, reason: str):
     """Record a source that is not provided (a visible warning, not a failure)."""
     from reverse_qe.ingest import record_not_provided
@@ -264,6 +274,7 @@ def _not_provided(context, warehouse: DuckDBResource, table: RawTable, key: Asse
     context.log.warning(f"raw.{table.name}: {reason}. The table keeps what it held; the models that need it "
                         "give null components with a reason.")
     yield MaterializeResult(
+        asset_key=key,
         metadata={"table": f"{table.schema}.{table.name}", "provided": False, "not_provided_reason": reason,
                   "rows_in_batch": 0},
         check_results=[AssetCheckResult(
@@ -277,3 +288,118 @@ def _partition_label(context: AssetExecutionContext) -> str:
         keys = context.partition_key_range
         return keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
     return context.partition_key
+
+
+def raw_set_asset(
+    name: str,
+    tables: Sequence[tuple[RawTable, str | None, str]],
+    load: Loader,
+    *,
+    partitions_def: PartitionsDefinition,
+    group_name: str,
+    owners: list[str],
+    source: str,
+) -> AssetsDefinition:
+    """The raw assets of a multi-table document set (``tables``: each table, its date column and its
+    description) as one step: ``load(transport, endpoints, datasets=keys)`` yields batches of whole
+    document sets, ``{table name: rows}``; each batch's tables are validated, then written in one
+    transaction (:func:`reverse_qe.ingest.ingest_set`), or, when any fails to parse or validate,
+    quarantined with none of the set written. Each table keeps its own asset ``raw/<table>``, its
+    ``raw_batch_valid`` check and its metadata, as :func:`raw_asset` gives them."""
+    keys = {table.name: AssetKey([table.schema, table.name]) for table, _, _ in tables}
+    DECLARED_TABLES.extend(table for table, _, _ in tables)
+
+    @multi_asset(
+        name=name,
+        specs=[AssetSpec(keys[table.name], group_name=group_name, description=description, kinds={"python", "duckdb"},
+                         owners=owners, metadata={DATE_COLUMN_METADATA: date_column or ""})
+               for table, date_column, description in tables],
+        check_specs=[AssetCheckSpec(
+            RAW_CHECK, asset=keys[table.name], blocking=True,
+            description="The batch passed its Great Expectations suite (columns, types, key, ranges, no future "
+            "dates) with the other tables of its document set before the set was written in one transaction; "
+            "a failing set is quarantined in raw.quarantine and none of it is written.",
+        ) for table, _, _ in tables],
+        retry_policy=INGEST_RETRY,
+        pool=WAREHOUSE_POOL,
+        partitions_def=partitions_def,
+        backfill_policy=BackfillPolicy.single_run(),
+        can_subset=False,
+    )
+    def _raw_set(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
+        yield from _retried_if_transient(name, _ingest_set(context, sources, warehouse))
+
+    def _ingest_set(context: AssetExecutionContext, sources: SourcesResource, warehouse: DuckDBResource):
+        from reverse_qe.ingest import Part, ingest_set, quarantine_parse_error
+        from reverse_qe.sources.transports import SourceNotProvided
+        from reverse_qe.validation.suites import raw_suite_for
+        from reverse_qe.warehouse import ensure_tables
+
+        Path(warehouse.database).parent.mkdir(parents=True, exist_ok=True)
+        with warehouse.get_connection() as conn:
+            ensure_tables(conn, DECLARED_TABLES)
+        if not sources.provides(source):
+            for table, _, _ in tables:
+                yield from _not_provided(context, warehouse, table, keys[table.name], source,
+                                         f"[{source}] not provided: RQE_SOURCES leaves it out")
+            return
+        batch_id = f"{context.run_id}/{name}"
+        suites = {table.name: raw_suite_for(table, date_column=date_column, as_of=sources.as_of())
+                  for table, date_column, _ in tables}
+        written: dict[str, list[Written]] = {table.name: [] for table, _, _ in tables}
+        warnings: dict[str, list[str]] = {table.name: [] for table, _, _ in tables}
+        checks_run: dict[str, int] = {}
+        try:
+            with sources.open_transport() as transport:
+                for batch in load(transport, Endpoints.from_env(), datasets=list(context.partition_keys)):
+                    parts = [Part(table, batch[table.name], suites[table.name], date_column, "/".join(keys[table.name].path),
+                                  select_rows=lambda f, column=date_column: rows_of_this_run(context, f, column))
+                             for table, date_column, _ in tables if table.name in batch]
+                    results = ingest_set(warehouse.get_connection, parts, batch_id=batch_id,
+                                         docs_dir=gx_docs_dir(warehouse), source=source)
+                    rejected = [(n, r) for n, r in results.items() if r.rejected]
+                    if rejected:
+                        table_name, result = rejected[0]
+                        docs = {"data_docs": MetadataValue.url(result.docs_index.as_uri())} if result.docs_index else {}
+                        yield from _reject(context, keys[table_name], result.rejected, docs)
+                    for table_name, result in results.items():
+                        done = result.written
+                        context.log.info(f"{table_name}: {done.rows_validated:,} rows validated; wrote the {done.rows:,} "
+                                         f"of partition(s) {_partition_label(context)} ({', '.join(result.locations[:2])})")
+                        written[table_name].append(done)
+                        checks_run[table_name] = result.checks_run
+                        warnings[table_name] += filter(None, [result.warning])
+        except SourceNotProvided as err:
+            if any(written.values()):
+                raise
+            for table, _, _ in tables:
+                yield from _not_provided(context, warehouse, table, keys[table.name], source, str(err))
+            return
+        except SourceFormatError as err:
+            # a document of the set could not be read: the set is quarantined once, under each table
+            record = None
+            for table, _, _ in tables:
+                record = quarantine_parse_error(warehouse.get_connection, table, err, batch_id=batch_id,
+                                                asset_key="/".join(keys[table.name].path))
+            yield from _reject(context, keys[tables[0][0].name], record, {"location": err.location})
+        for table, _, _ in tables:
+            if not written[table.name]:
+                yield from _not_provided(context, warehouse, table, keys[table.name], source,
+                                         f"[{source}] nothing for raw.{table.name} in partition(s) {_partition_label(context)}")
+                continue
+            warning_text = "\n".join(warnings[table.name])
+            if warning_text:
+                context.log.warning(f"raw.{table.name} written with warnings:\n{warning_text}")
+            yield MaterializeResult(
+                asset_key=keys[table.name],
+                metadata=batch_metadata(table, written[table.name]),
+                check_results=[AssetCheckResult(
+                    check_name=RAW_CHECK, asset_key=keys[table.name], passed=not warning_text,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={"checks_run": checks_run.get(table.name, 0),
+                              "rows_validated": sum(w.rows_validated for w in written[table.name]),
+                              "warnings": warning_text or "none"},
+                )],
+            )
+
+    return _raw_set

@@ -19,6 +19,7 @@ from reverse_qe.warehouse import (
     ensure_tables,
     record_source_status,
     upsert,
+    upsert_together,
     write_quarantine,
 )
 
@@ -102,6 +103,55 @@ def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite
                          other_partitions=other_partitions, validated=validated)
     return BatchResult(written, None, outcome.warning_message(), outcome.checks_run, outcome.locations,
                        outcome.docs_index)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One table's rows of a document set, with how they are validated and which this run writes."""
+
+    table: RawTable
+    frame: "pd.DataFrame"
+    suite: "RawSuite"
+    date_column: str | None
+    asset_key: str
+    select_rows: RowSelector = _all_rows
+
+
+def ingest_set(connect: Connect, parts: "list[Part]", *, batch_id: str, docs_dir: Path | None = None,
+               source: str = "") -> dict[str, BatchResult]:
+    """:func:`ingest_batch` for the tables of one document set, all or nothing: every part is
+    validated first; if one fails, each failing part is quarantined and nothing of the set is
+    written; else all parts are upserted in one transaction. Results by table name."""
+    from reverse_qe.validation.gx import validate_raw_batch
+
+    outcomes = [validate_raw_batch(part.frame, part.suite, docs_dir=docs_dir) for part in parts]
+    if not all(outcome.success for outcome in outcomes):
+        names = ", ".join(f"raw.{part.table.name}" for part in parts)
+        results = {}
+        for part, outcome in zip(parts, outcomes):
+            record = None
+            if not outcome.success:
+                record = QuarantineRecord(
+                    batch_id, part.asset_key, outcome.source, outcome.locations, "validation",
+                    f"{outcome.message()}\nThe document set ({names}) is written whole or not at all: "
+                    "none of it was written.", [f.check for f in outcome.errors], outcome.offending)
+                quarantine(connect, record)
+            results[part.table.name] = BatchResult(None, record, "", outcome.checks_run, outcome.locations,
+                                                   outcome.docs_index)
+        return results
+    selected = [part.select_rows(part.frame) for part in parts]
+    with connect() as conn:
+        written = upsert_together(conn, [(part.table, rows) for part, (rows, _) in zip(parts, selected)])
+        for part in parts:
+            missing = part.frame.attrs.get("not_provided") or []
+            record_source_status(conn, part.table, source or part.suite.source, provided=True,
+                                 rows_loaded=len(part.frame),
+                                 detail=f"not provided: {', '.join(missing)}" if missing else "")
+    return {part.table.name: BatchResult(
+        Written.of(rows, part.date_column, rows_after=result.rows_after, rows_replaced=result.rows_replaced,
+                   other_partitions=others, validated=len(part.frame)),
+        None, outcome.warning_message(), outcome.checks_run, outcome.locations, outcome.docs_index)
+        for part, (rows, others), result, outcome in zip(parts, selected, written, outcomes)}
 
 
 def quarantine_parse_error(connect: Connect, table: RawTable, err: "SourceFormatError", *,

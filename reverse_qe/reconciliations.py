@@ -119,3 +119,20 @@ def stale_series(latest: pd.DataFrame, as_of: dt.date,
     frame["allowed_days"] = frame["cadence"].map(max_lag_days)
     stale = frame["lag_days"].isna() | (frame["lag_days"] > frame["allowed_days"])
     return frame[stale].reset_index(drop=True)
+
+
+# A company files a 10-Q or 10-K every quarter: in the real companyfacts of Meta, Microsoft and
+# Alphabet (2023..2026) consecutive filings are at most 99 days apart. A company whose newest fact
+# trails the newest of the others by more than two quarters has stopped yielding rows although its
+# document is still read (its facts moved out of us-gaap, e.g. to ifrs-full, or out of the tags read).
+SILENT_COMPANY_LAG_DAYS = 200
+
+
+def silent_companies(latest: pd.DataFrame, lag_days: int = SILENT_COMPANY_LAG_DAYS) -> pd.DataFrame:
+    """latest: cik, entity_name, latest_filed, rows (per company in the raw table). Returns the
+    companies whose newest filing trails the newest of all by more than ``lag_days`` (lag_days
+    added): their documents used to yield rows and now yield none."""
+    frame = latest.copy()
+    filed = pd.to_datetime(frame["latest_filed"])
+    frame["lag_days"] = (filed.max() - filed).dt.days
+    return frame[frame["lag_days"] > lag_days].reset_index(drop=True)

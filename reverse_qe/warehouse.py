@@ -85,30 +85,49 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame
     The same input gives the same table; a newer download replaces only what it covers, so a
     source that serves a rolling window never deletes older history.
     """
-    missing = [c for c in table.columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{table.qualified}: batch lacks columns {missing}")
+    (result,) = upsert_together(conn, [(table, frame)])
+    return result
+
+
+def upsert_together(conn: duckdb.DuckDBPyConnection,
+                    batches: Iterable[tuple[RawTable, pd.DataFrame]]) -> list[UpsertResult]:
+    """:func:`upsert` of several tables in one transaction: the tables of one document set (a 13F
+    data set's submissions, cover pages and information table) are all written, or none is."""
+    batches = list(batches)
+    for table, frame in batches:
+        missing = [c for c in table.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{table.qualified}: batch lacks columns {missing}")
+        conn.execute(f"create schema if not exists {_ident(table.schema)}")
+        conn.execute(table.ddl())
+    results = []
+    conn.execute("begin transaction")
+    try:
+        for table, frame in batches:
+            results.append(_replace_rows(conn, table, frame))
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
+    return results
+
+
+def _replace_rows(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame) -> UpsertResult:
+    """Within the caller's transaction: delete the rows whose key ``frame`` covers, insert it."""
     cols = ", ".join(_ident(c) for c in table.columns)
     casts = ", ".join(f"cast({_ident(c)} as {t}) as {_ident(c)}" for c, t in table.columns.items())
     key = ", ".join(_ident(c) for c in table.key)
-    conn.execute(f"create schema if not exists {_ident(table.schema)}")
-    conn.execute(table.ddl())
     conn.register("_rqe_batch", frame[list(table.columns)])
     try:
-        conn.execute("begin transaction")
         conn.execute(f"create or replace temp table _rqe_typed as select {casts} from _rqe_batch")
         replaced = conn.execute(
             f"delete from {table.qualified} where ({key}) in (select ({key}) from _rqe_typed)"
         ).fetchone()[0]
         conn.execute(f"insert into {table.qualified} ({cols}) select {cols} from _rqe_typed")
         after = conn.execute(f"select count(*) from {table.qualified}").fetchone()[0]
-        conn.execute("commit")
-    except Exception:
-        conn.execute("rollback")
-        raise
+        conn.execute("drop table _rqe_typed")
     finally:
         conn.unregister("_rqe_batch")
-        conn.execute("drop table if exists _rqe_typed")
     return UpsertResult(rows_in_batch=len(frame), rows_replaced=replaced, rows_after=after)
 
 
@@ -154,16 +173,41 @@ class QuarantineRecord:
     offending_rows: list[dict]
 
 
+# What the published copy says of the quarantine: per rejected batch its count and its reason as
+# the names of the checks that failed, never the message or rows (they quote the rejected content:
+# a replay file's first line, a server's error page). The full record stays in the warehouse.
+PUBLISHED_QUARANTINE = """
+create or replace table rqe_publish.raw.quarantine as
+select batch_id, asset_key, source, stage,
+       array_to_string(cast(failed_checks as varchar[]), ', ') as reason,
+       offending_row_count, quarantined_at
+from rqe_publish.raw.quarantine
+"""
+
+
+def _publish_quarantine_summary(conn: duckdb.DuckDBPyConnection) -> None:
+    """In the copy being published: ``raw.quarantine`` reduced to a count and a reason per batch."""
+    if _table_exists(conn, "rqe_publish", "raw", "quarantine"):
+        conn.execute(PUBLISHED_QUARANTINE)
+        conn.execute("comment on table rqe_publish.raw.quarantine is 'Per rejected batch: the asset, source, "
+                     "stage (parse or validation), the checks that failed (reason) and how many rows; the "
+                     "rejected content itself stays in the warehouse.'")
+
+
 def write_quarantine(conn: duckdb.DuckDBPyConnection, record: QuarantineRecord) -> None:
-    """Append one rejected batch (values as parameters), in a transaction of its own."""
+    """Append one rejected batch (values as parameters, every text redacted of secrets), in a
+    transaction of its own."""
+    from reverse_qe.redaction import redact
+
     conn.execute("create schema if not exists raw")
     conn.execute(QUARANTINE_DDL)
     conn.execute("begin transaction")
     try:
         conn.execute(
             "insert into raw.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [record.batch_id, record.asset_key, record.source, json.dumps(record.locations), record.stage,
-             record.reason, json.dumps(record.failed_checks), json.dumps(record.offending_rows, default=str),
+            [record.batch_id, record.asset_key, record.source, redact(json.dumps(record.locations)), record.stage,
+             redact(record.reason), json.dumps(record.failed_checks),
+             redact(json.dumps(record.offending_rows, default=str)),
              len(record.offending_rows), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)],
         )
         conn.execute("commit")
@@ -277,6 +321,7 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
             ).fetchall()
             for schema, view in views:
                 conn.execute(f"drop view rqe_publish.{_quote(schema)}.{_quote(view)}")
+            _publish_quarantine_summary(conn)
             tables = conn.execute(
                 "select count(*) from duckdb_tables() where database_name = 'rqe_publish'"
             ).fetchone()[0]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from reverse_qe.redaction import (
+    redact,  # a message may quote a body that echoes a secret
+)
+
 
 class SourceFormatError(ValueError):
     """Input from a source that cannot be trusted: names the source, the file or URL, and the row.
@@ -12,8 +16,8 @@ class SourceFormatError(ValueError):
 
     def __init__(self, source: str, location: str, message: str, row: int | None = None):
         self.source = source
-        self.location = location
+        self.location = location = redact(location)
         self.row = row
-        self.reason = message
+        self.reason = message = redact(message)
         where = f"{location}, row {row}" if row is not None else location
         super().__init__(f"[{source}] {where}: {message}")

@@ -21,10 +21,12 @@ import pandas as pd
 
 from reverse_qe.partitions import DATASET_SUFFIX, dataset_partition_key
 from reverse_qe.sources.endpoints import Endpoints
+from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.funding_flows import Transport, _concat, with_lineage
 from reverse_qe.sources.issuance import SEC_LIMITER, sec_user_agent
-from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.limits import max_dataset_zip_bytes
 from reverse_qe.sources.parsers.sec_13f import (
+    MAX_MEMBER_BYTES,
     member_bytes,
     parse_13f_coverpages,
     parse_13f_infotable,
@@ -63,7 +65,7 @@ def fetch_dataset(transport: HttpTransport, endpoints: Endpoints, name: str) -> 
     if landed is not None and zipfile.is_zipfile(landed):
         return Document(SOURCE, name, url, landed.read_bytes())
     return transport.get(SOURCE, name, url, headers={"User-Agent": sec_user_agent()}, limiter=SEC_LIMITER,
-                         check=_complete_zip)
+                         check=_complete_zip, max_bytes=max_dataset_zip_bytes())
 
 
 def dataset_keys(transport: Transport) -> list[str]:
@@ -82,30 +84,40 @@ def _is_single_filing(transport: Transport, key: str) -> bool:
     return not isinstance(transport, HttpTransport) and (transport.root / SOURCE / f"{key}.xml").is_file()
 
 
-def dataset_documents(transport: Transport, endpoints: Endpoints, member: str,
-                      datasets: Sequence[str] | None = None) -> Iterator[Document]:
-    """The data-set zips (live, or files), or in file modes the extracted ``member`` files, of the
-    ``datasets`` keys (None: all there are), each read when the iteration reaches it. A single
-    filing's key has no ``member`` (its XML is its information table alone)."""
-    keys = dataset_keys(transport) if datasets is None else list(datasets)
-    found, filings = 0, 0
-    for key in keys:
-        if _is_single_filing(transport, key):
-            filings += 1
-            continue
-        if isinstance(transport, HttpTransport):
-            documents = [fetch_dataset(transport, endpoints, f"{key}.zip")]
-        else:
-            documents = _zip_or_folder(transport.glob(SOURCE, f"{key}.zip", required=False),
-                                       transport.glob(SOURCE, f"{key}/{member}", required=False), member)
-            if datasets is not None and not documents:
-                raise SourceFetchError(f"[{SOURCE}] data set {key} not found in {transport.root / SOURCE}: "
-                                       f"expected {key}.zip or {key}/{member}")
-        found += len(documents)
-        yield from documents
-    if not found and not filings:
-        raise SourceFetchError(f"[{SOURCE}] no data set in {getattr(transport, 'root', 'the landing folder')}/{SOURCE}: "
-                               f"expected {DATASET_PATTERN} files or extracted folders *_form13f/{member}")
+# The tables of one data set, each from its member: read and written together, or not at all.
+SUBMISSIONS, COVERPAGES, INFOTABLE = "sec13f_submissions", "sec13f_coverpages", "sec13f_infotable"
+MEMBERS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
+    SUBMISSIONS: ("SUBMISSION.tsv", parse_13f_submissions),
+    COVERPAGES: ("COVERPAGE.tsv", parse_13f_coverpages),
+    INFOTABLE: ("INFOTABLE.tsv", parse_13f_infotable),
+}
+DocumentSet = dict[str, pd.DataFrame]  # raw table name -> its rows of the batch
+
+
+def _dataset_members(transport: Transport, endpoints: Endpoints, key: str, required: bool) -> dict[str, Document]:
+    """Each member's document of data set ``key``: its zip (live, or a file) for every member, or
+    the extracted folder's files. A folder lacking a member is an error naming it: the data set is
+    then not written at all (its other tables neither)."""
+    if isinstance(transport, HttpTransport):
+        archive = fetch_dataset(transport, endpoints, f"{key}.zip")
+        return {table: archive for table in MEMBERS}
+    zipped = transport.glob(SOURCE, f"{key}.zip", required=False, max_bytes=max_dataset_zip_bytes())
+    folder = transport.root / SOURCE / key
+    if not zipped and not folder.is_dir():
+        if required:
+            raise SourceFetchError(f"[{SOURCE}] data set {key} not found in {transport.root / SOURCE}: "
+                                   f"expected {key}.zip or {key}/{MEMBERS[SUBMISSIONS][0]}")
+        return {}
+    documents = {}
+    for table, (member, _) in MEMBERS.items():
+        extracted = transport.glob(SOURCE, f"{key}/{member}", required=False, max_bytes=MAX_MEMBER_BYTES)
+        if not zipped and not extracted:
+            present = sorted(p.name for p in folder.iterdir())
+            raise SourceFormatError(SOURCE, str(folder), (
+                f"the data set lacks {member} (it holds {', '.join(present) or 'nothing'}): a data set is "
+                f"written whole or not at all, so none of its tables ({', '.join(MEMBERS)}) is written"))
+        (documents[table],) = _zip_or_folder(zipped, extracted, member)
+    return documents
 
 
 def _zip_or_folder(zipped: list[Document], extracted: list[Document], member: str) -> list[Document]:
@@ -121,6 +133,31 @@ def _zip_or_folder(zipped: list[Document], extracted: list[Document], member: st
     logger.info("[%s] %s and its extracted folder hold the same %s: reading the zip, not %s",
                 SOURCE, archive.location, member, folder.location)
     return zipped
+
+
+def check_accessions(frames: DocumentSet, documents: dict[str, Document]) -> None:
+    """A data set's identity: every cover page and information-table line belongs to a filing of
+    its SUBMISSION.tsv (the SEC's data sets key all three on ACCESSION_NUMBER). The error names the
+    member and the file line of the first stranger."""
+    filed = set(frames[SUBMISSIONS]["accession_number"])
+    for table in (COVERPAGES, INFOTABLE):
+        accessions = frames[table]["accession_number"]
+        strangers = ~accessions.astype(str).isin(filed).to_numpy()
+        if strangers.any():
+            i = int(strangers.argmax())
+            member, location = MEMBERS[table][0], documents[table].location
+            raise SourceFormatError(SOURCE, f"{location}!{member}" if location.endswith(".zip") else location, (
+                f"accession number {accessions.iat[i]} ({int(strangers.sum())} line(s) in all) is no filing of "
+                f"this data set's {MEMBERS[SUBMISSIONS][0]}: the members are of different data sets"), row=i + 2)
+
+
+def read_dataset(documents: dict[str, Document], mode: str) -> DocumentSet:
+    """The three tables of one data set, parsed, lineage-tagged and checked to be of one data set."""
+    frames = {table: with_lineage(parse(documents[table].content, location=documents[table].location),
+                                  documents[table], mode)
+              for table, (_, parse) in MEMBERS.items()}
+    check_accessions(frames, documents)
+    return frames
 
 
 def batch_lines(environ=os.environ) -> int:
@@ -141,51 +178,71 @@ def _concat_infotables(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return frame
 
 
-def _dataset_batches(parse: Callable[..., pd.DataFrame], member: str, transport: Transport, endpoints: Endpoints,
-                     datasets: Sequence[str] | None, concat: Callable[[list[pd.DataFrame]], pd.DataFrame] = _concat,
-                     max_lines: int | None = None) -> Iterator[pd.DataFrame]:
-    """Parsed frames of whole data sets, read one at a time and gathered until they hold
-    ``max_lines`` lines (``batch_lines()`` when None): a batch is at most that plus one data set, and
-    no data set is read before the batch before it is handed on."""
+def _gathered(sets: list[DocumentSet]) -> DocumentSet:
+    return {table: (_concat_infotables if table == INFOTABLE else _concat)([s[table] for s in sets])
+            for table in MEMBERS}
+
+
+def iter_13f_datasets(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
+                      max_lines: int | None = None) -> Iterator[DocumentSet]:
+    """The ``datasets`` keys (None: all there are), each read whole (its three members) when the
+    iteration reaches it, in batches gathered until their information tables hold ``max_lines``
+    lines (``batch_lines()`` when None): a batch is at most that plus one data set. Then, in file
+    modes, one batch of the single-filing XML tables (information table only: no data set)."""
     budget = batch_lines() if max_lines is None else max_lines
-    group: list[pd.DataFrame] = []
-    lines = 0
-    for d in dataset_documents(transport, endpoints, member, datasets):
-        group.append(with_lineage(parse(d.content, location=d.location), d, transport.mode))
-        lines += len(group[-1])
+    keys = dataset_keys(transport) if datasets is None else list(datasets)
+    group: list[DocumentSet] = []
+    lines = found = filings = 0
+    for key in keys:
+        if _is_single_filing(transport, key):
+            filings += 1
+            continue
+        documents = _dataset_members(transport, endpoints, key, required=datasets is not None)
+        if not documents:
+            continue
+        found += 1
+        group.append(read_dataset(documents, transport.mode))
+        lines += len(group[-1][INFOTABLE])
         if lines >= budget:
-            yield concat(group)
+            yield _gathered(group)
             group, lines = [], 0
     if group:
-        yield concat(group)
+        yield _gathered(group)
+    if not found and not filings:
+        raise SourceFetchError(f"[{SOURCE}] no data set in {getattr(transport, 'root', 'the landing folder')}/{SOURCE}: "
+                               f"expected {DATASET_PATTERN} files or extracted folders *_form13f/")
+    if not isinstance(transport, HttpTransport):
+        xml = transport.glob(SOURCE, "*.xml", required=False)  # the run's partitions select their rows
+        if xml:
+            yield {INFOTABLE: _concat([with_lineage(parse_13f_infotable_xml(d.content, location=d.location,
+                                                                            accession_number=Path(d.name).stem),
+                                                    d, transport.mode) for d in xml])}
+
+
+def _one_table(table: str, transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None,
+               max_lines: int | None) -> Iterator[pd.DataFrame]:
+    for batch in iter_13f_datasets(transport, endpoints, datasets, max_lines):
+        if table in batch:
+            yield batch[table]
 
 
 def iter_13f_submissions(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
                          max_lines: int | None = None) -> Iterator[pd.DataFrame]:
-    """SUBMISSION rows of ``datasets`` (or all), in batches of whole data sets (``_dataset_batches``)."""
-    return _dataset_batches(parse_13f_submissions, "SUBMISSION.tsv", transport, endpoints, datasets,
-                            max_lines=max_lines)
+    """SUBMISSION rows of ``datasets`` (or all), in the batches of :func:`iter_13f_datasets`."""
+    return _one_table(SUBMISSIONS, transport, endpoints, datasets, max_lines)
 
 
 def iter_13f_coverpages(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
                         max_lines: int | None = None) -> Iterator[pd.DataFrame]:
-    """COVERPAGE rows of ``datasets`` (or all), in batches of whole data sets (``_dataset_batches``)."""
-    return _dataset_batches(parse_13f_coverpages, "COVERPAGE.tsv", transport, endpoints, datasets,
-                            max_lines=max_lines)
+    """COVERPAGE rows of ``datasets`` (or all), in the batches of :func:`iter_13f_datasets`."""
+    return _one_table(COVERPAGES, transport, endpoints, datasets, max_lines)
 
 
 def iter_13f_infotable(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
                        max_lines: int | None = None) -> Iterator[pd.DataFrame]:
-    """INFOTABLE rows of ``datasets`` (or all), in batches of whole data sets (``_dataset_batches``),
-    then in file modes one batch of the single-filing XML tables, which belong to no data set."""
-    yield from _dataset_batches(parse_13f_infotable, "INFOTABLE.tsv", transport, endpoints, datasets,
-                                concat=_concat_infotables, max_lines=max_lines)
-    if not isinstance(transport, HttpTransport):
-        filings = [with_lineage(parse_13f_infotable_xml(d.content, location=d.location,
-                                                        accession_number=Path(d.name).stem), d, transport.mode)
-                   for d in transport.glob(SOURCE, "*.xml", required=False)]
-        if filings:
-            yield _concat(filings)
+    """INFOTABLE rows of ``datasets`` (or all), in the batches of :func:`iter_13f_datasets`, then in
+    file modes one batch of the single-filing XML tables."""
+    return _one_table(INFOTABLE, transport, endpoints, datasets, max_lines)
 
 
 def load_13f_submissions(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:

@@ -13,7 +13,6 @@ import datetime as dt
 import email.utils
 import logging
 import os
-import re
 import tempfile
 import threading
 import time
@@ -23,17 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+from reverse_qe.redaction import redact, redact_bytes
 from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.limits import ENV_DOCUMENT_BYTES, max_document_bytes, too_big
 
 if TYPE_CHECKING:
     import httpx
     from tenacity import RetryCallState
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RESPONSE_BYTES = 200 * 1024 * 1024
 # Query parameters holding a secret: sent, but never recorded (locations, errors, logs).
 SECRET_PARAMS = frozenset({"apikey", "api_key"})
-_SECRET_IN_TEXT = re.compile(r"(?i)\b(apikey|api_key)=[^&#\s\"'<>]*")
 # Defaults of the live transport, each overridable by env (see README "Live mode").
 ENV_ATTEMPTS, DEFAULT_ATTEMPTS = "RQE_HTTP_ATTEMPTS", 5
 ENV_TIMEOUT_S, DEFAULT_TIMEOUT_S = "RQE_HTTP_TIMEOUT_S", 30.0
@@ -84,7 +83,7 @@ class SourceFetchError(RuntimeError):
 
     def __init__(self, message: str, *, transient: bool = False):
         self.transient = transient
-        super().__init__(message)
+        super().__init__(redact(message))
 
 
 class SourceNotProvided(SourceFetchError):
@@ -103,11 +102,13 @@ class FileTransport:
         self.root = Path(root)
         self.mode = mode
 
-    def glob(self, source: str, pattern: str, *, required: bool = True) -> list[Document]:
+    def glob(self, source: str, pattern: str, *, required: bool = True, max_bytes: int | None = None) -> list[Document]:
         """The files of ``<root>/<source>/`` matching ``pattern``. When ``required`` and none match:
         no folder, or a folder holding only other files, means the source (or this table of it) is
         not provided (:class:`SourceNotProvided`); an empty folder is an error (a download that
-        went wrong), as is a folder whose only files are unreadable ones the parser then rejects."""
+        went wrong), as is a folder whose only files are unreadable ones the parser then rejects.
+        A file larger than ``max_bytes`` (``limits.max_document_bytes()`` when None) is refused by
+        its size, before it is read."""
         folder = self.root / source
         matched = sorted(folder.glob(pattern))
         for path in matched:
@@ -122,6 +123,11 @@ class FileTransport:
                 raise SourceFetchError(f"[{source}] {folder} is empty: nothing to read for {pattern!r} {where}")
             raise SourceNotProvided(source, f"[{source}] not provided for {pattern!r}: {folder} holds only "
                                             f"{', '.join(others[:5])}{' ...' if len(others) > 5 else ''}")
+        limit, env = (max_document_bytes(), ENV_DOCUMENT_BYTES) if max_bytes is None else (max_bytes, "")
+        for path in paths:
+            size = path.stat().st_size
+            if size > limit:
+                raise SourceFormatError(source, str(path), too_big(size, limit, env or "its bound"))
         return [Document(source, p.name, str(p), p.read_bytes()) for p in paths]
 
 
@@ -149,8 +155,8 @@ def redact_url(url: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Free text (an error, a log line) with the value of every secret query parameter hidden."""
-    return _SECRET_IN_TEXT.sub(r"\1=<redacted>", text)
+    """Free text (an error, a log line) with every secret hidden (:func:`reverse_qe.redaction.redact`)."""
+    return redact(text)
 
 
 class _RedactSecrets(logging.Filter):
@@ -237,7 +243,7 @@ class HttpTransport:
         timeout_s: float | None = None,
         attempts: int | None = None,
         max_backoff_s: float | None = None,
-        max_bytes: int = MAX_RESPONSE_BYTES,
+        max_bytes: int | None = None,
         today: dt.date | None = None,
     ):
         import httpx
@@ -247,7 +253,7 @@ class HttpTransport:
         self.timeout_s = timeout_s or _env_number(ENV_TIMEOUT_S, DEFAULT_TIMEOUT_S, float)
         self.max_backoff_s = (max_backoff_s if max_backoff_s is not None
                               else _env_number(ENV_MAX_BACKOFF_S, DEFAULT_MAX_BACKOFF_S, float))
-        self.max_bytes = max_bytes
+        self.max_bytes = max_bytes or max_document_bytes()  # a 13F data-set zip asks for more per call
         self.today = today or dt.date.today()
         logging.getLogger("httpx").addFilter(_REDACT_FILTER)  # a set: added once however often
         # gzip only: this transport decodes it itself, checking the stream is complete
@@ -271,12 +277,12 @@ class HttpTransport:
                     and exc.retry_after > self.max_backoff_s)
         return state.attempt_number >= self.attempts or too_long
 
-    def _read_body(self, response: httpx.Response, shown: str, source: str) -> bytes:
+    def _read_body(self, response: httpx.Response, shown: str, source: str, max_bytes: int) -> bytes:
         """The decoded body, streamed: abandoned past ``max_bytes``, checked complete if gzip."""
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes:
             raise SourceFetchError(f"[{source}] GET {shown} announces {int(declared):,} bytes, more than "
-                                   f"the {self.max_bytes:,} this client accepts")
+                                   f"the {max_bytes:,} this client accepts")
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("identity", "", "gzip", "x-gzip"):
             raise SourceFetchError(f"[{source}] GET {shown} sent Content-Encoding {encoding!r}; "
@@ -285,12 +291,12 @@ class HttpTransport:
         chunks, size = [], 0
         for raw in response.iter_raw():
             try:
-                data = gunzip.decompress(raw, self.max_bytes + 1 - size) if gunzip else raw
+                data = gunzip.decompress(raw, max_bytes + 1 - size) if gunzip else raw
             except zlib.error as exc:
                 raise _BadBody(f"the gzip body is corrupt ({exc})") from exc
             size += len(data)
-            if size > self.max_bytes:
-                raise SourceFetchError(f"[{source}] GET {shown} returned more than {self.max_bytes:,} "
+            if size > max_bytes:
+                raise SourceFetchError(f"[{source}] GET {shown} returned more than {max_bytes:,} "
                                        "bytes; stopped reading")
             chunks.append(data)
         if gunzip is not None and not gunzip.eof:
@@ -302,14 +308,14 @@ class HttpTransport:
 
     def _get_once(self, source: str, url: str, params: Mapping[str, str] | None,
                   headers: Mapping[str, str] | None, limiter: RateLimiter | None,
-                  check: BodyCheck | None, shown: str) -> tuple[int, str, bytes]:
+                  check: BodyCheck | None, shown: str, max_bytes: int) -> tuple[int, str, bytes]:
         if limiter is not None:
             limiter.wait()
         with self.client.stream("GET", url, params=params, headers=dict(headers or {})) as response:
             if response.status_code in RETRY_STATUSES:
                 raise _RetryableStatus(response.status_code, response.headers.get("Retry-After"))
             location = redact_url(str(response.request.url))
-            content = self._read_body(response, location, source)
+            content = self._read_body(response, location, source, max_bytes)
         if response.status_code == 200 and check is not None:
             problem = check(content, location)
             if problem:
@@ -318,11 +324,12 @@ class HttpTransport:
 
     def get(self, source: str, name: str, url: str, params: Mapping[str, str] | None = None, *,
             headers: Mapping[str, str] | None = None, limiter: RateLimiter | None = None,
-            check: BodyCheck | None = None) -> Document:
+            check: BodyCheck | None = None, max_bytes: int | None = None) -> Document:
         """GET ``url``; ``headers`` are added to this request; every attempt (retries too) first
         waits for ``limiter`` when one is given. ``check`` looks at a complete 200 body: a problem
         it returns is retried like a 5xx, and the error after the last attempt states it. Only a
-        complete, checked body is landed and returned."""
+        complete, checked body is landed and returned. ``max_bytes``: this response's bound, when
+        it is not the transport's (a 13F data-set zip)."""
         import httpx
         from tenacity import Retrying, retry_if_exception
 
@@ -331,7 +338,7 @@ class HttpTransport:
                             reraise=True)
         try:
             status, location, content = retrying(self._get_once, source, url, params, headers, limiter,
-                                                 check, shown)
+                                                 check, shown, max_bytes or self.max_bytes)
         except (_Retryable, httpx.HTTPError) as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             what = str(exc) if isinstance(exc, _Retryable) else f"{type(exc).__name__}: {exc}"
@@ -340,6 +347,7 @@ class HttpTransport:
             raise SourceFetchError(redact_text(
                 f"[{source}] GET {shown} failed after {attempts} attempt{'s' * (attempts > 1)}: {what}"
             ), transient=_is_retryable(exc)) from exc
+        content = redact_bytes(content)  # a body echoing a secret is neither kept nor quoted with it
         if status != 200:
             snippet = " ".join(content[:200].decode("utf-8", "replace").split())
             raise SourceFetchError(redact_text(

@@ -22,6 +22,7 @@ from tests.conftest import FIXTURES
 from tests.harness import resources
 
 DATASETS = ["2022q4_form13f", "2023q1_form13f"]
+TABLES = ("sec13f_submissions", "sec13f_coverpages", "sec13f_infotable")
 
 
 @pytest.fixture
@@ -69,7 +70,8 @@ def test_a_backfill_writes_each_data_set_and_reports_them_as_one_materialisation
     with DagsterInstance.ephemeral() as instance:
         result = _run(replay, warehouse, instance)
         assert result.success
-        infotable = next(m for m in result.asset_materializations_for_node("raw__sec13f_infotable"))
+        infotable = next(m for m in result.asset_materializations_for_node("raw__sec13f_datasets")
+                         if m.asset_key.path == ["raw", "sec13f_infotable"])
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         rows = conn.execute("select count(*) from raw.sec13f_infotable").fetchone()[0]
     assert rows == infotable.metadata["rows_in_batch"].value == infotable.metadata["dagster/row_count"].value
@@ -86,13 +88,13 @@ def test_a_bad_data_set_stops_the_run_after_the_good_batches_before_it_are_writt
     with DagsterInstance.ephemeral() as instance:
         result = _run(replay, warehouse, instance)
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure and "infotable" in e.step_key)
+    failure = next(e for e in result.all_events if e.is_step_failure and "sec13f" in e.step_key)
     assert "2023q1_form13f/INFOTABLE.tsv" in failure.step_failure_data.user_failure_data.description
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        written = {Path(u).parent.name for (u,) in conn.execute(
-            "select distinct source_uri from raw.sec13f_infotable").fetchall()}
+        written = {table: {Path(u).parent.name for (u,) in conn.execute(
+            f"select distinct source_uri from raw.{table}").fetchall()} for table in TABLES}
         quarantined = conn.execute("select count(*) from raw.quarantine where asset_key = 'raw/sec13f_infotable'").fetchone()[0]
-    assert written == {"2022q4_form13f"} and quarantined == 1
+    assert written == {table: {"2022q4_form13f"} for table in TABLES} and quarantined == 1  # the set, whole
 
 
 def test_a_folder_of_single_filings_alone_is_read_one_filing_per_key(tmp_path):
@@ -135,3 +137,65 @@ def test_a_data_set_both_zipped_and_extracted_that_disagree_is_an_error_naming_b
     assert err.value.location.endswith("sec_13f/2023q1_form13f.zip")
     assert "INFOTABLE.tsv of this zip differs from" in str(err.value)
     assert str(infotable) in str(err.value)
+
+
+
+def _tables(warehouse: Path) -> dict[str, set[str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return {table: {Path(u).parent.name if u.endswith(".tsv") else Path(u).name.split("!")[0] for (u,) in conn.execute(
+            f"select distinct source_uri from raw.{table}").fetchall()} for table in TABLES}
+
+
+def test_a_data_set_without_its_information_table_writes_none_of_its_tables(replay, tmp_path, monkeypatch):
+    """A half data set (SUBMISSION and COVERPAGE without INFOTABLE) used to write its submissions
+    and cover pages and reject only the information table: now the whole set is quarantined."""
+    monkeypatch.setenv("RQE_13F_BATCH_LINES", "1")
+    (replay / "sec_13f" / "2023q1_form13f" / "INFOTABLE.tsv").unlink()
+    warehouse = tmp_path / "w.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = _run(replay, warehouse, instance)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "lacks INFOTABLE.tsv" in failure.step_failure_data.user_failure_data.description
+    assert _tables(warehouse) == {table: {"2022q4_form13f"} for table in TABLES}
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        quarantined = conn.execute("select asset_key, stage, reason from raw.quarantine order by 1").fetchall()
+    assert [k for k, _, _ in quarantined] == [f"raw/{t}" for t in sorted(TABLES)]
+    assert all(stage == "parse" and "2023q1_form13f" in reason for _, stage, reason in quarantined)
+
+
+def test_a_zip_without_its_information_table_writes_none_of_its_tables(replay, tmp_path):
+    folder = replay / "sec_13f" / "2023q1_form13f"
+    (folder / "INFOTABLE.tsv").unlink()
+    shutil.make_archive(str(folder), "zip", root_dir=folder)
+    shutil.rmtree(folder)
+    warehouse = tmp_path / "w.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = _run(replay, warehouse, instance)
+    assert not result.success
+    assert all(not rows for rows in _tables(warehouse).values())  # one batch: nothing of either data set
+
+
+def test_a_failed_validation_of_one_table_writes_none_of_the_set(replay, tmp_path, monkeypatch):
+    """The set is validated whole before one transaction writes it: a cover page dated in the
+    future (a validation failure, not a parse error) keeps the submissions and holdings out too."""
+    monkeypatch.setenv("RQE_13F_BATCH_LINES", "1")
+    cover = replay / "sec_13f" / "2023q1_form13f" / "COVERPAGE.tsv"
+    cover.write_text(cover.read_text().replace("31-DEC-2022", "31-DEC-2099"))
+    warehouse = tmp_path / "w.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = _run(replay, warehouse, instance)
+    assert not result.success
+    assert _tables(warehouse) == {table: {"2022q4_form13f"} for table in TABLES}
+
+
+def test_rows_of_another_data_set_are_refused_by_their_accession(replay):
+    """A data set's identity: each cover page and holding belongs to a filing of its SUBMISSION.tsv."""
+    from reverse_qe.sources.errors import SourceFormatError
+    from reverse_qe.sources.holdings import iter_13f_datasets
+
+    infotable = replay / "sec_13f" / "2023q1_form13f" / "INFOTABLE.tsv"
+    infotable.write_text(infotable.read_text().replace("0000900001-23-000002", "0000999999-23-000001"))
+    with pytest.raises(SourceFormatError, match="0000999999-23-000001 .* is no filing of this data set's SUBMISSION.tsv") as err:
+        list(iter_13f_datasets(FileTransport(replay, mode="replay"), Endpoints.from_env(), datasets=["2023q1_form13f"]))
+    assert err.value.location.endswith("2023q1_form13f/INFOTABLE.tsv") and err.value.row == 2

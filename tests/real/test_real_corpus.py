@@ -193,3 +193,13 @@ def test_the_loaders_read_an_assembled_replay_dir(tmp_path):
     assert len(load_treasury_auctions(transport, endpoints)) == 7
     assert set(load_sec_companyfacts(transport, endpoints)["cik"]) == {1652044, 1326801, 789019}
     assert set(load_stooq(transport, endpoints)["symbol"]) == {Path(n).stem for n in placed["stooq"]}
+
+
+def test_every_real_file_is_well_within_the_document_bounds():
+    """reverse_qe.sources.limits: each bound holds every real file ten times over."""
+    from reverse_qe.sources.limits import check_document, max_document_bytes, max_document_lines
+
+    for path in (p for p in ROOT.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        check_document("real", str(path), content)
+        assert len(content) * 10 < max_document_bytes() and content.count(b"\n") * 10 < max_document_lines(), path

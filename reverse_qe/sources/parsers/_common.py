@@ -9,17 +9,21 @@ string columns into dates, plain decimal numbers, integers and text. Every failu
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from reverse_qe.sources.errors import SourceFormatError
+from reverse_qe.sources.limits import check_document
+
+T = TypeVar("T")
 
 PLAIN_DECIMAL = r"-?\d+(?:\.\d+)?"
 PLAIN_INTEGER = r"\d{1,18}"
@@ -29,6 +33,33 @@ _BOM = "\ufeff"
 _HTML_START = re.compile(r"<(?:!doctype|html|head|body|title|meta|div|p|!--)[\s>]", re.IGNORECASE)
 _JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number",
                bool: "boolean", type(None): "null"}
+
+
+def document_parser(source: str, *, bounded: bool = True) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A parser's entry point ``parse(content, *, location, ...)``: the document is first checked
+    against the size and line bounds (``reverse_qe.sources.limits``; unless not ``bounded``: a 13F
+    data-set zip, bounded by its transport and member by member as it inflates), and an
+    error the parser did not anticipate (an overflow, an out-of-range date, ...) becomes a
+    :class:`SourceFormatError` naming the source, the document and the real cause, so it is
+    quarantined like any other and not retried."""
+
+    def wrap(parse: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(parse)
+        def run(content: bytes, *args: Any, location: str, **kwargs: Any) -> T:
+            if bounded:
+                check_document(source, location, content)
+            try:
+                return parse(content, *args, location=location, **kwargs)
+            except SourceFormatError:
+                raise
+            except (ValueError, ArithmeticError, TypeError, KeyError, IndexError) as exc:
+                raise SourceFormatError(source, location, (
+                    f"could not be read: {type(exc).__name__}: {exc} (a value this parser does not "
+                    "expect; the document is not in the source's published format)")) from exc
+
+        return run
+
+    return wrap
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from reverse_qe.sources.parsers._common import (
     check_unique,
     csv_column,
     decode_text,
+    document_parser,
     json_records,
     json_strings,
     json_type,
@@ -89,6 +90,7 @@ PUBLIC_DEBT_TRANSACTIONS = Table("DTS table IIIA, Public Debt Transactions", (
 ), key=("record_date", "source_line_number"))
 
 
+@document_parser(SOURCE)
 def parse_dts_operating_cash_balance(content: bytes, *, location: str, fmt: str) -> pd.DataFrame:
     """Parse DTS table I (Operating Cash Balance) from the CSV export or an API JSON page.
 
@@ -99,6 +101,7 @@ def parse_dts_operating_cash_balance(content: bytes, *, location: str, fmt: str)
     return _parse_table(content, location, fmt, OPERATING_CASH_BALANCE)
 
 
+@document_parser(SOURCE)
 def parse_dts_public_debt_transactions(content: bytes, *, location: str, fmt: str) -> pd.DataFrame:
     """Parse DTS table IIIA (Public Debt Transactions) from the CSV export or an API JSON page.
 

@@ -20,6 +20,7 @@ from reverse_qe.sources.parsers._common import (
     check_unique,
     csv_column,
     decode_text,
+    document_parser,
     read_csv,
     to_dates,
     to_float,
@@ -41,6 +42,7 @@ DDP_SERIES = {"IOER": "RESBME_N.D", "IORB": "RESBM_N.D"}
 DDP_METADATA = ("Series Description", "Unit:", "Multiplier:", "Currency:", "Unique Identifier:", "Time Period")
 
 
+@document_parser(SOURCE)
 def parse_fred_csv(content: bytes, *, location: str, series_id: str | None = None) -> pd.DataFrame:
     """Parse one FRED graph CSV into columns ``series_id``, ``observation_date``, ``value``.
 

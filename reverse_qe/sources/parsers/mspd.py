@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reverse_qe.sources.parsers._common import Doc
+from reverse_qe.sources.parsers._common import Doc, document_parser
 from reverse_qe.sources.parsers.fiscal_data import SOURCE, Field, Table, _parse_table
 
 MSPD_TABLE_1 = Table("MSPD table 1, Summary of Treasury Securities Outstanding", (
@@ -25,6 +25,7 @@ MSPD_TABLE_1 = Table("MSPD table 1, Summary of Treasury Securities Outstanding",
 ), key=("record_date", "source_line_number"))
 
 
+@document_parser(SOURCE)
 def parse_mspd_table_1(content: bytes, *, location: str) -> pd.DataFrame:
     """One API JSON page of MSPD table 1. Key (record_date, source_line_number) is unique.
 

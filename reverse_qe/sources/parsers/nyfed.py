@@ -24,6 +24,7 @@ from reverse_qe.sources.parsers._common import (
     Doc,
     check_unique,
     decode_text,
+    document_parser,
     json_number,
     json_records,
     json_strings,
@@ -45,6 +46,7 @@ COLUMNS = ("operation_id", "operation_date", "settlement_date", "maturity_date",
            "award_rate_pct", "is_small_value")
 
 
+@document_parser(SOURCE)
 def parse_nyfed_repo_operations(content: bytes, *, location: str) -> pd.DataFrame:
     """Parse a NY Fed repo/reverse repo operations JSON document, one row per operation.
 

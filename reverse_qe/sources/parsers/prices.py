@@ -28,6 +28,7 @@ from reverse_qe.sources.parsers._common import (
     check_unique,
     csv_column,
     decode_text,
+    document_parser,
     json_type,
     load_json,
     read_csv,
@@ -53,6 +54,7 @@ STOOQ_BULK_2020_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume", "Ope
 _COMPACT_DATE = r"\d{8}"
 
 
+@document_parser(STOOQ)
 def parse_stooq_csv(content: bytes, *, location: str, symbol: str) -> pd.DataFrame:
     """One Stooq daily file (any layout above) into ``symbol, price_date, open, high, low, close, volume``."""
     doc = Doc(STOOQ, location)
@@ -109,6 +111,12 @@ def _check_bulk_columns(rows: list[list[str]], lines, doc: Doc, symbol: str) -> 
             doc.fail(f"column '<TIME>': expected '000000' for a daily bar, found {time!r}", row=lines[i])
 
 
+# Candle times are Unix seconds; 2100-01-01 is far beyond any candle, and a time in milliseconds
+# (x1000) lands past it instead of overflowing the datetime conversion.
+COINBASE_LAST_TIME = 4_102_444_800
+
+
+@document_parser(COINBASE)
 def parse_coinbase_candles(content: bytes, *, location: str, product_id: str) -> pd.DataFrame:
     """One Coinbase candles response into the same columns as Stooq, oldest first.
 
@@ -137,6 +145,11 @@ def parse_coinbase_candles(content: bytes, *, location: str, product_id: str) ->
                          f"expected a JSON number, found {json_type(item)} {item!r}", row=i)
     array = np.array(value, dtype="float64").reshape(-1, 6)
     times = array[:, 0]
+    outside = (times < 0) | (times >= COINBASE_LAST_TIME)
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        unit = " (milliseconds? Coinbase Exchange candles are in seconds)" if times[i] >= COINBASE_LAST_TIME * 100 else ""
+        doc.fail(f"candle time {times[i]:.0f} is not a time in seconds since 1970 before 2100{unit}", row=i)
     if (times % 86400).any():
         i = int(np.flatnonzero(times % 86400)[0])
         doc.fail(f"time {int(times[i])} is not a UTC midnight: expected daily candles (granularity=86400)", row=i)

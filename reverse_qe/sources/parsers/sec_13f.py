@@ -18,13 +18,15 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 
-from reverse_qe.sources.parsers._common import Doc
+from reverse_qe.sources.limits import MAX_INFLATION_RATIO
+from reverse_qe.sources.parsers._common import Doc, document_parser
 
 SOURCE = "sec_13f"
 XML_NAMESPACE = "http://www.sec.gov/edgar/document/thirteenf/informationtable"
@@ -62,6 +64,7 @@ DISCRETION = ("SOLE", "DFND", "OTR")
 # Data-set zip
 # ---------------------------------------------------------------------------------------------
 
+@document_parser(SOURCE, bounded=False)
 def parse_13f_submissions(content: bytes, *, location: str) -> pd.DataFrame:
     """SUBMISSION.tsv of a data-set zip (or the extracted file): one row per filing."""
     doc, frame = _read_member(content, location, "SUBMISSION.tsv", SUBMISSION_COLUMNS)
@@ -79,6 +82,7 @@ def parse_13f_submissions(content: bytes, *, location: str) -> pd.DataFrame:
     return out
 
 
+@document_parser(SOURCE, bounded=False)
 def parse_13f_coverpages(content: bytes, *, location: str) -> pd.DataFrame:
     """COVERPAGE.tsv of a data-set zip: amendment flags and the manager's name per filing."""
     doc, frame = _read_member(content, location, "COVERPAGE.tsv", COVERPAGE_COLUMNS)
@@ -105,6 +109,7 @@ def parse_13f_coverpages(content: bytes, *, location: str) -> pd.DataFrame:
     return out
 
 
+@document_parser(SOURCE, bounded=False)
 def parse_13f_infotable(content: bytes, *, location: str) -> pd.DataFrame:
     """INFOTABLE.tsv of a data-set zip: one row per information-table line, VALUE as published.
 
@@ -193,8 +198,17 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, location: str, lim
                "member: refused unread")
     if info.file_size > limit:
         where.fail(f"declares {info.file_size:,} bytes: {too_big}")
-    with archive.open(info) as handle:
-        data = handle.read(limit + 1)  # inflated incrementally, at most limit + 1 bytes
+    if info.file_size > MAX_INFLATION_RATIO * max(info.compress_size, 1):
+        where.fail(f"declares {info.file_size:,} bytes from {info.compress_size:,} compressed, more than "
+                   f"{MAX_INFLATION_RATIO} times as many (real text deflates 3 to 12 times; a zip bomb "
+                   "~1000): refused unread")
+    try:
+        with archive.open(info) as handle:
+            # zipfile stops at the declared size and then checks the CRC: a member inflating past
+            # what it declares is an error after at most that many bytes (limit + 1 here)
+            data = handle.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        where.fail(f"the member cannot be inflated: {type(exc).__name__}: {exc}")
     if len(data) > limit:
         where.fail(too_big)
     return data
@@ -223,6 +237,7 @@ def read_tsv(handle, doc: Doc, columns: Mapping[str, str]) -> pd.DataFrame:
     if missing:
         doc.fail(f"header lacks column(s) {', '.join(missing)}; expected tab-separated columns "
                  f"{', '.join(columns)}; found {', '.join(header)}", row=1)
+    _check_field_counts(raw, doc, len(header))
     wanted = list(columns)
     dtypes = {c: ("int64" if c in _INT_COLUMNS else "float64" if c in _OPTIONAL_NUMBERS else "category")
               for c in wanted}
@@ -238,20 +253,85 @@ def read_tsv(handle, doc: Doc, columns: Mapping[str, str]) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
         doc.fail(f"malformed tab-separated data: {exc}", row=int(match.group(1)) if match else None)
-    except (ValueError, TypeError):  # a non-integer in an integer column: find it
+    except (ValueError, TypeError, OverflowError):  # not a whole number, or beyond int64: find it
         text = pd.read_csv(io.BytesIO(raw), **{**options, "dtype": "category"})
         for column in (c for c in wanted if c in _INT_COLUMNS + _OPTIONAL_NUMBERS):
             values = text[column]
             if column in _INT_COLUMNS and values.isna().any():
                 _fail_at(doc, np.flatnonzero(values.isna().to_numpy())[0],
                          f"column {column!r}: expected a whole number, found an empty value")
-            bad_values = [v for v in values.cat.categories if not re.fullmatch(r"\d{1,18}", str(v))]
+            bad_values = [v for v in values.cat.categories if not re.fullmatch(r"-?\d{1,18}", str(v))]
             if bad_values:
                 i = int(np.flatnonzero(values.isin(bad_values).to_numpy())[0])
-                _fail_at(doc, i, f"column {column!r}: expected a whole number such as 1250, found "
-                         f"{values.iat[i]!r}")
+                found = str(values.iat[i])
+                beyond = (" (beyond the largest whole number a 64-bit column holds, 9,223,372,036,854,775,807)"
+                          if re.fullmatch(r"-?\d{19,}", found) else "")
+                _fail_at(doc, i, f"column {column!r}: expected a whole number such as 1250, found {found!r}{beyond}")
         raise
-    return frame if list(frame.columns) == wanted else frame[wanted]
+    frame = frame if list(frame.columns) == wanted else frame[wanted]
+    _check_not_negative(frame, doc)
+    return frame
+
+
+# Share counts, dollar values and voting authority are amounts: never below zero (every line of the
+# real information table in tests/fixtures/real_excerpts/sec_13f is >= 0).
+def _check_not_negative(frame: pd.DataFrame, doc: Doc) -> None:
+    for column in (c for c in frame.columns if c in _INT_COLUMNS + _OPTIONAL_NUMBERS):
+        negative = (frame[column] < 0).to_numpy()
+        if negative.any():
+            i = int(np.flatnonzero(negative)[0])
+            _fail_at(doc, i, f"column {column!r}: expected an amount >= 0, found {frame[column].iat[i]:g}")
+
+
+_FIELD_COUNT_CHUNK = 4 * 1024 * 1024  # bytes looked at per step: a 32 MiB cumulative count at most
+
+
+def _check_field_counts(raw: bytes, doc: Doc, expected: int) -> None:
+    """Every line has the header's number of tab-separated fields (the file's own line numbers).
+
+    With no quoting, a tab inside a value (an issuer name) adds a field and shifts every column
+    after it: pandas would then blame a later column (VALUE) for the shifted text. Counted on the
+    bytes, in chunks, before pandas builds anything; blank lines at the very end are allowed.
+    """
+    end = len(raw)
+    while end and raw[end - 1] in b"\r\n":
+        end -= 1
+    data = np.frombuffer(raw, dtype=np.uint8, count=end)
+    line, carry = 1, 0  # 1-based number of the current line; its tabs seen in earlier chunks
+    for start in range(0, end, _FIELD_COUNT_CHUNK):
+        part = data[start:start + _FIELD_COUNT_CHUNK]
+        tabs = np.cumsum(part == 9, dtype=np.int64)
+        newlines = np.flatnonzero(part == 10)
+        at_newline = tabs[newlines]
+        per_line = np.diff(at_newline, prepend=0)
+        if per_line.size:
+            per_line[0] += carry
+            bad = np.flatnonzero(per_line != expected - 1)
+            if bad.size:
+                _fail_field_count(raw, doc, expected, line + int(bad[0]), int(per_line[bad[0]]) + 1)
+            carry = int(tabs[-1] - at_newline[-1])
+        else:
+            carry += int(tabs[-1])
+        line += newlines.size
+    if end and carry != expected - 1:
+        _fail_field_count(raw, doc, expected, line, carry + 1)
+
+
+def _fail_field_count(raw: bytes, doc: Doc, expected: int, line: int, found: int):
+    shown = _nth_line(raw, line).rstrip(b"\r\n").decode("utf-8", "replace")
+    shown = shown if len(shown) <= 160 else shown[:157] + "..."
+    cause = ("a tab inside a value (an issuer or manager name?) splits it and shifts every column after it"
+             if found > expected else "a field is missing, or the line is cut short")
+    doc.fail(f"the column count is wrong on this line: expected {expected} tab-separated fields as in the "
+             f"header, found {found} ({cause}): {shown!r}", row=line)
+
+
+def _nth_line(raw: bytes, line: int) -> bytes:
+    with io.BytesIO(raw) as handle:
+        for number, text in enumerate(handle, start=1):
+            if number == line:
+                return text
+    return b""
 
 
 def _fail_at(doc: Doc, index: int, message: str):
@@ -309,6 +389,7 @@ _XML_REQUIRED = ("name_of_issuer", "cusip", "value", "sshprnamt", "sshprnamt_typ
 _XML_INTS = ("value", "sshprnamt", "voting_auth_sole", "voting_auth_shared", "voting_auth_none")
 
 
+@document_parser(SOURCE)
 def parse_13f_infotable_xml(content: bytes, *, location: str, accession_number: str) -> pd.DataFrame:
     """One filing's ``<informationTable>`` as the same columns as INFOTABLE.tsv rows.
 

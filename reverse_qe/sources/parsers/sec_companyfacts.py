@@ -17,7 +17,13 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from reverse_qe.sources.parsers._common import Doc, decode_text, json_type, load_json
+from reverse_qe.sources.parsers._common import (
+    Doc,
+    decode_text,
+    document_parser,
+    json_type,
+    load_json,
+)
 
 SOURCE = "sec"
 TAXONOMY = "us-gaap"
@@ -30,6 +36,7 @@ COLUMNS = ("cik", "entity_name", "tag", "period_start", "period_end", "value_usd
            "fiscal_year", "fiscal_period", "form", "filed", "frame")
 
 
+@document_parser(SOURCE)
 def parse_companyfacts(content: bytes, *, location: str, tags: Iterable[str],
                        expected_cik: int | None = None, expected_as: str = "") -> pd.DataFrame:
     """The duration facts of ``tags`` (us-gaap, USD) as rows with the columns in ``COLUMNS``.

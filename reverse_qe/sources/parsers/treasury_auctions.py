@@ -24,6 +24,7 @@ from reverse_qe.sources.parsers._common import (
     Doc,
     check_unique,
     decode_text,
+    document_parser,
     json_records,
     json_strings,
     json_type,
@@ -88,6 +89,7 @@ COLUMNS = (
 OUTPUT_COLUMNS = tuple(c.name for c in COLUMNS) + ("source_format",)
 
 
+@document_parser("fiscal_data")
 def parse_fiscal_data_auctions(content: bytes, *, location: str) -> pd.DataFrame:
     """One Fiscal Data ``auctions_query`` JSON page → one row per auction (key cusip, auction_date)."""
     doc = Doc("fiscal_data", location)
@@ -100,6 +102,7 @@ def parse_fiscal_data_auctions(content: bytes, *, location: str) -> pd.DataFrame
                   source_format="fiscal_data_auctions_query")
 
 
+@document_parser("treasurydirect")
 def parse_treasurydirect_auctions(content: bytes, *, location: str) -> pd.DataFrame:
     """TreasuryDirect ``securities/auctioned`` JSON → the same columns as the Fiscal Data parser."""
     doc = Doc("treasurydirect", location)

@@ -57,6 +57,17 @@ def test_coinbase_errors():
     assert info.value.row == 1
 
 
+
+def test_coinbase_candle_times_in_milliseconds_are_a_named_error_not_an_overflow():
+    # 2025-01-05 and 2025-01-06 in milliseconds: multiples of 86400 too, so only the range tells
+    content = b'[[1736121600000,1,2,1,1,1],[1736035200000,1,2,1,1,1]]'
+    with pytest.raises(SourceFormatError, match="milliseconds") as info:
+        parse_coinbase_candles(content, location="c.json", product_id="BTC-USD")
+    assert info.value.row == 0 and info.value.location == "c.json" and info.value.source == "coinbase"
+    with pytest.raises(SourceFormatError, match="before 2100") as info:
+        parse_coinbase_candles(b'[[1736121600,1,2,1,1,1],[-86400,1,2,1,1,1]]', location="c", product_id="X-USD")
+    assert info.value.row == 1
+
 def test_coinbase_pages_hold_at_most_300_days():
     pages = coinbase_pages(dt.date(2024, 1, 1), dt.date(2025, 12, 31))
     assert pages[0] == (dt.date(2024, 1, 1), dt.date(2024, 10, 26))

@@ -13,6 +13,7 @@ import pytest
 
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.parsers.sec_13f import (
+    INFOTABLE_COLUMNS,
     parse_13f_coverpages,
     parse_13f_infotable,
     parse_13f_infotable_xml,
@@ -113,6 +114,52 @@ def test_duplicate_infotable_key_is_rejected():
     assert error.row == 4 and "duplicate key" in str(error)
 
 
+
+LINE_4 = ["0000900001-23-000002", "203", "COINBASE GLOBAL INC", "COM CL A", "19260Q107", "", "100000", "2500",
+          "SH", "", "DFND", "1", "0", "2500", "0"]
+
+
+def line_4(**cells: str) -> str:
+    columns = list(INFOTABLE_COLUMNS)
+    out = list(LINE_4)
+    for column, value in cells.items():
+        out[columns.index(column)] = value
+    return "\t".join(out)
+
+
+def test_a_value_beyond_int64_is_a_named_error_at_its_line_not_an_overflow():
+    error = bad_infotable(line_4(VALUE="99999999999999999999"))
+    assert error.location == "bad.zip!INFOTABLE.tsv" and error.row == 4
+    assert "'VALUE'" in str(error) and "64-bit" in str(error)
+
+
+@pytest.mark.parametrize("column", ["SSHPRNAMT", "VALUE", "VOTING_AUTH_SOLE"])
+def test_a_negative_amount_is_reported_at_its_file_line(column):
+    error = bad_infotable(line_4(**{column: "-5"}))
+    assert error.row == 4 and repr(column) in str(error) and ">= 0" in str(error)
+
+
+def test_a_tab_inside_an_issuer_name_is_a_wrong_column_count_on_its_line():
+    error = bad_infotable(line_4(NAMEOFISSUER="COINBASE\tGLOBAL INC"))
+    assert error.row == 4 and "column count is wrong" in str(error) and "found 16" in str(error)
+    assert "VALUE" not in str(error)
+    error = bad_infotable("\t".join(LINE_4[:-1]))
+    assert error.row == 4 and "found 14" in str(error) and "missing" in str(error)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_field_counts_are_exact_across_chunk_boundaries(monkeypatch, chunk):
+    from reverse_qe.sources.parsers import sec_13f
+
+    monkeypatch.setattr(sec_13f, "_FIELD_COUNT_CHUNK", chunk)
+    assert len(parse_13f_infotable(dataset("2023q1_form13f"), location="ok.zip")) == 8
+    error = bad_infotable(line_4(NAMEOFISSUER="COINBASE\tGLOBAL INC"))
+    assert error.row == 4
+    text = (FIXTURES / "2023q1_form13f" / "INFOTABLE.tsv").read_text().rstrip("\n") + "\textra"  # last line, no newline
+    with pytest.raises(SourceFormatError, match="column count") as info:
+        parse_13f_infotable(zip_folder(FIXTURES / "2023q1_form13f", {"INFOTABLE.tsv": text}), location="b.zip")
+    assert info.value.row == 9
+
 def test_missing_column_html_and_not_a_zip():
     text = (FIXTURES / "2023q1_form13f" / "SUBMISSION.tsv").read_text().replace("PERIODOFREPORT", "PERIOD")
     with pytest.raises(SourceFormatError, match="lacks column.*PERIODOFREPORT") as info:
@@ -201,5 +248,20 @@ def test_a_small_zip_inflating_past_the_bound_is_refused_naming_the_file(monkeyp
     bomb = _zip([("INFOTABLE.tsv", b"\t" * 5_000_000)])
     assert len(bomb) < 50_000
     monkeypatch.setattr(sec_13f, "MAX_MEMBER_BYTES", 1_000_000)
+    monkeypatch.setattr(sec_13f, "MAX_INFLATION_RATIO", 10_000)  # the size bound alone
     with pytest.raises(SourceFormatError, match=r"bomb_form13f\.zip!INFOTABLE\.tsv: .*more than 1,000,000 bytes"):
         parse_13f_infotable(bomb, location="bomb_form13f.zip")
+
+
+def test_a_member_inflating_more_than_the_ratio_is_refused_unread():
+    bomb = _zip([("INFOTABLE.tsv", b"0" * 20_000_000)])
+    with pytest.raises(SourceFormatError, match=r"bomb\.zip!INFOTABLE\.tsv: declares 20,000,000 bytes from .* "
+                       r"more than 100 times"):
+        parse_13f_infotable(bomb, location="bomb.zip")
+
+
+def test_a_member_inflating_past_its_declared_size_is_an_error_not_read_on():
+    honest = _zip([("INFOTABLE.tsv", b"0" * 1000)])
+    liar = honest.replace((1000).to_bytes(4, "little"), (10).to_bytes(4, "little"))  # sizes in both headers
+    with pytest.raises(SourceFormatError, match=r"INFOTABLE\.tsv: .*(cannot be inflated|more than)"):
+        parse_13f_infotable(liar, location="liar.zip")
