@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, run_demo
+from tests.conftest import copy_run, run_demo
 
 pytestmark = pytest.mark.slow
 
@@ -19,13 +17,10 @@ def snapshot(warehouse):
 
 
 @pytest.fixture(scope="module")
-def good_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bad_input")
-    replay = root / "replay"
-    shutil.copytree(FIXTURES, replay)
-    run = run_demo(root, RQE_SOURCE="replay", RQE_REPLAY_DIR=str(replay))
-    assert run.returncode == 0, run.output[-4000:]
-    return run, replay
+def good_run(replay_run, tmp_path_factory):
+    """A copy of the good replay run, with its own copy of the downloads to damage."""
+    run = copy_run(replay_run, tmp_path_factory.mktemp("bad_input"))
+    return run, run.root / "replay"
 
 
 def test_replay_fixtures_fill_the_issuance_marts(good_run):

@@ -6,16 +6,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, run_demo
+from tests.conftest import copy_run, run_demo
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def replay_run(tmp_path_factory):
-    run = run_demo(tmp_path_factory.mktemp("replay"), RQE_SOURCE="replay", RQE_REPLAY_DIR=str(FIXTURES))
-    assert run.returncode == 0, run.output[-4000:]
-    return run
 
 
 def test_replay_fills_the_bathtub_from_hand_written_downloads(replay_run):
@@ -44,10 +37,11 @@ def test_replay_rerun_gives_the_same_tables(replay_run, tmp_path):
         with duckdb.connect(str(path), read_only=True) as conn:
             return conn.execute("select * from raw.fred_observations order by all").fetchall()
 
-    before = snapshot(replay_run.warehouse)
-    again = run_demo(replay_run.root, RQE_SOURCE="replay", RQE_REPLAY_DIR=str(FIXTURES))
+    run = copy_run(replay_run, tmp_path / "again")
+    before = snapshot(run.warehouse)
+    again = run_demo(run.root, RQE_SOURCE="replay", RQE_REPLAY_DIR=str(run.root / "replay"))
     assert again.returncode == 0, again.output[-3000:]
-    assert snapshot(replay_run.warehouse) == before
+    assert snapshot(run.warehouse) == before
 
 
 def test_replay_13f_positions_follow_units_amendments_and_options(replay_run):
