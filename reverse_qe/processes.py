@@ -25,13 +25,18 @@ def _state(pid: int) -> str | None:
         return None
 
 
-def command(pid: int) -> str | None:
-    """The command line of a live process, or None when it is gone or unreadable."""
+def arguments(pid: int) -> list[str]:
+    """The argv of a live process ([] when it is gone or unreadable)."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return None
-    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)[:300] or None
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def command(pid: int) -> str | None:
+    """The command line of a live process, or None when it is gone or unreadable."""
+    return " ".join(arguments(pid))[:300] or None
 
 
 def started(pid: int) -> dt.datetime | None:

@@ -58,10 +58,11 @@ class LockHolder:
     pid: int | None
     command: str
     since: dt.datetime | None
+    program: str = ""  # the first three arguments: interpreter, -m/-c, module or code (not data paths)
 
     @property
     def in_pipeline(self) -> bool:
-        return any(marker in self.command for marker in _PIPELINE_COMMANDS)
+        return any(marker in (self.program or self.command) for marker in _PIPELINE_COMMANDS)
 
     def describe(self) -> str:
         since = f", running since {self.since:%Y-%m-%d %H:%M:%S}" if self.since else ""
@@ -77,7 +78,8 @@ def lock_holder(message: str) -> LockHolder | None:
     if match is None:
         return LockHolder(None, "", None)
     pid = int(match["pid"])
-    return LockHolder(pid, processes.command(pid) or match["command"], processes.started(pid))
+    return LockHolder(pid, processes.command(pid) or match["command"], processes.started(pid),
+                      " ".join(processes.arguments(pid)[:3]))
 
 
 def lock_message(path: Path, holder: LockHolder) -> str:

@@ -23,7 +23,7 @@ from tests.faults import outside_lock, read_only_folder
 
 @pytest.fixture
 def warehouse(tmp_path):
-    path = tmp_path / "warehouse" / "reverse_qe.duckdb"
+    path = tmp_path / "dagster_dbt_data" / "reverse_qe.duckdb"  # a path naming them makes no holder the pipeline's
     path.parent.mkdir()
     with duckdb.connect(str(path)) as conn:
         conn.execute("create table t as select 42 as answer")
@@ -55,6 +55,23 @@ def test_a_lock_released_during_the_wait_lets_the_open_through(warehouse):
         assert conn.execute("select answer from t").fetchone() == (42,)
     holder.wait()
     assert said and "waiting for the warehouse lock" in said[0]
+
+
+def test_dbt_through_its_wrapper_is_a_pipeline_process(tmp_path):
+    path = tmp_path / "reverse_qe.duckdb"
+    duckdb.connect(str(path)).close()
+    code = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(60)"
+    # what reverse_qe/dbt_child.py execs: the interpreter with dbt's entry point as -c code
+    dbt_like = subprocess.Popen([sys.executable, "-c", f"import dbt.cli.main  # {code}\n{code}", str(path)],
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        assert dbt_like.stdout.readline().strip() == "holding"
+        with pytest.raises(WarehouseLocked) as err:
+            open_warehouse(path, wait_s=0, report=lambda _: None)
+    finally:
+        dbt_like.kill()
+        dbt_like.wait()
+    assert "a process of the pipeline" in str(err.value) and "OUTSIDE" not in str(err.value)
 
 
 def test_a_pipeline_process_holding_the_lock_is_named_as_one():
