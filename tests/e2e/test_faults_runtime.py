@@ -124,7 +124,8 @@ def test_kill_during_dbt_leaves_no_dbt_behind_and_the_next_run_starts_at_once(ro
     before = published_state(root)
     run = runner(root, "transform_and_publish")
     dbt = run.wait_for(lambda: next((pid for pid in descendants(run.proc.pid)
-                                     if "dbt.cli.main" in (processes.command(pid) or "")), None),
+                                     if "dbt.cli.main" in (processes.command(pid) or "")
+                                     and "build" in processes.arguments(pid)), None),
                        what="dbt process")
     run.wait_for(lambda: holds_file(dbt, warehouse(root)), what="dbt opening the warehouse")
     time.sleep(2)  # dbt is building, one model after another
