@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, get_dagster_logger
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
+    REPO_ROOT,
     SourceSettings,
     duckdb_memory_limit,
     warehouse_path,
 )
+from reverse_qe.warehouse_open import open_warehouse
+
+# dbt through this wrapper dies with the process that started it (no dbt left holding the lock)
+DBT_CHILD = REPO_ROOT / "reverse_qe" / "dbt_child.py"
 
 if TYPE_CHECKING:  # the transports and the scenario generator load when a run opens them
     from reverse_qe.sources.transports import FileTransport, HttpTransport
@@ -85,17 +91,44 @@ class SourcesResource(ConfigurableResource):
 
 
 
+class WarehouseResource(DuckDBResource):
+    """The warehouse connection of every step: DuckDB's lock waited for at most ``RQE_LOCK_WAIT_S``,
+    saying who holds it every 30 s; any other failure to open raised at once with its cause
+    (``reverse_qe.warehouse_open``), instead of dagster-duckdb's ~100 s of silent retries."""
+
+    @contextlib.contextmanager
+    def get_connection(self):
+        conn = open_warehouse(Path(self.database), config={"custom_user_agent": "dagster", **self.connection_config},
+                              report=get_dagster_logger().warning)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+class WarehouseDbtResource(DbtCliResource):
+    """dbt, started once the warehouse can be opened (the same bounded wait and named errors as the
+    steps' connections, rather than dbt's raw lock error)."""
+
+    def cli(self, args, **kwargs):
+        if args and args[0] in ("build", "run", "seed", "test", "snapshot"):
+            open_warehouse(warehouse_path(), report=get_dagster_logger().warning).close()
+        return super().cli(args, **kwargs)
+
+
 def build_resources(settings: SourceSettings | None = None) -> dict:
     """The resources of the one Definitions, all pointing at ``RQE_WAREHOUSE``."""
     settings = settings or SourceSettings.from_env()
+    os.environ["RQE_DBT_PYTHON"] = sys.executable  # read by DBT_CHILD in the dbt subprocess
     return {
-        "warehouse": DuckDBResource(database=str(warehouse_path()),
-                                    connection_config={"memory_limit": duckdb_memory_limit()}),
-        # The dbt beside this interpreter, so an unactivated venv (make, CI, dagster dev) finds it.
-        "dbt": DbtCliResource(
+        "warehouse": WarehouseResource(database=str(warehouse_path()),
+                                       connection_config={"memory_limit": duckdb_memory_limit()}),
+        # The dbt of this interpreter (so an unactivated venv, as make, CI and dagster dev run it,
+        # finds it), through DBT_CHILD: dbt dies with the run that started it.
+        "dbt": WarehouseDbtResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
-            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            dbt_executable=str(DBT_CHILD),
         ),
         "sources": SourcesResource.from_settings(settings),
     }

@@ -20,16 +20,19 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 from dagster import DagsterInstance
+from dagster._core.utils import make_new_run_id
 
+from orchestration.pool_watch import PoolWaitGaveUp, PoolWatch
 from orchestration.recovery import process_tags, release_dead_runs
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
     SourceSettings,
+    lock_wait_s,
     published_path,
     warehouse_path,
 )
+from reverse_qe.warehouse_open import WarehouseUnavailable, open_warehouse
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -39,14 +42,14 @@ def summarise(warehouse: str) -> str:
     source, read from the warehouse (read-only)."""
     from reverse_qe.reports.summary import run_summary
 
-    with duckdb.connect(warehouse, read_only=True) as conn:
+    with open_warehouse(Path(warehouse), read_only=True) as conn:
         return run_summary(conn)
 
 
 def not_provided(warehouse: str) -> list[str]:
     from reverse_qe.reports import summary
 
-    with duckdb.connect(warehouse, read_only=True) as conn:
+    with open_warehouse(Path(warehouse), read_only=True) as conn:
         return summary.not_provided(conn)
 
 
@@ -160,10 +163,16 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None):
     if selection:
         label += f" ({len(selection)} assets downstream of {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)
-    result = job.execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags},
-        asset_selection=selection,
-    )
+    for released in release_dead_runs(instance):
+        print(released, flush=True)
+    run_id = make_new_run_id()
+    with PoolWatch(instance, run_id, wait_s=lock_wait_s()) as watch:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags},
+            asset_selection=selection, run_id=run_id,
+        )
+    if watch.gave_up:
+        raise PoolWaitGaveUp(f"{job_name} (run {run_id}): {watch.gave_up}")
     return result, time.perf_counter() - started
 
 
@@ -190,11 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     not_green, checks = [], 0
     with DagsterInstance.get() as instance:
-        for run_id in release_dead_runs(instance):
-            print(f"released run {run_id}: its process had died", flush=True)
         ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
         for job_name in plan:
-            result, seconds = run_job(instance, defs, job_name, after=ingested)
+            try:
+                result, seconds = run_job(instance, defs, job_name, after=ingested)
+            except (PoolWaitGaveUp, WarehouseUnavailable) as err:
+                print(f"FAILED: {err}\nNothing more was run and {published_path(warehouse).name} was not "
+                      "replaced.", file=sys.stderr)
+                return 1
             if result is None:
                 continue
             if defs.resolve_job_def(job_name).partitions_def is not None:

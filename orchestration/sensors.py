@@ -1,14 +1,16 @@
 """Sensors: a new 13F data set becomes a partition and starts the quarterly job for it; any ingestion
-success starts the transform of what it changed."""
+success starts the transform of what it changed; runs whose process died are reaped."""
 
 from pathlib import Path
 
 from dagster import (
     DagsterRunStatus,
+    DefaultSensorStatus,
     RunRequest,
     RunStatusSensorContext,
     SensorEvaluationContext,
     SensorResult,
+    SkipReason,
     run_status_sensor,
     sensor,
 )
@@ -74,4 +76,17 @@ def transform_after_ingest(context: RunStatusSensorContext):
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}", asset_selection=selection)
 
 
-sensors = [new_13f_dataset_sensor, transform_after_ingest]
+@sensor(minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
+        description="Every 30 s: a run still marked running whose processes are all gone (killed, "
+        "out of memory), launched from anywhere (UI, schedule, sensor, `dagster asset materialize`, "
+        "the runner), is marked failed and its warehouse pool slot freed (orchestration.recovery).")
+def reap_dead_runs(context: SensorEvaluationContext):
+    from orchestration.recovery import release_dead_runs
+
+    released = release_dead_runs(context.instance)
+    for line in released:
+        context.log.warning(str(line))
+    return SkipReason("; ".join(map(str, released)) or "no dead run")
+
+
+sensors = [new_13f_dataset_sensor, transform_after_ingest, reap_dead_runs]

@@ -183,10 +183,13 @@ def quarantine(connect: Connect, record: QuarantineRecord) -> None:
 def is_transient(err: BaseException) -> bool:
     """Whether trying again later can help: a service that still failed after the HTTP client's own
     retries (an outage), a dropped connection, or the warehouse locked by another process. Anything
-    else (a missing file, a bad value, a bug) gives the same error again, so it is not retried."""
+    else (a missing file, a bad value, a bug) gives the same error again, so it is not retried. An
+    error that knows says so itself (``transient``): a fetch error, a warehouse that cannot be opened
+    (``reverse_qe.warehouse_open``: its lock already waited for, or a cause retrying cannot mend)."""
     from reverse_qe.sources.transports import SourceFetchError
+    from reverse_qe.warehouse_open import WarehouseUnavailable
 
-    if isinstance(err, SourceFetchError):
+    if isinstance(err, (SourceFetchError, WarehouseUnavailable)):
         return err.transient
     if isinstance(err, (ConnectionError, TimeoutError)):
         return True

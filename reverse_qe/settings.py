@@ -104,3 +104,20 @@ def duckdb_memory_limit(environ=os.environ) -> str:
     unless ``RQE_DUCKDB_MEMORY_LIMIT`` says (``8GB``, ``40%``), so DuckDB spills to disk instead of
     taking 80% of the memory beside the other process."""
     return environ.get("RQE_DUCKDB_MEMORY_LIMIT", "").strip() or "50%"
+
+
+DEFAULT_LOCK_WAIT_S = 300.0
+
+
+def lock_wait_s(environ=os.environ) -> float:
+    """How long a run waits for the warehouse (DuckDB's file lock, the ``warehouse`` pool slot)
+    before giving up: ``RQE_LOCK_WAIT_S``, 5 minutes by default, above the longest step that holds it
+    (``dbt build`` of the scenario: 1-2 minutes on a 2-core machine)."""
+    raw = environ.get("RQE_LOCK_WAIT_S", "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_LOCK_WAIT_S
+    except ValueError:
+        raise ValueError(f"RQE_LOCK_WAIT_S={raw!r}: expected a number of seconds") from None
+    if value < 0:
+        raise ValueError(f"RQE_LOCK_WAIT_S={raw!r}: expected a number of seconds, 0 or more")
+    return value

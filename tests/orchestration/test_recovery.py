@@ -1,0 +1,109 @@
+"""Runs whose process died are reaped without a daemon, and a run waiting for the warehouse slot
+says who holds it and gives up in time: real Dagster runs in real processes, killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dagster import (
+    DagsterInstance,
+    DagsterRunStatus,
+    Definitions,
+    asset,
+    define_asset_job,
+)
+from dagster._core.utils import make_new_run_id
+
+from orchestration.pool_watch import PoolWatch
+from orchestration.recovery import release_dead_runs
+from reverse_qe import processes
+from tests.conftest import REPO
+
+HOLDER = Path(__file__).with_name("slot_holder.py")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((REPO / ".dagster_home" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def hold_slot(home: Path, seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(HOLDER), str(seconds)], cwd=REPO,
+                            env={**os.environ, "DAGSTER_HOME": str(home)})
+
+
+def claimed(instance: DagsterInstance) -> set[str]:
+    return instance.event_log_storage.get_concurrency_info("warehouse").active_run_ids
+
+
+def wait_for_claim(instance: DagsterInstance, proc: subprocess.Popen, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the slot holder ended early"
+        if claimed(instance):
+            return next(iter(claimed(instance)))
+        time.sleep(0.3)
+    raise AssertionError("the slot holder never claimed the warehouse slot")
+
+
+def test_a_killed_run_keeps_its_slot_until_reaped_then_the_next_run_starts_at_once(home):
+    with DagsterInstance.get() as instance:
+        holder = hold_slot(home, 600)
+        run_id = wait_for_claim(instance, holder)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        assert claimed(instance) == {run_id}  # what made the next `make demo` hang
+
+        released = release_dead_runs(instance)
+
+        assert [(r.run_id, r.pids) for r in released] == [(run_id, (holder.pid,))]
+        assert instance.get_run_by_id(run_id).status == DagsterRunStatus.FAILURE
+        assert claimed(instance) == set()
+        started = time.monotonic()
+        assert hold_slot(home, 0).wait(timeout=120) == 0
+        assert time.monotonic() - started < 60  # process start and one step; no waiting on the slot
+        assert release_dead_runs(instance) == []  # a finished run is never "dead"
+
+
+def test_a_run_waiting_for_a_live_holder_names_it_and_gives_up_after_the_bound(home):
+    @asset(pool="warehouse")
+    def wants_the_warehouse() -> None:
+        pass
+
+    job = Definitions(assets=[wants_the_warehouse], jobs=[define_asset_job("waits")]).resolve_job_def("waits")
+    with DagsterInstance.get() as instance:
+        holder = hold_slot(home, 600)
+        try:
+            holder_run = wait_for_claim(instance, holder)
+            said, run_id = [], make_new_run_id()
+            started = time.monotonic()
+            with PoolWatch(instance, run_id, wait_s=4, poll_s=0.5, report=said.append) as watch:
+                result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+            waited = time.monotonic() - started
+            assert not result.success and instance.get_run_by_id(run_id).status == DagsterRunStatus.FAILURE
+            assert instance.event_log_storage.get_concurrency_info("warehouse").pending_run_ids == set()
+        finally:
+            holder.kill()
+            holder.wait()
+    assert 4 <= waited < 30
+    assert watch.gave_up and f"run {holder_run}" in watch.gave_up and f"PID {holder.pid}" in watch.gave_up
+    assert "RQE_LOCK_WAIT_S=4" in watch.gave_up
+    assert said and f"run {holder_run}" in said[0]  # reported at once, not after 30 s
+
+
+def test_a_pid_given_to_a_later_process_is_not_the_run_that_recorded_it():
+    assert processes.same_process(os.getpid(), time.time())
+    assert not processes.same_process(os.getpid(), time.time() - 24 * 3600)  # started after that
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert not processes.alive(dead.pid)
