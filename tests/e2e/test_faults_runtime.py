@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import duckdb
 import pytest
 
 from reverse_qe import processes
-from tests.conftest import REPO, isolated_env
+from tests.conftest import REPO, copy_run, isolated_env
 from tests.faults import descendants, outside_lock, read_only_folder
 
 pytestmark = pytest.mark.slow
@@ -34,9 +33,7 @@ STARTUP_S = 90  # a runner's start (imports, code location) and one job on a loa
 @pytest.fixture
 def root(scenario_run, tmp_path) -> Path:
     """A private copy of the built scenario: warehouse, published copy, scenario files, instance."""
-    for folder in ("warehouse", "dagster_home"):
-        shutil.copytree(scenario_run.root / folder, tmp_path / folder, symlinks=True)
-    return tmp_path
+    return copy_run(scenario_run, tmp_path).root
 
 
 def warehouse(root: Path) -> Path:
