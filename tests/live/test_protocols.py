@@ -135,7 +135,9 @@ def test_sec_client_stays_under_10_requests_a_second(fake, transport, monkeypatc
     assert live["cik"].nunique() == 21 and len(fake.sec_times) == 21
     assert fake.sec_max_per_second() <= 10
     spacing = min(b - a for a, b in zip(fake.sec_times, fake.sec_times[1:]))
-    assert spacing > 0.9 / 9  # evenly spaced, not bursts
+    # evenly spaced, not bursts (a burst is ~1 ms apart); the limiter spaces them 1/9 s, and the
+    # fake's clock reading jitters by tens of ms on a loaded machine (0.094 s seen in make test)
+    assert spacing > 0.5 / 9
 
 
 def test_the_fake_catches_a_client_faster_than_10_a_second(fake, transport):
