@@ -161,6 +161,46 @@ def test_crowding_out_after_the_pool_empties(absorption):
     assert after["score"].mean() > absorption[absorption["regime"] == "ample"]["score"].mean()
 
 
+def test_contributions_add_up_to_weighted_z_on_every_scored_week(absorption):
+    scored = absorption[absorption["weighted_z"].notna()]
+    contributions = [c for c in absorption.columns if c.startswith("contribution_")]
+    assert len(contributions) == 2 + len(CONFIRMATIONS) and len(scored) > 300
+    gap = (scored[contributions].astype(float).fillna(0).sum(axis=1) - scored["weighted_z"]).abs()
+    assert gap.max() <= 1e-9, gap.max()
+    assert (scored["inputs_above_average"] <= scored["inputs_scored"]).all()
+
+
+def test_the_early_2025_flips_stay_in_the_raw_call_and_vanish_from_the_held_regime(absorption):
+    """Slack crosses zero by a few billion: crowding_out, ample at S = +4.8 bn, crowding_out again."""
+    weeks = absorption.set_index("week_ending")
+    flips = [dt.date(2025, 1, 29), dt.date(2025, 2, 5), dt.date(2025, 2, 12)]
+    assert weeks.loc[flips, "regime"].tolist() == ["crowding_out", "ample", "crowding_out"]
+    assert 0 < float(weeks.loc[dt.date(2025, 2, 5), "slack_bn"]) < 10
+    assert weeks.loc[flips, "regime_held"].tolist() == ["ample", "ample", "ample"]
+    early_2025 = weeks.loc[dt.date(2025, 1, 1):dt.date(2025, 4, 30), "regime_held"]
+    assert (early_2025.shift() != early_2025).iloc[1:].sum() == 1  # one change, once crowding out lasts
+    assert "slack 4.8 bn > 0" in weeks.loc[dt.date(2025, 2, 5), "regime_reason"]
+
+
+def test_no_held_run_is_shorter_than_regime_min_weeks(absorption):
+    """Between the series start (held null until the first call lasts) and its end (the last run
+    is cut off by the latest week), every run of the held regime lasts at least 3 weeks (var
+    regime_min_weeks); the raw call has shorter ones."""
+    def runs(column):
+        values = absorption[column].where(absorption[column].notna(), None).tolist()
+        out = []
+        for value in values:
+            if out and out[-1][0] == value:
+                out[-1][1] += 1
+            else:
+                out.append([value, 1])
+        return out
+
+    held, raw = runs("regime_held"), runs("regime")
+    assert len(held) >= 4 and all(n >= 3 for _, n in held[1:-1]), held
+    assert min(n for _, n in raw[1:-1]) == 1
+
+
 def test_the_score_materialisation_carries_a_plot_and_components(scenario_run):
     from dagster import AssetKey, DagsterInstance
 
