@@ -201,6 +201,25 @@ def test_no_held_run_is_shorter_than_regime_min_weeks(absorption):
     assert min(n for _, n in raw[1:-1]) == 1
 
 
+def test_the_policy_whatifs_on_the_scenario(scenario_run, absorption):
+    """At least four paths; the baseline path is the observed absorption; on the ladder of bill
+    purchases from 2025, more buying never leaves more weeks in crowding-out, and enough of it
+    leaves none (the README's figure)."""
+    whatif = query(scenario_run, "select w.*, p.bill_purchases_bn_per_month from marts.fct_policy_whatif w "
+                                 "join raw.fed_policy_paths p using (path_name) order by path_name, week_ending")
+    assert whatif["path_name"].nunique() >= 4
+    baseline = whatif[whatif["path_name"] == "baseline"].merge(absorption, on="week_ending", suffixes=("", "_observed"))
+    assert len(baseline) > 50 and (baseline["regime"] == baseline["regime_observed"]).all()
+    assert (baseline["score"] - baseline["score_observed"]).abs().max() < 1e-9
+    ladder = whatif[whatif["path_name"].str.startswith("buy_")]
+    crowded = ladder.groupby("bill_purchases_bn_per_month")["regime"].apply(lambda r: (r == "crowding_out").sum())
+    assert crowded.is_monotonic_decreasing and crowded.iloc[0] > 0 and crowded.iloc[-1] == 0, crowded
+    # claim 8: QT that never ends leaves no less pressure than QT ended on 1 December 2025
+    qt = whatif[whatif["path_name"].isin(["qt_continues", "qt_ended_2025_12_01"])]
+    means = qt[qt["week_ending"] >= dt.date(2026, 3, 4)].groupby("path_name")["score"].mean()
+    assert means["qt_continues"] >= means["qt_ended_2025_12_01"], means
+
+
 def test_the_score_materialisation_carries_a_plot_and_components(scenario_run):
     from dagster import AssetKey, DagsterInstance
 

@@ -70,10 +70,7 @@ components as (
 ratios as (
     select
         *,
-        -- explicit null check: greatest() skips nulls in some engines (DuckDB), which would
-        -- divide by epsilon when the idle pool is unknown
-        case when idle_pool_13w_ago_bn is not null
-            then f13_bn / greatest(idle_pool_13w_ago_bn, {{ var('absorption_epsilon_bn') }}) end as absorption_ratio,
+        {{ absorption_ratio('f13_bn', 'idle_pool_13w_ago_bn') }} as absorption_ratio,
         idle_pool_13w_ago_bn - (d13_bn + f13_bn) as slack_bn,
         (d13_bn + f13_bn) - idle_pool_13w_ago_bn as neg_slack_bn
     from components
@@ -115,12 +112,7 @@ weighted as (
             when d13_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
             when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before (bathtub weeks with reserves)'
         end as missing_input_reason,
-        case
-            when slack_bn is null or absorption_ratio is null then null
-            when slack_bn > 0 and absorption_ratio < {{ var('ample_absorption_ratio_max') }} then 'ample'
-            when slack_bn > 0 then 'tightening'
-            else 'crowding_out'
-        end as regime
+        {{ absorption_regime('slack_bn', 'absorption_ratio') }} as regime
     from confirmed
 ),
 
