@@ -203,8 +203,8 @@ def held_regime(conn) -> str:
                                "order by week_ending desc limit 1").fetchone()
     since = conn.execute("select week_ending from marts.fct_capex_absorption order by week_ending desc "
                          "limit 1 offset ?", [weeks - 1]).fetchone()[0]
-    return (f"  held regime {held or 'none'} for {weeks} week(s), since the week of {since} (the raw call above "
-            f"flips weekly; the held one changes only after regime_min_weeks weeks of a new call)")
+    return (f"  held regime {held or 'none'} for {weeks} week(s), since the week of {since} (it changes only "
+            f"after regime_min_weeks weeks in a row of a new raw call)")
 
 
 def bathtub_week(conn, week) -> list[str]:

@@ -220,6 +220,27 @@ def test_the_policy_whatifs_on_the_scenario(scenario_run, absorption):
     assert means["qt_continues"] >= means["qt_ended_2025_12_01"], means
 
 
+def test_alerts_what_ifs_and_their_docs_reach_the_published_copy(scenario_run):
+    """Every alert of the mart is in the published alert log, once; on the scenario the latest is
+    months before its last week, so each is history (none posted, none left queued); the new marts
+    carry their column descriptions as comments."""
+    published = str(scenario_run.warehouse.with_name("published.duckdb"))
+    with duckdb.connect(published, read_only=True) as conn:
+        mart = conn.execute("select alert_id, alert_kind from marts.fct_absorption_alerts order by 1").fetchall()
+        log = conn.execute("select alert_id, alert_kind, delivery, attempts from alerts.absorption_alert_log "
+                           "order by 1").fetchall()
+        undocumented = conn.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' and table_name in "
+            "('fct_policy_whatif', 'fct_absorption_alerts', 'fct_capex_absorption', 'latest_week') "
+            "and (comment is null or comment = '')").fetchall()
+        paths = conn.execute("select count(distinct path_name) from marts.fct_policy_whatif").fetchone()[0]
+    assert ("regime_change:2025-02-26", "regime_change") in mart
+    assert [(a, k) for a, k, _, _ in log] == mart
+    assert {(d, n) for _, _, d, n in log} == {("history", 0)}
+    assert not undocumented and paths >= 4
+    assert (scenario_run.warehouse.parent / "published_parquet" / "marts" / "fct_absorption_alerts.parquet").is_file()
+
+
 def test_the_score_materialisation_carries_a_plot_and_components(scenario_run):
     from dagster import AssetKey, DagsterInstance
 

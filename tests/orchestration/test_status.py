@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reverse_qe.reports.summary import regime_runs, status_summary
+from reverse_qe.reports.summary import latest_week, regime_runs, status_summary
 from reverse_qe.warehouse import publish_copy
 from tests import handmade_warehouse
 from tests.conftest import REPO
@@ -69,6 +69,13 @@ def test_status_shows_why_the_latest_week_has_no_score(published):
         text = status_summary(conn)
     assert "regime crowding_out, score – (0-100)" in text
     assert "  score_null_reason: z-score window not filled: 2 of 3 weeks" in text
+
+
+def test_the_demo_summary_shows_the_held_regime_the_raw_call_and_the_reason(published):
+    with duckdb.connect(str(published), read_only=True) as conn:
+        lines = latest_week(conn)
+    assert lines[1].startswith("Regime crowding_out in the week of 2025-10-01: score 72")
+    assert lines[2] == "  held regime crowding_out (8 week(s)); raw call crowding_out: slack -140 bn <= 0"
 
 
 def test_without_a_published_copy_status_says_to_run_make_demo_and_exits_1(tmp_path):

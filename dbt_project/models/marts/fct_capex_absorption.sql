@@ -136,58 +136,13 @@ explained as (
             as inputs_above_average,
         {% for i in inputs %}(case when z_{{ i }} is not null and {{ value_column.get(i, i) }}
             > lag({{ value_column.get(i, i) }}) over (order by week_ending) then 1 else 0 end){{ ' + ' if not loop.last }}{% endfor %}
-            as inputs_rising,
-        -- a new run of the raw call starts where it differs from last week's (no call counts as one)
-        case when regime is not distinct from lag(regime) over (order by week_ending) then 0 else 1 end
-            as starts_raw_run
+            as inputs_rising
     from weighted
 ),
 
-raw_runs as (
-    select *, sum(starts_raw_run) over (order by week_ending rows between unbounded preceding and current row) as raw_run
-    from explained
-),
-
--- The held regime is the raw call of the latest week whose raw run had lasted var regime_min_weeks
--- by then: the same as switching only after that many weeks in a row of a new call, and null
--- (no held call yet) until the first raw run lasts that long.
+-- regime_held: the raw call, held until a new one lasts var regime_min_weeks weeks (hold_calls)
 held as (
-    select
-        *,
-        last_value(case when weeks_in_regime >= {{ min_weeks }} then raw_run end ignore nulls)
-            over (order by week_ending rows between unbounded preceding and current row) as held_run
-    from (
-        select *, row_number() over (partition by raw_run order by week_ending) as weeks_in_regime
-        from raw_runs
-    ) as counted
-),
-
-held_named as (
-    select
-        held.*,
-        confirmed_runs.regime as regime_held
-    from held
-    left join (select distinct raw_run, regime from raw_runs) as confirmed_runs
-        on confirmed_runs.raw_run = held.held_run
-),
-
-held_runs as (
-    select
-        *,
-        row_number() over (partition by held_run_number order by week_ending) as weeks_in_regime_held
-    from (
-        select
-            *,
-            sum(starts_held_run) over (order by week_ending rows between unbounded preceding and current row)
-                as held_run_number
-        from (
-            select
-                *,
-                case when regime_held is not distinct from lag(regime_held) over (order by week_ending) then 0 else 1 end
-                    as starts_held_run
-            from held_named
-        ) as flagged
-    ) as numbered
+    {{ hold_calls('explained', 'regime', min_weeks) }}
 )
 
 select
@@ -228,9 +183,9 @@ select
     cast(inputs_scored as integer) as inputs_scored,
     cast(inputs_above_average as integer) as inputs_above_average,
     cast(inputs_rising as integer) as inputs_rising,
-    cast(weeks_in_regime as integer) as weeks_in_regime,
-    cast(regime_held as varchar) as regime_held,
-    cast(weeks_in_regime_held as integer) as weeks_in_regime_held,
+    cast(call_run_weeks as integer) as weeks_in_regime,
+    cast(held_call as varchar) as regime_held,
+    cast(held_call_weeks as integer) as weeks_in_regime_held,
     cast(case
         when regime is null then 'no regime: ' || missing_input_reason
         when regime = 'crowding_out' then
@@ -247,4 +202,4 @@ select
             || ' >= {{ var("ample_absorption_ratio_max") }}: hyperscalers raise ' || {{ bn_text('f13_bn') }}
             || ' bn against an idle pool of ' || {{ bn_text('idle_pool_13w_ago_bn') }} || ' bn 13 weeks before'
     end as varchar) as regime_reason
-from held_runs
+from held
