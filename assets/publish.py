@@ -5,6 +5,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.alerts import ALERT_LOG
 from assets.dbt import reverse_qe_dbt_assets
 from assets.funding_flows import funding_flows_assets
 from assets.holdings import holdings_assets
@@ -30,7 +31,7 @@ def raw_date_columns(assets_defs: list[AssetsDefinition] = RAW_ASSETS) -> dict[s
 
 @asset(
     key=AssetKey(["published", "warehouse"]),
-    deps=MART_KEYS,
+    deps=[*MART_KEYS, ALERT_LOG],  # the alert log is published with the marts it comes from
     group_name="published",
     kinds={"duckdb", "parquet"},
     owners=["team:analytics"],

@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from assets.alerts import absorption_alert_log
 from assets.checks import reconciliation_checks
 from assets.dbt import reverse_qe_dbt_assets
 from assets.funding_flows import funding_flows_assets, funding_flows_checks
@@ -18,7 +19,7 @@ from orchestration.sensors import sensors
 defs = Definitions(
     assets=[
         *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
-        reverse_qe_dbt_assets, published_warehouse, *report_assets,
+        reverse_qe_dbt_assets, absorption_alert_log, published_warehouse, *report_assets,
     ],
     asset_checks=[*reconciliation_checks, *funding_flows_checks, *issuance_checks, *prices_checks, *holdings_checks],
     jobs=[*INGEST_JOBS, transform_job],

@@ -2,7 +2,8 @@
 them (types as in dbt_project/models/marts/_marts*.yml), a few raw tables and raw.source_status.
 
 40 weeks from 2025-01-01: no regime for 13 weeks (no filing known yet), then 12 weeks ample, 5
-tightening and 10 crowding_out, the last of which is the latest week (score 71.5). Three
+tightening and 10 crowding_out, the last of which is the latest week (score 71.5); the held regime
+follows each raw call two weeks later (8 weeks of crowding_out at the latest week). Three
 hyperscalers over four quarters; a chain over four quarters, six securities and four holders.
 """
 
@@ -67,7 +68,15 @@ select week_ending,
        cast(case when i >= 13 then (i - 25) / 9.0 end as double) as weighted_z,
        cast(case when i = {WEEKS - 1} then {LATEST_SCORE} when i >= 13 then 20.0 + 1.5 * i end as double) as score,
        case when i < 13 then 'no hyperscaler filing known yet' end as score_null_reason,
-       true as is_synthetic
+       true as is_synthetic,
+       -- held with regime_min_weeks 3: each call two weeks after the raw one
+       case when i < 15 then null when i < 27 then 'ample' when i < 32 then 'tightening'
+            else 'crowding_out' end as regime_held,
+       cast(case when i < 15 then i + 1 when i < 27 then i - 14 when i < 32 then i - 26 else i - 31 end as integer)
+           as weeks_in_regime_held,
+       case when i < 13 then 'no regime: no hyperscaler filing known yet'
+            when i < 30 then 'slack > 0'
+            else 'slack ' || cast(700 - 16 * (i - 13) - (190 + 6 * i) as varchar) || ' bn <= 0' end as regime_reason
 from w;
 
 create table marts.fct_divergence as

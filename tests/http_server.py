@@ -1,5 +1,5 @@
 """A small threaded HTTP server on 127.0.0.1 (port chosen by the OS) serving scripted responses,
-for live-transport tests. A route answers ``(status, headers, body)`` or a :class:`Reply`, which
+for live-transport tests (GET) and webhook tests (POST, body recorded). A route answers ``(status, headers, body)`` or a :class:`Reply`, which
 can also misbehave the way real servers do: answer late, or cut the body short and hang up."""
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class Request(NamedTuple):
     query: dict
     headers: dict
     at: float  # time.monotonic() on arrival
+    method: str = "GET"
+    body: bytes = b""  # what a POST sent
 
 
 class LocalServer:
@@ -55,11 +57,17 @@ class LocalServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
+                self.answer("GET", b"")
+
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                self.answer("POST", self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+            def answer(self, method: str, body: bytes):
                 url = urlparse(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
                 headers = dict(self.headers)
                 with server._lock:
-                    server.requests.append(Request(url.path, query, headers, time.monotonic()))
+                    server.requests.append(Request(url.path, query, headers, time.monotonic(), method, body))
                     n = server._counts.get(url.path, 0)
                     server._counts[url.path] = n + 1
                 args = (url.path, query, n, headers) if with_headers else (url.path, query, n)

@@ -21,11 +21,19 @@
 {#- An expanding-window z-score of a weekly column, winsorised at +/- var('z_winsor'), null until
     the window holds var('z_min_weeks') non-null values (the current week included). -#}
 {% macro expanding_z(column, order_by='week_ending') -%}
+    {%- set window = 'over (order by ' ~ order_by ~ ' rows between unbounded preceding and current row)' -%}
+    {{ winsorised_z(column, 'avg(' ~ column ~ ') ' ~ window, 'stddev_samp(' ~ column ~ ') ' ~ window,
+                    'count(' ~ column ~ ') ' ~ window) }}
+{%- endmacro %}
+
+{#- The z of `value` against a window's mean, standard deviation and count, by the rule above:
+    null until the window holds var('z_min_weeks') values or while it has no spread, winsorised at
+    +/- var('z_winsor'). expanding_z uses it on a column's own window; the policy what-ifs score a
+    what-if value against the baseline's window with it. A null value has no z: DuckDB's
+    greatest/least skip nulls, so without the test a missing week would read as +z_winsor. -#}
+{% macro winsorised_z(value, mean, sd, n) -%}
     case
-        when count({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row) >= {{ var('z_min_weeks') }}
-         and stddev_samp({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row) > 0
-        then greatest(-{{ var('z_winsor') }}, least({{ var('z_winsor') }},
-            ({{ column }} - avg({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row))
-            / stddev_samp({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row)))
+        when {{ value }} is not null and {{ n }} >= {{ var('z_min_weeks') }} and {{ sd }} > 0
+        then greatest(-{{ var('z_winsor') }}, least({{ var('z_winsor') }}, ({{ value }} - {{ mean }}) / {{ sd }}))
     end
 {%- endmacro %}

@@ -61,6 +61,11 @@ def latest_week(conn) -> list[str]:
         if score:
             lines.append(f"Regime {score[1]} in the week of {score[0]}: score {_fmt(score[2], '.0f')}, slack "
                          f"{_fmt(score[3])} bn, absorption ratio {_fmt(score[4], '.3f')}")
+        if score and "regime_held" in _columns(conn, "marts", "fct_capex_absorption"):
+            held, weeks, reason = conn.execute(
+                "select regime_held, weeks_in_regime_held, regime_reason from marts.fct_capex_absorption "
+                "where week_ending = ?", [score[0]]).fetchone()
+            lines.append(f"  held regime {held or 'none'} ({weeks} week(s)); raw call {score[1]}: {reason}")
     return lines
 
 
@@ -185,8 +190,21 @@ def latest_regime(conn) -> tuple[list[str], Any]:
         lines.append(f"  no regime for {weeks} week(s), since the week of {since}")
     else:
         lines.append(f"  {weeks} week(s) in {regime}, since the week of {since}")
+    if "regime_held" in columns:
+        lines.append(held_regime(conn))
     lines += [f"  {name}: {value if value is not None else '–'}" for name, value in zip(reasons, reason_values)]
     return lines, week
+
+
+def held_regime(conn) -> str:
+    """The latest week's held regime (it changes only once a new raw call has lasted
+    ``regime_min_weeks`` weeks), how long it has held and since when."""
+    held, weeks = conn.execute("select regime_held, weeks_in_regime_held from marts.fct_capex_absorption "
+                               "order by week_ending desc limit 1").fetchone()
+    since = conn.execute("select week_ending from marts.fct_capex_absorption order by week_ending desc "
+                         "limit 1 offset ?", [weeks - 1]).fetchone()[0]
+    return (f"  held regime {held or 'none'} for {weeks} week(s), since the week of {since} (it changes only "
+            f"after regime_min_weeks weeks in a row of a new raw call)")
 
 
 def bathtub_week(conn, week) -> list[str]:

@@ -161,6 +161,86 @@ def test_crowding_out_after_the_pool_empties(absorption):
     assert after["score"].mean() > absorption[absorption["regime"] == "ample"]["score"].mean()
 
 
+def test_contributions_add_up_to_weighted_z_on_every_scored_week(absorption):
+    scored = absorption[absorption["weighted_z"].notna()]
+    contributions = [c for c in absorption.columns if c.startswith("contribution_")]
+    assert len(contributions) == 2 + len(CONFIRMATIONS) and len(scored) > 300
+    gap = (scored[contributions].astype(float).fillna(0).sum(axis=1) - scored["weighted_z"]).abs()
+    assert gap.max() <= 1e-9, gap.max()
+    assert (scored["inputs_above_average"] <= scored["inputs_scored"]).all()
+
+
+def test_the_early_2025_flips_stay_in_the_raw_call_and_vanish_from_the_held_regime(absorption):
+    """Slack crosses zero by a few billion: crowding_out, ample at S = +4.8 bn, crowding_out again."""
+    weeks = absorption.set_index("week_ending")
+    flips = [dt.date(2025, 1, 29), dt.date(2025, 2, 5), dt.date(2025, 2, 12)]
+    assert weeks.loc[flips, "regime"].tolist() == ["crowding_out", "ample", "crowding_out"]
+    assert 0 < float(weeks.loc[dt.date(2025, 2, 5), "slack_bn"]) < 10
+    assert weeks.loc[flips, "regime_held"].tolist() == ["ample", "ample", "ample"]
+    early_2025 = weeks.loc[dt.date(2025, 1, 1):dt.date(2025, 4, 30), "regime_held"]
+    assert (early_2025.shift() != early_2025).iloc[1:].sum() == 1  # one change, once crowding out lasts
+    assert "slack 4.8 bn > 0" in weeks.loc[dt.date(2025, 2, 5), "regime_reason"]
+
+
+def test_no_held_run_is_shorter_than_regime_min_weeks(absorption):
+    """Between the series start (held null until the first call lasts) and its end (the last run
+    is cut off by the latest week), every run of the held regime lasts at least 3 weeks (var
+    regime_min_weeks); the raw call has shorter ones."""
+    def runs(column):
+        values = absorption[column].where(absorption[column].notna(), None).tolist()
+        out = []
+        for value in values:
+            if out and out[-1][0] == value:
+                out[-1][1] += 1
+            else:
+                out.append([value, 1])
+        return out
+
+    held, raw = runs("regime_held"), runs("regime")
+    assert len(held) >= 4 and all(n >= 3 for _, n in held[1:-1]), held
+    assert min(n for _, n in raw[1:-1]) == 1
+
+
+def test_the_policy_whatifs_on_the_scenario(scenario_run, absorption):
+    """At least four paths; the baseline path is the observed absorption; on the ladder of bill
+    purchases from 2025, more buying never leaves more weeks in crowding-out, and enough of it
+    leaves none (the README's figure)."""
+    whatif = query(scenario_run, "select w.*, p.bill_purchases_bn_per_month from marts.fct_policy_whatif w "
+                                 "join raw.fed_policy_paths p using (path_name) order by path_name, week_ending")
+    assert whatif["path_name"].nunique() >= 4
+    baseline = whatif[whatif["path_name"] == "baseline"].merge(absorption, on="week_ending", suffixes=("", "_observed"))
+    assert len(baseline) > 50 and (baseline["regime"] == baseline["regime_observed"]).all()
+    assert (baseline["score"] - baseline["score_observed"]).abs().max() < 1e-9
+    ladder = whatif[whatif["path_name"].str.startswith("buy_")]
+    crowded = ladder.groupby("bill_purchases_bn_per_month")["regime"].apply(lambda r: (r == "crowding_out").sum())
+    assert crowded.is_monotonic_decreasing and crowded.iloc[0] > 0 and crowded.iloc[-1] == 0, crowded
+    # claim 8: QT that never ends leaves no less pressure than QT ended on 1 December 2025
+    qt = whatif[whatif["path_name"].isin(["qt_continues", "qt_ended_2025_12_01"])]
+    means = qt[qt["week_ending"] >= dt.date(2026, 3, 4)].groupby("path_name")["score"].mean()
+    assert means["qt_continues"] >= means["qt_ended_2025_12_01"], means
+
+
+def test_alerts_what_ifs_and_their_docs_reach_the_published_copy(scenario_run):
+    """Every alert of the mart is in the published alert log, once; on the scenario the latest is
+    months before its last week, so each is history (none posted, none left queued); the new marts
+    carry their column descriptions as comments."""
+    published = str(scenario_run.warehouse.with_name("published.duckdb"))
+    with duckdb.connect(published, read_only=True) as conn:
+        mart = conn.execute("select alert_id, alert_kind from marts.fct_absorption_alerts order by 1").fetchall()
+        log = conn.execute("select alert_id, alert_kind, delivery, attempts from alerts.absorption_alert_log "
+                           "order by 1").fetchall()
+        undocumented = conn.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' and table_name in "
+            "('fct_policy_whatif', 'fct_absorption_alerts', 'fct_capex_absorption', 'latest_week') "
+            "and (comment is null or comment = '')").fetchall()
+        paths = conn.execute("select count(distinct path_name) from marts.fct_policy_whatif").fetchone()[0]
+    assert ("regime_change:2025-02-26", "regime_change") in mart
+    assert [(a, k) for a, k, _, _ in log] == mart
+    assert {(d, n) for _, _, d, n in log} == {("history", 0)}
+    assert not undocumented and paths >= 4
+    assert (scenario_run.warehouse.parent / "published_parquet" / "marts" / "fct_absorption_alerts.parquet").is_file()
+
+
 def test_the_score_materialisation_carries_a_plot_and_components(scenario_run):
     from dagster import AssetKey, DagsterInstance
 

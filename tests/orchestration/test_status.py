@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reverse_qe.reports.summary import regime_runs, status_summary
+from reverse_qe.reports.summary import latest_week, regime_runs, status_summary
 from reverse_qe.warehouse import publish_copy
 from tests import handmade_warehouse
 from tests.conftest import REPO
@@ -44,16 +44,18 @@ def test_status_prints_the_answer_from_the_published_copy_alone(published):
     assert lines[1].startswith("Published ") and "by run run-123; sources scenario (SYNTHETIC scenario); code abc123" in lines[1]
     assert lines[2] == "Latest week 2025-10-01 (SYNTHETIC scenario): regime crowding_out, score 71.5 (0-100)"
     assert lines[3] == "  10 week(s) in crowding_out, since the week of 2025-07-30"
-    assert lines[4] == "  score_null_reason: –"
+    assert lines[4].startswith("  held regime crowding_out for 8 week(s), since the week of 2025-08-13 (")
+    assert lines[5] == "  score_null_reason: –"
+    assert lines[6] == "  regime_reason: slack -140 bn <= 0"  # week 39: 700 - 16 * 26 - (190 + 6 * 39)
     # week 39: level 6805 - 867 - 5; idle pool = ON RRP 5 + reserves above the floor (3144 - 3000)
-    assert lines[5] == ("Bathtub that week: level (net liquidity) 5,933.0 bn; idle pool 149.0 bn = ON RRP 5.0 "
+    assert lines[7] == ("Bathtub that week: level (net liquidity) 5,933.0 bn; idle pool 149.0 bn = ON RRP 5.0 "
                         "+ reserves above the floor 144.0")
-    assert lines[6] == "Latest chain quarter 2025-12-31: amplification 1.400 (score 100th percentile), forced sales 18.2 bn"
-    assert lines[7] == "Data freshness by source:"
-    table = [line.split() for line in lines[8:]]
+    assert lines[8] == "Latest chain quarter 2025-12-31: amplification 1.400 (score 100th percentile), forced sales 18.2 bn"
+    assert lines[9] == "Data freshness by source:"
+    table = [line.split() for line in lines[10:]]
     assert table[0] == ["source", "table", "provided", "rows", "read", "rows", "latest", "date", "note"]
     assert table[1][:6] == ["coinbase", "raw.coinbase_daily_candles", "NOT", "PROVIDED", "0", "0"]
-    assert "RQE_SOURCES leaves it out" in lines[9]
+    assert "RQE_SOURCES leaves it out" in lines[11]
     assert table[2] == ["fred", "raw.fred_observations", "yes", "40", "40", "2025-10-01"]
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before  # read-only
 
@@ -67,6 +69,13 @@ def test_status_shows_why_the_latest_week_has_no_score(published):
         text = status_summary(conn)
     assert "regime crowding_out, score – (0-100)" in text
     assert "  score_null_reason: z-score window not filled: 2 of 3 weeks" in text
+
+
+def test_the_demo_summary_shows_the_held_regime_the_raw_call_and_the_reason(published):
+    with duckdb.connect(str(published), read_only=True) as conn:
+        lines = latest_week(conn)
+    assert lines[1].startswith("Regime crowding_out in the week of 2025-10-01: score 72")
+    assert lines[2] == "  held regime crowding_out (8 week(s)); raw call crowding_out: slack -140 bn <= 0"
 
 
 def test_without_a_published_copy_status_says_to_run_make_demo_and_exits_1(tmp_path):

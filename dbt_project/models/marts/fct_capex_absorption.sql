@@ -8,10 +8,19 @@
 --                 and of the 13-week auction-stress index
 --   z-scores: expanding window of >= var('z_min_weeks') weeks, winsorised at +/- var('z_winsor')
 --   score = 100 * Phi((wA z(AR) + wS z(-S) + wC confirmation) / (wA + wS + wC))
+--   explained, as the Chicago Fed's NFCI is: each input's additive contribution to weighted_z
+--     (contribution_*, summing to it), how many inputs sit above their own average and how many
+--     rose this week; regime_reason in words; the raw call `regime` and `regime_held`, which
+--     changes only once a new raw call has held var('regime_min_weeks') weeks in a row
 {% set w_ar = var('score_weight_absorption') %}
 {% set w_slack = var('score_weight_slack') %}
 {% set w_conf = var('score_weight_confirmation') %}
+{% set w_total = '(' ~ w_ar ~ ' + ' ~ w_slack ~ ' + ' ~ w_conf ~ ')' %}
 {% set confirmations = ['ig_oas_change_13w_pct', 'hy_oas_change_13w_pct', 'yield_10y_change_13w_pct', 'term_premium_change_13w_pct', 'sofr_iorb_change_13w_pct', 'auction_stress_13w'] %}
+{#- every input, oriented so that higher = more pressure: z_<input> is its z-score, value_column its value -#}
+{% set inputs = ['absorption_ratio', 'neg_slack'] + confirmations %}
+{% set value_column = {'neg_slack': 'neg_slack_bn'} %}
+{% set min_weeks = var('regime_min_weeks') %}
 with
 
 bathtub as (
@@ -61,10 +70,7 @@ components as (
 ratios as (
     select
         *,
-        -- explicit null check: greatest() skips nulls in some engines (DuckDB), which would
-        -- divide by epsilon when the idle pool is unknown
-        case when idle_pool_13w_ago_bn is not null
-            then f13_bn / greatest(idle_pool_13w_ago_bn, {{ var('absorption_epsilon_bn') }}) end as absorption_ratio,
+        {{ absorption_ratio('f13_bn', 'idle_pool_13w_ago_bn') }} as absorption_ratio,
         idle_pool_13w_ago_bn - (d13_bn + f13_bn) as slack_bn,
         (d13_bn + f13_bn) - idle_pool_13w_ago_bn as neg_slack_bn
     from components
@@ -86,17 +92,57 @@ confirmed as (
     select
         *,
         ({% for c in confirmations %}coalesce(z_{{ c }}, 0){{ ' + ' if not loop.last }}{% endfor %})
-            / nullif({% for c in confirmations %}(case when z_{{ c }} is null then 0 else 1 end){{ ' + ' if not loop.last }}{% endfor %}, 0)
-            as confirmation_z
-    from z
+            / nullif(confirmation_inputs, 0) as confirmation_z
+    from (
+        select
+            *,
+            {% for c in confirmations %}(case when z_{{ c }} is null then 0 else 1 end){{ ' + ' if not loop.last }}{% endfor %}
+                as confirmation_inputs
+        from z
+    ) as counted
 ),
 
 weighted as (
     select
         *,
         ({{ w_ar }} * z_absorption_ratio + {{ w_slack }} * z_neg_slack + {{ w_conf }} * confirmation_z)
-            / ({{ w_ar }} + {{ w_slack }} + {{ w_conf }}) as weighted_z
+            / {{ w_total }} as weighted_z,
+        case
+            when f13_bn is null then 'no hyperscaler filing known yet (SEC companyfacts)'
+            when d13_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
+            when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before (bathtub weeks with reserves)'
+        end as missing_input_reason,
+        {{ absorption_regime('slack_bn', 'absorption_ratio') }} as regime
     from confirmed
+),
+
+-- Each input's share of weighted_z: w/W * z for the ratio and slack, and w_conf/W * z_c / n for
+-- each of the n confirmation z's that exist (confirmation_z is their mean). Null with weighted_z.
+explained as (
+    select
+        *,
+        case when weighted_z is not null then {{ w_ar }} * z_absorption_ratio / {{ w_total }} end
+            as contribution_absorption_ratio,
+        case when weighted_z is not null then {{ w_slack }} * z_neg_slack / {{ w_total }} end
+            as contribution_neg_slack,
+        {% for c in confirmations %}
+        case when weighted_z is not null then {{ w_conf }} * z_{{ c }} / {{ w_total }} / confirmation_inputs end
+            as contribution_{{ c }},
+        {% endfor %}
+        {% for i in inputs %}(case when z_{{ i }} is not null then 1 else 0 end){{ ' + ' if not loop.last }}{% endfor %}
+            as inputs_scored,
+        -- winsorising keeps the sign, so z > 0 is "above its own expanding average"
+        {% for i in inputs %}(case when z_{{ i }} > 0 then 1 else 0 end){{ ' + ' if not loop.last }}{% endfor %}
+            as inputs_above_average,
+        {% for i in inputs %}(case when z_{{ i }} is not null and {{ value_column.get(i, i) }}
+            > lag({{ value_column.get(i, i) }}) over (order by week_ending) then 1 else 0 end){{ ' + ' if not loop.last }}{% endfor %}
+            as inputs_rising
+    from weighted
+),
+
+-- regime_held: the raw call, held until a new one lasts var regime_min_weeks weeks (hold_calls)
+held as (
+    {{ hold_calls('explained', 'regime', min_weeks) }}
 )
 
 select
@@ -109,12 +155,7 @@ select
     cast(idle_pool_13w_ago_bn as decimal(18, 6)) as idle_pool_13w_ago_bn,
     cast(absorption_ratio as double) as absorption_ratio,
     cast(slack_bn as decimal(18, 6)) as slack_bn,
-    cast(case
-        when slack_bn is null or absorption_ratio is null then null
-        when slack_bn > 0 and absorption_ratio < {{ var('ample_absorption_ratio_max') }} then 'ample'
-        when slack_bn > 0 then 'tightening'
-        else 'crowding_out'
-    end as varchar) as regime,
+    cast(regime as varchar) as regime,
     {% for c in confirmations %}
     cast({{ c }} as double) as {{ c }},
     {% endfor %}
@@ -128,12 +169,37 @@ select
     cast(weighted_z as double) as weighted_z,
     cast(100 * {{ normal_cdf('weighted_z') }} as double) as score,
     cast(case
-        when f13_bn is null then 'no hyperscaler filing known yet (SEC companyfacts)'
-        when d13_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
-        when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before (bathtub weeks with reserves)'
+        when missing_input_reason is not null then missing_input_reason
         when z_absorption_ratio is null or z_neg_slack is null
             then 'z-score window not filled: ' || cast(weeks_in_window as varchar) || ' of {{ var("z_min_weeks") }} weeks'
         when confirmation_z is null then 'no confirmation z-score yet'
     end as varchar) as score_null_reason,
-    is_synthetic
-from weighted
+    is_synthetic,
+    cast(contribution_absorption_ratio as double) as contribution_absorption_ratio,
+    cast(contribution_neg_slack as double) as contribution_neg_slack,
+    {% for c in confirmations %}
+    cast(contribution_{{ c }} as double) as contribution_{{ c }},
+    {% endfor %}
+    cast(inputs_scored as integer) as inputs_scored,
+    cast(inputs_above_average as integer) as inputs_above_average,
+    cast(inputs_rising as integer) as inputs_rising,
+    cast(call_run_weeks as integer) as weeks_in_regime,
+    cast(held_call as varchar) as regime_held,
+    cast(held_call_weeks as integer) as weeks_in_regime_held,
+    cast(case
+        when regime is null then 'no regime: ' || missing_input_reason
+        when regime = 'crowding_out' then
+            'slack ' || {{ bn_text('slack_bn') }} || ' bn <= 0: demand for funds ' || {{ bn_text('d13_bn + f13_bn') }}
+            || ' bn (Treasury ' || {{ bn_text('d13_bn') }} || ', hyperscalers ' || {{ bn_text('f13_bn') }}
+            || ') is not covered by the idle pool ' || {{ bn_text('idle_pool_13w_ago_bn') }} || ' bn of 13 weeks before'
+        when regime = 'ample' then
+            'slack ' || {{ bn_text('slack_bn') }} || ' bn > 0: the idle pool ' || {{ bn_text('idle_pool_13w_ago_bn') }}
+            || ' bn of 13 weeks before covers demand for funds ' || {{ bn_text('d13_bn + f13_bn') }}
+            || ' bn (Treasury ' || {{ bn_text('d13_bn') }} || ', hyperscalers ' || {{ bn_text('f13_bn') }}
+            || '), and hyperscalers take ' || format('{:.2f}', absorption_ratio) || ' of it (absorption ratio < {{ var("ample_absorption_ratio_max") }})'
+        else
+            'slack ' || {{ bn_text('slack_bn') }} || ' bn > 0 but absorption ratio ' || format('{:.2f}', absorption_ratio)
+            || ' >= {{ var("ample_absorption_ratio_max") }}: hyperscalers raise ' || {{ bn_text('f13_bn') }}
+            || ' bn against an idle pool of ' || {{ bn_text('idle_pool_13w_ago_bn') }} || ' bn 13 weeks before'
+    end as varchar) as regime_reason
+from held

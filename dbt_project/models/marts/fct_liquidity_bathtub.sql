@@ -42,11 +42,9 @@ levels as (
         fed_total_assets_bn - tga_bn - on_rrp_bn as net_liquidity_bn,
         -- greatest() skips nulls in DuckDB: without the guard, unknown reserves would read as none
         case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor }}) end as excess_reserves_bn,
-        on_rrp_bn + case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor }}) end as idle_pool_bn,
-        on_rrp_bn + case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor - band }}) end
-            as idle_pool_floor_low_bn,
-        on_rrp_bn + case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor + band }}) end
-            as idle_pool_floor_high_bn,
+        {{ idle_pool('on_rrp_bn', 'reserves_bn', floor) }} as idle_pool_bn,
+        {{ idle_pool('on_rrp_bn', 'reserves_bn', floor - band) }} as idle_pool_floor_low_bn,
+        {{ idle_pool('on_rrp_bn', 'reserves_bn', floor + band) }} as idle_pool_floor_high_bn,
         nullif(concat_ws('; ',
             case when fed_total_assets_bn is null then 'no Fed total assets (FRED WALCL) this week' end,
             case when tga_bn is null then 'no TGA close this week (Daily Treasury Statement)' end,

@@ -2,12 +2,15 @@
 -- the latest week of fct_capex_absorption (its regime may be null), its score or why there is
 -- none, slack and absorption ratio, the bathtub's idle pool and level that week, and how long the
 -- current regime has lasted: the weeks back from the latest with the same regime (a null regime
--- counts as one of its own, as in make status). A table, not a view: publish_copy drops views.
+-- counts as one of its own, as in make status); beside it the held regime (regime_held, which
+-- changes only after var regime_min_weeks weeks of a new call), its weeks and start, and the
+-- reason of the raw call in words. A table, not a view: publish_copy drops views.
 with
 
 absorption as (
     select week_ending, regime, score, score_null_reason, slack_bn, absorption_ratio,
-           idle_pool_13w_ago_bn, is_synthetic
+           idle_pool_13w_ago_bn, is_synthetic, regime_held, weeks_in_regime_held, regime_reason,
+           row_number() over (order by week_ending desc) as weeks_back
     from {{ ref('fct_capex_absorption') }}
 ),
 
@@ -43,7 +46,12 @@ select
     latest.idle_pool_13w_ago_bn,
     bathtub.idle_pool_bn,
     bathtub.net_liquidity_bn,
-    latest.is_synthetic
+    latest.is_synthetic,
+    latest.regime_held,
+    latest.weeks_in_regime_held,
+    held_start.week_ending as regime_held_since,
+    latest.regime_reason
 from latest
 cross join current_run
+left join absorption as held_start on held_start.weeks_back = latest.weeks_in_regime_held
 left join {{ ref('fct_liquidity_bathtub') }} as bathtub on bathtub.week_ending = latest.week_ending
