@@ -262,8 +262,10 @@ def _retried_if_transient(label: str, events):
     except Exception as err:
         if is_transient(err):  # an outage or a lock about to be released: the retry policy tries again
             raise
+        # ``from None``: Dagster stores a failure's cause chain as it is, and a third-party error's
+        # text (a library quoting a URL or a body) would carry a secret past the redaction above.
         raise Failure(description=redact(f"{label}: {type(err).__name__}: {err}") + "\n(not retried: the same input gives "
-                      "the same error; nothing of this batch was written)", allow_retries=False) from err
+                      "the same error; nothing of this batch was written)", allow_retries=False) from None
 
 
 def _not_provided(context, warehouse: DuckDBResource, table: RawTable, key: AssetKey, source: str, reason: str):
