@@ -1,7 +1,8 @@
 """Raw fund-holdings assets: SEC Form 13F data sets (submissions, cover pages, information tables).
 
 Declarations only: loading and parsing live in ``reverse_qe.sources.holdings``. VALUE is stored as
-published (thousands before 2023-01-03, dollars after, by filing date); staging converts it.
+published (thousands before 2023-01-03, dollars after, by filing date); the intermediate layer
+resolves each filing's unit (int_holdings__filing_units) and converts it.
 """
 
 from __future__ import annotations

@@ -29,3 +29,8 @@
             / stddev_samp({{ column }}) over (order by {{ order_by }} rows between unbounded preceding and current row)))
     end
 {%- endmacro %}
+
+{#- The median of a column within a group (DuckDB's median; percentile_cont(0.5) elsewhere). -#}
+{% macro median(column) -%}
+    median({{ column }})
+{%- endmacro %}

@@ -114,3 +114,17 @@ def test_the_whole_corpus_publishes_and_every_row_in_history_reaches_raw(whole_c
         in_history = int((dates >= "2017-12-28").sum())
         assert raw_rows.get(str(replay / "fred" / name), 0) == in_history, name
 
+
+def test_the_real_13f_filing_reconciles_with_its_own_cover_page(whole_corpus):
+    """The real 2021Q3 information table (278 lines in $ thousands) and its cover page, replayed as
+    one filing: the date rule's unit (thousands) fits its summary page to the dollar; no other filer
+    reports its securities, so the summary page, not prices, is the evidence."""
+    run, _, _ = whole_corpus
+    with published(run) as conn:
+        row = conn.execute("select filings, filings_with_summary, filings_reconciled, reconciled_share, "
+                           "filings_flagged, value_bn from marts.fct_13f_unit_reconciliation "
+                           "where quarter_end = date '2021-09-30'").fetchone()
+        exceptions = conn.execute("select count(*) from marts.fct_13f_unit_exceptions").fetchone()[0]
+    assert row[:5] == (1, 1, 1, 1.0, 0)
+    assert float(row[5]) == 1.129298  # 1,129,298 thousand dollars
+    assert exceptions == 0
