@@ -65,13 +65,14 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     import duckdb
     from dbt.cli.main import dbtRunner
 
-    from assets.holdings import SEC13F_COVERPAGES, SEC13F_INFOTABLE, SEC13F_SUBMISSIONS
+    from assets.holdings import SEC13F_COVERPAGES, SEC13F_INFOTABLE, SEC13F_SUBMISSIONS, SEC13F_SUMMARYPAGES
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
     from reverse_qe.sources.endpoints import Endpoints
     from reverse_qe.sources.holdings import (
         load_13f_coverpages,
         load_13f_infotable,
         load_13f_submissions,
+        load_13f_summarypages,
     )
     from reverse_qe.sources.prices import load_coinbase, load_stooq
     from reverse_qe.sources.transports import FileTransport
@@ -96,6 +97,7 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     raw_tables = (  # date columns as declared in assets/holdings.py and assets/prices.py
         (SEC13F_SUBMISSIONS, load_13f_submissions, "filing_date"),
         (SEC13F_COVERPAGES, load_13f_coverpages, "report_calendar_or_quarter"),
+        (SEC13F_SUMMARYPAGES, load_13f_summarypages, None),
         (SEC13F_INFOTABLE, load_13f_infotable, None),
         (STOOQ_DAILY_PRICES, load_stooq, "price_date"),
         (COINBASE_DAILY_CANDLES, load_coinbase, "price_date"),

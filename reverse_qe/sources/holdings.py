@@ -283,6 +283,10 @@ def load_13f_coverpages(transport: Transport, endpoints: Endpoints) -> pd.DataFr
     return _concat(iter_13f_coverpages(transport, endpoints))
 
 
+def load_13f_summarypages(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
+    return _concat(_one_table(SUMMARYPAGES, transport, endpoints, None, None))
+
+
 def load_13f_infotable(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
     """INFOTABLE rows of every data set, plus single-filing XML tables in file modes, as one frame."""
     return _concat_infotables(list(iter_13f_infotable(transport, endpoints)))
