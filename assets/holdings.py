@@ -1,7 +1,8 @@
 """Raw fund-holdings assets: SEC Form 13F data sets (submissions, cover pages, information tables).
 
 Declarations only: loading and parsing live in ``reverse_qe.sources.holdings``. VALUE is stored as
-published (thousands before 2023-01-03, dollars after, by filing date); staging converts it.
+published (thousands before 2023-01-03, dollars after, by filing date); the intermediate layer
+resolves each filing's unit (int_holdings__filing_units) and converts it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ SEC13F_COVERPAGES = RawTable(
      "amendment_no": "integer", "amendment_type": "varchar", "filing_manager_name": "varchar"},
     key=("accession_number",),
 )
+SEC13F_SUMMARYPAGES = RawTable(
+    "sec13f_summarypages",
+    {"accession_number": "varchar", "table_entry_total": "bigint", "table_value_total": "bigint"},
+    key=("accession_number",),
+)
 SEC13F_INFOTABLE = RawTable(
     "sec13f_infotable",
     {"accession_number": "varchar", "infotable_sk": "bigint", "name_of_issuer": "varchar",
@@ -33,7 +39,7 @@ SEC13F_INFOTABLE = RawTable(
     key=("accession_number", "infotable_sk"),
 )
 
-# One step writes a data set's three tables in one transaction, or none of them; one data set at a
+# One step writes a data set's four tables in one transaction, or none of them; one data set at a
 # time, so a backfill of many needs the memory of one.
 holdings_assets = [
     raw_set_asset(
@@ -43,6 +49,9 @@ holdings_assets = [
              "Form 13F data sets: SUBMISSION.tsv, one row per filing (filing date, CIK, period of report)."),
             (SEC13F_COVERPAGES, "report_calendar_or_quarter",
              "Form 13F data sets: COVERPAGE.tsv (amendment type RESTATEMENT / NEW HOLDINGS, manager name)."),
+            (SEC13F_SUMMARYPAGES, None,
+             ("Form 13F data sets: SUMMARYPAGE.tsv, the declared information-table line count and value total "
+              "per filing (in the filing's VALUE unit), against which each filing's unit is checked.")),
             (SEC13F_INFOTABLE, None,
              "Form 13F information-table lines (data-set INFOTABLE.tsv and single-filing XML), VALUE as "
              "published: $ thousands for filings before 2023-01-03, dollars after."),

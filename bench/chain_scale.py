@@ -38,7 +38,9 @@ QUARTER = dt.date(2025, 9, 30)
 END = dt.date(2025, 12, 31)
 DBT_SELECTION = ("asset_taxonomy holder_types capital_calls staging.holdings staging.prices intermediate.holdings "
                  "intermediate.prices intermediate.chain fct_forced_selling_chain fct_chain_asset_vulnerability "
-                 "fct_chain_holder_systemicness fct_divergence")
+                 "fct_chain_holder_systemicness fct_chain_bands latest_chain_quarter fct_divergence")
+# The chain's bands and inverse stress: their models' own time is reported as "draws s"
+DRAW_MODELS = ("int_chain__scenarios", "int_chain__scenario_outcomes", "fct_chain_bands")
 
 
 def generate(folder: Path, fraction: float) -> dict:
@@ -65,13 +67,19 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     import duckdb
     from dbt.cli.main import dbtRunner
 
-    from assets.holdings import SEC13F_COVERPAGES, SEC13F_INFOTABLE, SEC13F_SUBMISSIONS
+    from assets.holdings import (
+        SEC13F_COVERPAGES,
+        SEC13F_INFOTABLE,
+        SEC13F_SUBMISSIONS,
+        SEC13F_SUMMARYPAGES,
+    )
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
     from reverse_qe.sources.endpoints import Endpoints
     from reverse_qe.sources.holdings import (
         load_13f_coverpages,
         load_13f_infotable,
         load_13f_submissions,
+        load_13f_summarypages,
     )
     from reverse_qe.sources.prices import load_coinbase, load_stooq
     from reverse_qe.sources.transports import FileTransport
@@ -96,6 +104,7 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     raw_tables = (  # date columns as declared in assets/holdings.py and assets/prices.py
         (SEC13F_SUBMISSIONS, load_13f_submissions, "filing_date"),
         (SEC13F_COVERPAGES, load_13f_coverpages, "report_calendar_or_quarter"),
+        (SEC13F_SUMMARYPAGES, load_13f_summarypages, None),
         (SEC13F_INFOTABLE, load_13f_infotable, None),
         (STOOQ_DAILY_PRICES, load_stooq, "price_date"),
         (COINBASE_DAILY_CANDLES, load_coinbase, "price_date"),
@@ -130,10 +139,13 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
         nodes = json.load(handle)["results"]
     timings["slowest_nodes"] = [(_node_label(n["unique_id"]), round(n["execution_time"], 2))
                                 for n in sorted(nodes, key=lambda n: -n["execution_time"])[:4]]
+    timings["draws_s"] = sum(n["execution_time"] for n in nodes if _node_label(n["unique_id"]) in DRAW_MODELS)
     with duckdb.connect(str(warehouse)) as conn:  # dbt-duckdb may still hold a read-write connection
         timings["positions"] = conn.execute("select count(*) from intermediate.int_holdings__positions").fetchone()[0]
         timings["chain_rows"] = conn.execute("select count(*) from intermediate.int_chain__rounds").fetchone()[0]
         timings["amplification"] = conn.execute("select amplification from marts.fct_forced_selling_chain").fetchone()[0]
+        timings["bands"] = conn.execute("select amplification_p10, amplification_p50, amplification_p90, "
+                                        "loss_breaking_shock_pct from marts.fct_chain_bands").fetchone()
     return timings
 
 
@@ -198,15 +210,18 @@ def main() -> int:
           "variable s = pipeline s minus the smallest size's")
     print(f"{'size':>6} {'filers':>7} {'lines':>10} {'positions':>10} {'chain rows':>10} {'parse s':>7} {'valid. s':>8} "
           f"{'upsert s':>8} {'dbt s':>6} {'pipeline s':>10} {'cpu s':>6} {'process s':>9} {'peak MiB':>8} {'variable s':>10} "
-          f"{'var/line us':>11} {'amplif.':>7}")
+          f"{'var/line us':>11} {'amplif.':>7} {'draws s':>7}")
     for r in rows:
         variable = r["pipeline_s"] - fixed
         per_line = 1e6 * variable / (r["lines"] - rows[0]["lines"]) if r is not rows[0] else float("nan")
         print(f"{r['fraction']:>6g} {round(FULL_FILERS * r['fraction']):>7} {r['lines']:>10,} {r['positions']:>10,} "
               f"{r['chain_rows']:>10,} {r['parse_s']:>7.1f} {r['validate_s']:>8.1f} {r['upsert_s']:>8.1f} "
               f"{r['dbt_s']:>6.1f} {r['pipeline_s']:>10.1f} {r['pipeline_cpu_s']:>6.1f} {r['wall_s']:>9.1f} {r['peak_mib']:>8.0f} "
-              f"{variable:>10.1f} {per_line:>11.2f} {r['amplification']:>7.3f}")
+              f"{variable:>10.1f} {per_line:>11.2f} {r['amplification']:>7.3f} {r['draws_s']:>7.1f}")
     for r in rows:
+        p10, p50, p90, breaking = r["bands"]
+        print(f"  size {r['fraction']:g}: bands of amplification p10/p50/p90 {p10:.3f}/{p50:.3f}/{p90:.3f} over the "
+              f"draws; losses past the stress threshold from a {breaking}% shock")
         print(f"  size {r['fraction']:g}: generate {r['generate_s']:.1f}s, imports and dbt parse "
               f"{r['untimed_setup_s']:.1f}s (untimed); peak after ingest {r['ingest_peak_mib']:.0f} MiB; slowest dbt nodes "
               + ", ".join(f"{name} {seconds}s" for name, seconds in r["slowest_nodes"]) + "; "

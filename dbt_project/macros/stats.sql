@@ -37,3 +37,30 @@
         then greatest(-{{ var('z_winsor') }}, least({{ var('z_winsor') }}, ({{ value }} - {{ mean }}) / {{ sd }}))
     end
 {%- endmacro %}
+
+{#- The median of a column within a group (DuckDB's median; percentile_cont(0.5) elsewhere). -#}
+{% macro median(column) -%}
+    median({{ column }})
+{%- endmacro %}
+
+{#- The p-quantile (0..1) of a column within a group, interpolated (DuckDB's quantile_cont;
+    percentile_cont(p) within group (order by column) elsewhere). -#}
+{% macro percentile(column, p) -%}
+    quantile_cont({{ column }}, {{ p }})
+{%- endmacro %}
+
+{#- The i-th term (i >= 1) of the van der Corput sequence in a base, in [0, 1): the digits of i
+    mirrored after the point. Bases 2, 3, 5 together are a Halton sequence, which spreads draws of
+    several parameters evenly over their ranges, deterministically. Computed when the SQL is
+    compiled, so the draws are constants of the query. -#}
+{% macro van_der_corput(i, base) -%}
+    {%- set ns = namespace(n=i, scale=1.0, value=0.0) -%}
+    {%- for _ in range(40) -%}
+        {%- if ns.n > 0 -%}
+            {%- set ns.scale = ns.scale / base -%}
+            {%- set ns.value = ns.value + ns.scale * (ns.n % base) -%}
+            {%- set ns.n = ns.n // base -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ ns.value }}
+{%- endmacro %}

@@ -10,9 +10,16 @@ the seed and the size, and every quarter from its own generator, so a period's f
 on ``end``. Size: ``n_filers = 320 * scale`` and about ``min(390, 30 * scale)`` lines per filer, so
 scale 1 is a few hundred filers (~10k lines a quarter) and scale 25 is one real quarter (~8,000
 filers, ~3M lines). What the files exercise: VALUE in $ thousands for filings before 2023-01-03 and
-in dollars after; RESTATEMENT and NEW HOLDINGS amendments; put/call option lines; a position split
-over two lines (duplicate CUSIP in a filing). From 2025 the funders sell down their speculative
-holdings (capital calls), which shows up as realised pressure.
+in dollars after, with a summary page (SUMMARYPAGE.tsv: line count and value total) per filing;
+RESTATEMENT and NEW HOLDINGS amendments; put/call option lines; a position split over two lines
+(duplicate CUSIP in a filing). From 2025 the funders sell down their speculative holdings (capital
+calls), which shows up as realised pressure.
+
+Planted, as real filers did around the 2023 switch (``WRONG_UNIT_FILINGS``): one manager reports
+its 2022 filings in dollars (the rule says thousands), and a small NEW HOLDINGS amendment for 2022
+filed in 2023 still reports thousands (the rule says dollars). The per-filing unit check must read
+both in the unit they are really in (a filing in neither unit, which it flags, is left to the tests
+of that check: the clean scenario keeps every check green).
 """
 
 from __future__ import annotations
@@ -41,10 +48,21 @@ FUNDER_NAMES = ("SYNTHETIC SOVEREIGN FUND A", "SYNTHETIC SOVEREIGN FUND B",
 HEDGE_FUND_CIK0, OTHER_CIK0 = 9200000000, 9300000000
 SPECULATIVE = ("crypto_proxy", "software", "retail_favourite")
 
+# Planted wrong-unit filings: (kind, period of report, filer index among the "other" managers,
+# VALUE as written / VALUE by the rule). Kind 0 is the filer's original report of that period;
+# kind 3 is an extra two-line NEW HOLDINGS amendment filed 80 days after the period end.
+WRONG_UNIT_FILINGS = (
+    (0, dt.date(2022, 3, 31), 0, 1000.0),  # a manager reporting dollars in 2022 (all three 2022 reports filed then)
+    (0, dt.date(2022, 6, 30), 0, 1000.0),
+    (0, dt.date(2022, 9, 30), 0, 1000.0),
+    (3, dt.date(2022, 12, 31), 1, 0.001),  # a 2022 amendment filed in March 2023, still in thousands
+)
 SUBMISSION_HEADER = ["ACCESSION_NUMBER", "FILING_DATE", "SUBMISSIONTYPE", "CIK", "PERIODOFREPORT"]
 COVERPAGE_HEADER = ["ACCESSION_NUMBER", "REPORTCALENDARORQUARTER", "ISAMENDMENT", "AMENDMENTNO",
                     "AMENDMENTTYPE", "CONFDENIEDEXPIRED", "DATEDENIEDEXPIRED", "DATEREPORTED",
                     "REASONFORNONCONFIDENTIALITY", "FILINGMANAGER_NAME"]
+SUMMARYPAGE_HEADER = ["ACCESSION_NUMBER", "OTHERINCLUDEDMANAGERSCOUNT", "TABLEENTRYTOTAL", "TABLEVALUETOTAL",
+                      "ISCONFIDENTIALOMITTED"]
 INFOTABLE_HEADER = ["ACCESSION_NUMBER", "INFOTABLE_SK", "NAMEOFISSUER", "TITLEOFCLASS", "CUSIP", "FIGI",
                     "VALUE", "SSHPRNAMT", "SSHPRNAMTTYPE", "PUTCALL", "INVESTMENTDISCRETION",
                     "OTHERMANAGER", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED", "VOTING_AUTH_NONE"]
@@ -189,8 +207,15 @@ def _filings_for_period(u: Universe, q: int) -> tuple[pd.DataFrame, pd.DataFrame
         pd.DataFrame({"filer": restating, "kind": 1, "filing_date": filing_date(period, u.cik[restating], 70)}),
         pd.DataFrame({"filer": adding, "kind": 2, "filing_date": filing_date(period, u.cik[adding], 75)}),
     ], ignore_index=True)
+    planted = _planted_amendments(u, period)
+    if planted is not None:
+        filings = pd.concat([filings, planted[["filer", "kind", "filing_date"]].drop_duplicates()], ignore_index=True)
+    filings["value_scale"] = 1.0
+    for kind, when, other, scale in WRONG_UNIT_FILINGS:
+        if when == period:
+            filings.loc[(filings["kind"] == kind) & (filings["filer"] == _other_filer(u, other)), "value_scale"] = scale
     filings["accession"] = [f"{u.cik[f]:010d}-{yy:02d}-{q * 10 + k:06d}" for f, k in zip(filings["filer"], filings["kind"])]
-    out = [lines.assign(kind=0)]
+    out = [lines.assign(kind=0)] + ([] if planted is None else [planted])
     restated = lines[lines["filer"].isin(restating)].copy()
     restated["shares"] = np.rint(restated["shares"] * 1.02).astype(np.int64)  # a corrected count
     out.append(restated.assign(kind=1))
@@ -200,8 +225,31 @@ def _filings_for_period(u: Universe, q: int) -> tuple[pd.DataFrame, pd.DataFrame
                           "shares": rng.integers(1000, 50000, 2 * len(adding)), "discretion": "SOLE", "put_call": ""})
     extra["price"] = u.prices[q, extra["security"].to_numpy()]
     out.append(extra.assign(kind=2))
-    all_lines = pd.concat(out, ignore_index=True).merge(filings, on=["filer", "kind"])
+    all_lines = pd.concat(out, ignore_index=True).drop(columns="filing_date", errors="ignore").merge(filings, on=["filer", "kind"])
     return filings, all_lines
+
+
+def _other_filer(u: Universe, index: int) -> int:
+    return int(np.flatnonzero(u.kind == "other")[index])
+
+
+def _planted_amendments(u: Universe, period: dt.date) -> pd.DataFrame | None:
+    """The extra amendments of ``WRONG_UNIT_FILINGS`` due this period: two lines of widely held
+    taxonomy securities (so other filers' prices exist to check them against)."""
+    out = []
+    for kind, when, other, _ in WRONG_UNIT_FILINGS:
+        if when != period or kind == 0:
+            continue
+        filer = _other_filer(u, other)
+        securities = np.arange(min(2, u.n_tax))
+        out.append(pd.DataFrame({"filer": filer, "security": securities, "shares": 2000 + 500 * securities,
+                                 "discretion": "SOLE", "put_call": "", "kind": kind,
+                                 "filing_date": period + dt.timedelta(days=80)}))
+    if not out:
+        return None
+    planted = pd.concat(out, ignore_index=True)
+    planted["price"] = u.prices[u.periods.index(period), planted["security"].to_numpy()]
+    return planted
 
 
 def generate_holdings(out_dir: Path, *, end: dt.date, scale: float = 1, taxonomy: list[TaxonomyAsset],
@@ -243,7 +291,7 @@ def _tsv(frame: pd.DataFrame) -> bytes:
 
 
 def _write_zip(path: Path, u: Universe, parts) -> int:
-    submissions, covers, tables = [], [], []
+    submissions, covers, summaries, tables = [], [], [], []
     for filings, lines, period in parts:
         filers = filings["filer"].to_numpy()
         kinds = filings["kind"].to_numpy()
@@ -255,13 +303,20 @@ def _write_zip(path: Path, u: Universe, parts) -> int:
         covers.append(pd.DataFrame({
             "ACCESSION_NUMBER": filings["accession"].to_numpy(), "REPORTCALENDARORQUARTER": sec_date(period),
             "ISAMENDMENT": np.where(kinds == 0, "N", "Y"), "AMENDMENTNO": np.where(kinds == 0, "", "1"),
-            "AMENDMENTTYPE": np.select([kinds == 1, kinds == 2], ["RESTATEMENT", "NEW HOLDINGS"], ""),
+            "AMENDMENTTYPE": np.select([kinds == 1, kinds >= 2], ["RESTATEMENT", "NEW HOLDINGS"], ""),
             "CONFDENIEDEXPIRED": "", "DATEDENIEDEXPIRED": "", "DATEREPORTED": "",
             "REASONFORNONCONFIDENTIALITY": "", "FILINGMANAGER_NAME": u.name[filers]}))
         security = lines["security"].to_numpy()
         value_usd = lines["shares"].to_numpy() * lines["price"].to_numpy()
         in_thousands = (lines["filing_date"] < DOLLAR_VALUES_FROM).to_numpy()
-        value = np.where(in_thousands, np.rint(value_usd / 1000), np.rint(value_usd)).astype(np.int64)
+        # VALUE in the rule's unit, times the planted filings' scale (1 for every other filing)
+        value = np.rint(np.where(in_thousands, value_usd / 1000, value_usd) * lines["value_scale"].to_numpy()).astype(np.int64)
+        by_filing = pd.DataFrame({"a": lines["accession"].to_numpy(), "v": value}).groupby("a")["v"].agg(["size", "sum"])
+        summaries.append(pd.DataFrame({
+            "ACCESSION_NUMBER": filings["accession"].to_numpy(), "OTHERINCLUDEDMANAGERSCOUNT": 0,
+            "TABLEENTRYTOTAL": by_filing["size"].reindex(filings["accession"]).fillna(0).astype(np.int64).to_numpy(),
+            "TABLEVALUETOTAL": by_filing["sum"].reindex(filings["accession"]).fillna(0).astype(np.int64).to_numpy(),
+            "ISCONFIDENTIALOMITTED": "N"}))
         is_option = lines["put_call"].to_numpy() != ""
         sole = np.where(lines["discretion"].to_numpy() == "SOLE", lines["shares"].to_numpy(), 0)
         tables.append(pd.DataFrame({
@@ -278,6 +333,7 @@ def _write_zip(path: Path, u: Universe, parts) -> int:
     buffer_members = {
         "SUBMISSION.tsv": _tsv(pd.concat(submissions, ignore_index=True)[SUBMISSION_HEADER]),
         "COVERPAGE.tsv": _tsv(pd.concat(covers, ignore_index=True)[COVERPAGE_HEADER]),
+        "SUMMARYPAGE.tsv": _tsv(pd.concat(summaries, ignore_index=True)[SUMMARYPAGE_HEADER]),
         "INFOTABLE.tsv": _tsv(infotable[INFOTABLE_HEADER]),
     }
     tmp = path.with_suffix(".partial")

@@ -1,8 +1,10 @@
 """Fund-holdings loaders: SEC Form 13F data-set zips (and single-filing information-table XML).
 
 Replay / scenario layout: ``sec_13f/<name>_form13f.zip`` (as downloaded from the SEC), or the
-same data set extracted into ``sec_13f/<name>_form13f/`` (SUBMISSION.tsv, ...), and
-``sec_13f/<ACCESSION_NUMBER>.xml`` (one filing's information table). Live: the data sets named in
+same data set extracted into ``sec_13f/<name>_form13f/`` (SUBMISSION.tsv, COVERPAGE.tsv,
+SUMMARYPAGE.tsv, INFOTABLE.tsv), and single filings: ``sec_13f/<ACCESSION_NUMBER>.xml`` (one
+filing's information table) with, optionally, ``sec_13f/<ACCESSION_NUMBER>.primary_doc.xml`` (its
+cover page, as EDGAR names it: period, filer, amendment type and the summary page's totals). Live: the data sets named in
 ``RQE_SEC_13F_DATASETS`` (comma-separated zip names from the SEC's "Form 13F Data Sets" page),
 fetched with the ``User-Agent`` the SEC requires (``RQE_SEC_USER_AGENT``) within its 10 requests a
 second, once a day: the three loaders share today's landing copy. Each reads only its own member.
@@ -31,13 +33,21 @@ from reverse_qe.sources.parsers.sec_13f import (
     parse_13f_coverpages,
     parse_13f_infotable,
     parse_13f_infotable_xml,
+    parse_13f_primary_doc,
     parse_13f_submissions,
+    parse_13f_summarypages,
 )
 from reverse_qe.sources.transports import Document, HttpTransport, SourceFetchError
 
 SOURCE = "sec_13f"
 logger = logging.getLogger(__name__)
 DATASET_PATTERN = "*_form13f.zip"
+COVER_SUFFIX = ".primary_doc.xml"  # a single filing's cover page beside its information table
+
+
+def filing_key(file_name: str) -> str:
+    """``<accession>.xml`` or ``<accession>.primary_doc.xml`` -> ``<accession>``."""
+    return file_name.removesuffix(COVER_SUFFIX).removesuffix(".xml")
 
 
 def dataset_names_from_env() -> list[str]:
@@ -76,19 +86,24 @@ def dataset_keys(transport: Transport) -> list[str]:
     folder = transport.root / SOURCE
     return sorted({dataset_partition_key(p.name) for p in folder.glob(DATASET_PATTERN)}
                   | {p.name for p in folder.glob(f"*{DATASET_SUFFIX}") if p.is_dir()}
-                  | {p.stem for p in folder.glob("*.xml")})  # a single filing's information table is a key too
+                  | {filing_key(p.name) for p in folder.glob("*.xml")})  # a single filing is a key too
 
 
 def _is_single_filing(transport: Transport, key: str) -> bool:
     """A key naming one filing's information-table XML (``<accession>.xml``), not a data set."""
-    return not isinstance(transport, HttpTransport) and (transport.root / SOURCE / f"{key}.xml").is_file()
+    folder = transport.root / SOURCE if not isinstance(transport, HttpTransport) else None
+    return folder is not None and any((folder / f"{key}{suffix}").is_file() for suffix in (".xml", COVER_SUFFIX))
 
 
 # The tables of one data set, each from its member: read and written together, or not at all.
-SUBMISSIONS, COVERPAGES, INFOTABLE = "sec13f_submissions", "sec13f_coverpages", "sec13f_infotable"
+# SUMMARYPAGE is a member too: its declared value total is what each filing's VALUE unit is
+# checked against, so a data set without it is as incomplete as one without its information table.
+SUBMISSIONS, COVERPAGES, SUMMARYPAGES, INFOTABLE = (
+    "sec13f_submissions", "sec13f_coverpages", "sec13f_summarypages", "sec13f_infotable")
 MEMBERS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
     SUBMISSIONS: ("SUBMISSION.tsv", parse_13f_submissions),
     COVERPAGES: ("COVERPAGE.tsv", parse_13f_coverpages),
+    SUMMARYPAGES: ("SUMMARYPAGE.tsv", parse_13f_summarypages),
     INFOTABLE: ("INFOTABLE.tsv", parse_13f_infotable),
 }
 DocumentSet = dict[str, pd.DataFrame]  # raw table name -> its rows of the batch
@@ -140,7 +155,7 @@ def check_accessions(frames: DocumentSet, documents: dict[str, Document]) -> Non
     its SUBMISSION.tsv (the SEC's data sets key all three on ACCESSION_NUMBER). The error names the
     member and the file line of the first stranger."""
     filed = set(frames[SUBMISSIONS]["accession_number"])
-    for table in (COVERPAGES, INFOTABLE):
+    for table in (COVERPAGES, SUMMARYPAGES, INFOTABLE):
         accessions = frames[table]["accession_number"]
         strangers = ~accessions.astype(str).isin(filed).to_numpy()
         if strangers.any():
@@ -152,7 +167,7 @@ def check_accessions(frames: DocumentSet, documents: dict[str, Document]) -> Non
 
 
 def read_dataset(documents: dict[str, Document], mode: str) -> DocumentSet:
-    """The three tables of one data set, parsed, lineage-tagged and checked to be of one data set."""
+    """The four tables of one data set, parsed, lineage-tagged and checked to be of one data set."""
     frames = {table: with_lineage(parse(documents[table].content, location=documents[table].location),
                                   documents[table], mode)
               for table, (_, parse) in MEMBERS.items()}
@@ -185,7 +200,7 @@ def _gathered(sets: list[DocumentSet]) -> DocumentSet:
 
 def iter_13f_datasets(transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None = None,
                       max_lines: int | None = None) -> Iterator[DocumentSet]:
-    """The ``datasets`` keys (None: all there are), each read whole (its three members) when the
+    """The ``datasets`` keys (None: all there are), each read whole (its four members) when the
     iteration reaches it, in batches gathered until their information tables hold ``max_lines``
     lines (``batch_lines()`` when None): a batch is at most that plus one data set. Then, in file
     modes, one batch of the single-filing XML tables (information table only: no data set)."""
@@ -214,9 +229,24 @@ def iter_13f_datasets(transport: Transport, endpoints: Endpoints, datasets: Sequ
     if not isinstance(transport, HttpTransport):
         xml = transport.glob(SOURCE, "*.xml", required=False)  # the run's partitions select their rows
         if xml:
-            yield {INFOTABLE: _concat([with_lineage(parse_13f_infotable_xml(d.content, location=d.location,
-                                                                            accession_number=Path(d.name).stem),
-                                                    d, transport.mode) for d in xml])}
+            yield read_single_filings(xml, transport.mode)
+
+
+def read_single_filings(documents: list[Document], mode: str) -> DocumentSet:
+    """Single filings' information tables and cover pages, as one batch: the information-table
+    lines, and where a cover page is there, its SUBMISSION, COVERPAGE and SUMMARYPAGE rows."""
+    tables = [d for d in documents if not d.name.endswith(COVER_SUFFIX)]
+    covers = [d for d in documents if d.name.endswith(COVER_SUFFIX)]
+    batch: DocumentSet = {}
+    if tables:
+        batch[INFOTABLE] = _concat([with_lineage(parse_13f_infotable_xml(
+            d.content, location=d.location, accession_number=filing_key(Path(d.name).name)), d, mode) for d in tables])
+    parsed = [(d, parse_13f_primary_doc(d.content, location=d.location, accession_number=filing_key(Path(d.name).name)))
+              for d in covers]
+    for table in (SUBMISSIONS, COVERPAGES, SUMMARYPAGES):
+        if parsed:
+            batch[table] = _concat([with_lineage(frames[table], d, mode) for d, frames in parsed])
+    return batch
 
 
 def _one_table(table: str, transport: Transport, endpoints: Endpoints, datasets: Sequence[str] | None,
@@ -251,6 +281,10 @@ def load_13f_submissions(transport: Transport, endpoints: Endpoints) -> pd.DataF
 
 def load_13f_coverpages(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
     return _concat(iter_13f_coverpages(transport, endpoints))
+
+
+def load_13f_summarypages(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
+    return _concat(_one_table(SUMMARYPAGES, transport, endpoints, None, None))
 
 
 def load_13f_infotable(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:

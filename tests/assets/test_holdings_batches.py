@@ -22,7 +22,7 @@ from tests.conftest import FIXTURES
 from tests.harness import resources
 
 DATASETS = ["2022q4_form13f", "2023q1_form13f"]
-TABLES = ("sec13f_submissions", "sec13f_coverpages", "sec13f_infotable")
+TABLES = ("sec13f_submissions", "sec13f_coverpages", "sec13f_summarypages", "sec13f_infotable")
 
 
 @pytest.fixture
@@ -110,6 +110,25 @@ def test_a_folder_of_single_filings_alone_is_read_one_filing_per_key(tmp_path):
     assert list(iter_13f_submissions(transport, Endpoints.from_env(), datasets=["0000900003-23-000001"])) == []
     (frame,) = iter_13f_infotable(transport, Endpoints.from_env(), datasets=["0000900003-23-000001"])
     assert set(frame["accession_number"]) == {"0000900003-23-000001"} and len(frame) > 0
+
+
+def test_a_single_filings_cover_page_beside_its_information_table_is_one_key_with_all_four_tables(tmp_path):
+    """EDGAR's primary_doc.xml saved as ``<accession>.primary_doc.xml``: the filing's submission,
+    cover page and summary page rows (what its VALUE unit is checked against) come with its lines."""
+    from reverse_qe.sources.holdings import dataset_keys, iter_13f_datasets
+
+    real = FIXTURES / "real_excerpts" / "sec_13f"
+    accession = "0001850858-21-000001"
+    (tmp_path / "sec_13f").mkdir()
+    shutil.copy(real / "infotable_ns1_BardFinancial_2021Q3_first2.xml", tmp_path / "sec_13f" / f"{accession}.xml")
+    shutil.copy(real / "primary_doc_BardFinancial_2021Q3.xml", tmp_path / "sec_13f" / f"{accession}.primary_doc.xml")
+    transport = FileTransport(tmp_path, mode="replay")
+    assert dataset_keys(transport) == [accession]
+    (batch,) = iter_13f_datasets(transport, Endpoints.from_env(), datasets=[accession])
+    assert set(batch) == {"sec13f_submissions", "sec13f_coverpages", "sec13f_summarypages", "sec13f_infotable"}
+    assert batch["sec13f_summarypages"]["table_value_total"].tolist() == [1129298]
+    assert set(batch["sec13f_infotable"]["accession_number"]) == {accession}
+    assert batch["sec13f_submissions"]["source_uri"].iloc[0].endswith(f"{accession}.primary_doc.xml")
 
 
 def _zip_beside_its_folder(replay: Path, name: str) -> Path:

@@ -127,7 +127,10 @@ ENTRIES: dict[str, Entry] = {
         PUBLISHER, "sec_companyfacts", ("sec", "CIK0000789019.json")),
     "sec_13f/infotable_ns1_BardFinancial_2021Q3_secfilingsearcher.xml": Entry(
         PUBLISHER, "sec13f_infotable", ("sec_13f", f"{BARD_2021Q3_ACCESSION}.xml")),
-    "sec_13f/primary_doc_BardFinancial_2021Q3_secfilingsearcher.xml": Entry(OTHER, "sec13f_infotable"),
+    # the same filing's cover page, replayed beside it (README "Replay layout"): its summary page
+    # declares the 278 lines and 1,129,298 ($ thousands) the information table adds up to
+    "sec_13f/primary_doc_BardFinancial_2021Q3_secfilingsearcher.xml": Entry(
+        PUBLISHER, "sec13f_summarypages", ("sec_13f", f"{BARD_2021Q3_ACCESSION}.primary_doc.xml")),
     "sec_13f/primary_doc_Everhart_2020Q4_secfilingsearcher.xml": Entry(OTHER, "sec13f_infotable"),
     "stooq/aapl_us_d_jakub-bobrowski.csv": _stooq("aapl.us"),
     "stooq/aapl_us_d_polish_header_samitwatve.csv": _stooq("aapl.us"),
@@ -210,6 +213,9 @@ def parser_for(relative: str) -> Callable[[bytes, str], pd.DataFrame]:
         # stand-in lets the parser judge the document itself.
         accession = Path(entry.replay[1]).stem if entry.replay else "0000000000-00-000000"
         return lambda c, loc: sec_13f.parse_13f_infotable_xml(c, location=loc, accession_number=accession)
+    if table == "sec13f_summarypages":
+        accession = Path(ENTRIES[relative].replay[1]).name.removesuffix(".primary_doc.xml")
+        return lambda c, loc: sec_13f.parse_13f_primary_doc(c, location=loc, accession_number=accession)[table]
     if table == "stooq_daily_prices":
         symbol = _stooq_symbol(relative)
         return lambda c, loc: prices.parse_stooq_csv(c, location=loc, symbol=symbol)

@@ -51,7 +51,6 @@ REFUSED = {
     "treasurydirect/auction_results_R_20220502_1_26W_bill_dharmatech.xml": "document is XML, not JSON",
     "treasurydirect/auction_results_R_20220512_3_30Y_bond_dharmatech.xml": "document is XML, not JSON",
     "nyfed/rates_all_latest_refRates_bwoods1998_RECON.json": "NY Fed reference rates",
-    "sec_13f/primary_doc_BardFinancial_2021Q3_secfilingsearcher.xml": "Form 13F cover page",
     "sec_13f/primary_doc_Everhart_2020Q4_secfilingsearcher.xml": "Form 13F cover page",
     "fred/TREAST_weekly_opxie1_DERIVED.csv": "found 'date,value'",
     "fred/WSHOMCB_weekly_opxie1_DERIVED.csv": "found 'date,value'",
@@ -69,7 +68,7 @@ def _tables() -> dict:
         FRED_OBSERVATIONS,
         NYFED_REVERSE_REPO_OPERATIONS,
     )
-    from assets.holdings import SEC13F_INFOTABLE
+    from assets.holdings import SEC13F_INFOTABLE, SEC13F_SUMMARYPAGES
     from assets.issuance import (
         MSPD_DEBT_OUTSTANDING,
         SEC_COMPANYFACTS,
@@ -78,14 +77,14 @@ def _tables() -> dict:
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
 
     return {t.name: t for t in (DTS_OPERATING_CASH_BALANCE, DTS_PUBLIC_DEBT_TRANSACTIONS, FRED_OBSERVATIONS,
-                                NYFED_REVERSE_REPO_OPERATIONS, SEC13F_INFOTABLE, MSPD_DEBT_OUTSTANDING,
+                                NYFED_REVERSE_REPO_OPERATIONS, SEC13F_INFOTABLE, SEC13F_SUMMARYPAGES, MSPD_DEBT_OUTSTANDING,
                                 SEC_COMPANYFACTS, TREASURY_AUCTIONS, COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES)}
 
 
 DATE_COLUMNS = {"fred_observations": "observation_date", "dts_operating_cash_balance": "record_date",
                 "dts_public_debt_transactions": "record_date", "mspd_debt_outstanding": "record_date",
                 "treasury_auctions": "auction_date", "nyfed_reverse_repo_operations": "operation_date",
-                "sec_companyfacts": "filed", "sec13f_infotable": None, "stooq_daily_prices": "price_date",
+                "sec_companyfacts": "filed", "sec13f_infotable": None, "sec13f_summarypages": None, "stooq_daily_prices": "price_date",
                 "coinbase_daily_candles": "price_date"}  # as assets/*.py declare them
 
 
@@ -152,6 +151,8 @@ def test_facts_read_from_real_files():
     assert mu["volume"].iloc[0] == 13259227.295409 and mu["price_date"].iloc[0].strftime("%Y%m%d") == "19890516"
     infotable = parse("sec_13f/infotable_ns1_BardFinancial_2021Q3_secfilingsearcher.xml")
     assert len(infotable) == 278 and infotable["value"].sum() == 1129298  # tableEntryTotal, tableValueTotal of its cover page
+    summary = parse("sec_13f/primary_doc_BardFinancial_2021Q3_secfilingsearcher.xml")
+    assert summary[["table_entry_total", "table_value_total"]].values.tolist() == [[278, 1129298]]
 
 
 def test_assemble_replay_dir_copies_publisher_files_under_their_replay_names(tmp_path):

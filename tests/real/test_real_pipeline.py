@@ -90,7 +90,8 @@ def test_fred_and_dts_alone_list_every_other_source_as_not_provided(fred_and_dts
     assert provided == {"dts_operating_cash_balance", "dts_public_debt_transactions"}
     assert {table for table, _ in coverage} - provided == {
         "treasury_auctions", "mspd_debt_outstanding", "nyfed_reverse_repo_operations", "sec_companyfacts",
-        "sec13f_submissions", "sec13f_coverpages", "sec13f_infotable", "stooq_daily_prices", "coinbase_daily_candles"}
+        "sec13f_submissions", "sec13f_coverpages", "sec13f_summarypages", "sec13f_infotable", "stooq_daily_prices",
+        "coinbase_daily_candles"}
     assert "Not provided: raw.stooq_daily_prices: [stooq] not provided: no folder" in run.output
 
 
@@ -112,3 +113,18 @@ def test_the_whole_corpus_publishes_and_every_row_in_history_reaches_raw(whole_c
         dates = pd.to_datetime(rows.iloc[:, 0], format="%Y-%m-%d")
         in_history = int((dates >= "2017-12-28").sum())
         assert raw_rows.get(str(replay / "fred" / name), 0) == in_history, name
+
+
+def test_the_real_13f_filing_reconciles_with_its_own_cover_page(whole_corpus):
+    """The real 2021Q3 information table (278 lines in $ thousands) and its cover page, replayed as
+    one filing: the date rule's unit (thousands) fits its summary page to the dollar; no other filer
+    reports its securities, so the summary page, not prices, is the evidence."""
+    run, _, _ = whole_corpus
+    with published(run) as conn:
+        row = conn.execute("select filings, filings_with_summary, filings_reconciled, reconciled_share, "
+                           "filings_flagged, value_bn from marts.fct_13f_unit_reconciliation "
+                           "where quarter_end = date '2021-09-30'").fetchone()
+        exceptions = conn.execute("select count(*) from marts.fct_13f_unit_exceptions").fetchone()[0]
+    assert row[:5] == (1, 1, 1, 1.0, 0)
+    assert float(row[5]) == 1.129298  # 1,129,298 thousand dollars
+    assert exceptions == 0

@@ -65,11 +65,13 @@ chain as (
         case when coalesce(r.first_round_sales_bn, 0) > 0
              then r.total_forced_sales_bn / r.first_round_sales_bn else 1.0 end as amplification,
         x.realised_pressure_bn,
+        p.aum_13f_bn as previous_aum_13f_bn,
         q.is_synthetic
     from quarters as q
     left join shocks as s on s.quarter_end = q.quarter_end
     left join rounds as r on r.quarter_end = q.quarter_end
     left join realised as x on x.quarter_end = q.quarter_end
+    left join quarters as p on p.quarter_end = {{ previous_quarter_end('q.quarter_end') }}
 ),
 
 scored as (
@@ -104,7 +106,8 @@ select
     cast(s.chain_score_pct as double) as chain_score_pct,
     cast(s.quarters_in_history as integer) as quarters_in_history,
     {{ to_usd_bn('c.realised_pressure_bn', 'usd_bn') }} as realised_pressure_bn,
-    cast(100 * c.realised_pressure_bn / nullif(c.aum_13f_bn, 0) as double) as realised_pressure_pct_of_aum,
+    -- over the previous quarter's 13F AUM: this quarter's AUM holds this quarter's returns
+    cast(100 * c.realised_pressure_bn / nullif(c.previous_aum_13f_bn, 0) as double) as realised_pressure_pct_of_aum,
     cast(c.is_synthetic as boolean) as is_synthetic
 from chain as c
 join scored as s on s.quarter_end = c.quarter_end

@@ -17,6 +17,7 @@ tables as (
         ('sec', 'sec_companyfacts', 'filed'),
         ('sec_13f', 'sec13f_submissions', 'period_of_report'),
         ('sec_13f', 'sec13f_coverpages', 'report_calendar_or_quarter'),
+        ('sec_13f', 'sec13f_summarypages', none),
         ('sec_13f', 'sec13f_infotable', none),
         ('stooq', 'stooq_daily_prices', 'price_date'),
         ('coinbase', 'coinbase_daily_candles', 'price_date'),

@@ -1,11 +1,14 @@
 """Parsers for SEC Form 13F: the quarterly data sets (zip of TSVs) and one filing's information table XML.
 
 Data sets (``https://www.sec.gov/files/structureddata/data/form-13f-data-sets/<name>_form13f.zip``):
-a zip holding, among others, ``SUBMISSION.tsv``, ``COVERPAGE.tsv`` and ``INFOTABLE.tsv``; UTF-8,
+a zip holding, among others, ``SUBMISSION.tsv``, ``COVERPAGE.tsv``, ``SUMMARYPAGE.tsv`` and
+``INFOTABLE.tsv``; UTF-8,
 tab-separated, a header row, no quoting, dates like ``31-DEC-2024``. The data sets are grouped by
 *filing* date, so one zip mixes periods of report; holdings are keyed downstream on PERIODOFREPORT.
 ``VALUE`` is published in thousands of dollars for filings before 2023-01-03 and in dollars from
-then on; the parser keeps it as published (staging converts by FILING_DATE).
+then on (as is the summary page's TABLEVALUETOTAL); the parser keeps both as published, and the
+intermediate layer resolves each filing's unit (the date rule, checked against the declared total
+and implied prices).
 
 One real quarter holds about 3 million INFOTABLE rows, so the reader is vectorised: pandas' C engine
 with explicit dtypes, strings as categories (validation then looks at each distinct value once) and
@@ -40,6 +43,13 @@ COVERPAGE_COLUMNS = {
     "ISAMENDMENT": "is_amendment", "AMENDMENTNO": "amendment_no", "AMENDMENTTYPE": "amendment_type",
     "FILINGMANAGER_NAME": "filing_manager_name",
 }
+# The summary page: what the filer declares its information table holds (line count and value
+# total, in the unit of its VALUE column). The data sets publish more columns
+# (OTHERINCLUDEDMANAGERSCOUNT, ISCONFIDENTIALOMITTED); only these two are needed and required.
+SUMMARYPAGE_COLUMNS = {
+    "ACCESSION_NUMBER": "accession_number", "TABLEENTRYTOTAL": "table_entry_total",
+    "TABLEVALUETOTAL": "table_value_total",
+}
 INFOTABLE_COLUMNS = {
     "ACCESSION_NUMBER": "accession_number", "INFOTABLE_SK": "infotable_sk",
     "NAMEOFISSUER": "name_of_issuer", "TITLEOFCLASS": "title_of_class", "CUSIP": "cusip",
@@ -49,7 +59,10 @@ INFOTABLE_COLUMNS = {
     "VOTING_AUTH_SHARED": "voting_auth_shared", "VOTING_AUTH_NONE": "voting_auth_none",
 }
 _INT_COLUMNS = ("INFOTABLE_SK", "VALUE", "SSHPRNAMT")  # required whole numbers: numpy int64
-_OPTIONAL_NUMBERS = ("VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED", "VOTING_AUTH_NONE")  # float64, NaN = empty
+# float64, NaN = empty. A notice filing (13F-NT) has no information table: its summary totals are
+# empty or 0 (the real cover pages in tests/fixtures/real_excerpts/sec_13f give both totals for a
+# holdings report).
+_OPTIONAL_NUMBERS = ("VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED", "VOTING_AUTH_NONE", "TABLEENTRYTOTAL", "TABLEVALUETOTAL")
 _SEC_DATE = re.compile(r"\d{2}-(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)-\d{4}")
 _ACCESSION = re.compile(r"\d{10}-\d{2}-\d{6}")
 _CUSIP = re.compile(r"[0-9A-Z]{9}")
@@ -104,6 +117,25 @@ def parse_13f_coverpages(content: bytes, *, location: str) -> pd.DataFrame:
         "amendment_no": pd.to_numeric(amendment_no).astype("Int64"),
         "amendment_type": frame["AMENDMENTTYPE"].astype(object).where(frame["AMENDMENTTYPE"].notna(), None),
         "filing_manager_name": frame["FILINGMANAGER_NAME"].astype(str),
+    })
+    _check_unique_key(out, ["accession_number"], doc)
+    return out
+
+
+@document_parser(SOURCE, bounded=False)
+def parse_13f_summarypages(content: bytes, *, location: str) -> pd.DataFrame:
+    """SUMMARYPAGE.tsv of a data-set zip: the declared line count and value total per filing."""
+    doc, frame = _read_member(content, location, "SUMMARYPAGE.tsv", SUMMARYPAGE_COLUMNS)
+    _check_pattern(frame, "ACCESSION_NUMBER", _ACCESSION, doc, "an accession number like 0001234567-25-000001")
+    for column in ("TABLEENTRYTOTAL", "TABLEVALUETOTAL"):
+        values = frame[column].dropna()
+        if not (values == values.round()).all():
+            i = int(np.flatnonzero((frame[column] != frame[column].round()).to_numpy() & frame[column].notna().to_numpy())[0])
+            _fail_at(doc, i, f"column {column!r}: expected a whole number, found {float(frame[column].iat[i])!r}")
+    out = pd.DataFrame({
+        "accession_number": frame["ACCESSION_NUMBER"].astype(str),
+        "table_entry_total": frame["TABLEENTRYTOTAL"].astype("Int64"),
+        "table_value_total": frame["TABLEVALUETOTAL"].astype("Int64"),
     })
     _check_unique_key(out, ["accession_number"], doc)
     return out
@@ -452,3 +484,95 @@ def parse_13f_infotable_xml(content: bytes, *, location: str, accession_number: 
     for column in ("value", "sshprnamt", "infotable_sk"):
         frame[column] = frame[column].astype("int64")
     return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# One filing's cover page (primary_doc.xml)
+# ---------------------------------------------------------------------------------------------
+
+_COVER_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})")  # EDGAR's MM-DD-YYYY (both real cover pages)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _find_text(root: ElementTree.Element, *path: str) -> str | None:
+    """The text at ``path`` of local element names, whatever namespace or prefix each one has (the
+    real cover pages put the default namespace on some elements and ``ns1:``/``com:`` on others)."""
+    nodes = [root]
+    for name in path:
+        nodes = [child for node in nodes for child in node if _local(child.tag) == name]
+    texts = [n.text.strip() for n in nodes if n.text and n.text.strip()]
+    return texts[0] if texts else None
+
+
+@document_parser(SOURCE)
+def parse_13f_primary_doc(content: bytes, *, location: str, accession_number: str) -> dict[str, pd.DataFrame]:
+    """One filing's cover page (EDGAR's ``primary_doc.xml``, root ``<edgarSubmission>``) as one row
+    each of the data sets' SUBMISSION, COVERPAGE and SUMMARYPAGE, keyed by ``accession_number``.
+
+    The cover page carries no filing date: ``filing_date`` is the signature date (a filing is
+    accepted on or after the day it is signed; the real Everhart cover page was signed 2021-03-26
+    for 2020-12-31). Values as published: ``tableValueTotal`` in the filing's VALUE unit.
+    """
+    doc = Doc(SOURCE, location)
+    if not _ACCESSION.fullmatch(accession_number):
+        doc.fail(f"accession number {accession_number!r} is not like 0001234567-25-000001")
+    stripped = bytes(content).removeprefix(b"\xef\xbb\xbf").lstrip()
+    try:
+        root = ElementTree.fromstring(stripped)
+    except ElementTree.ParseError as exc:
+        doc.fail(f"malformed XML: {exc}")
+    if _local(root.tag) != "edgarSubmission":
+        doc.fail(f"expected a Form 13F cover page (root <edgarSubmission>), found <{_local(root.tag)}>")
+
+    def required(*path: str) -> str:
+        text = _find_text(root, *path)
+        if text is None:
+            doc.fail(f"the cover page lacks <{'/'.join(path)}>")
+        return text
+
+    def date(*path: str) -> pd.Timestamp:
+        text = required(*path)
+        match = _COVER_DATE.fullmatch(text)
+        if not match:
+            doc.fail(f"<{path[-1]}>: expected a date like 09-30-2021 (MM-DD-YYYY), found {text!r}")
+        month, day, year = match.groups()
+        return pd.Timestamp(f"{year}-{month}-{day}")
+
+    def whole(*path: str) -> int | None:
+        text = _find_text(root, *path)
+        if text is not None and not re.fullmatch(r"\d{1,18}", text):
+            doc.fail(f"<{path[-1]}>: expected a whole number, found {text!r}")
+        return None if text is None else int(text)
+
+    submission_type = required("headerData", "submissionType")
+    if submission_type not in SUBMISSION_TYPES:
+        doc.fail(f"<submissionType>: expected one of {', '.join(SUBMISSION_TYPES)}, found {submission_type!r}")
+    cik = required("headerData", "filerInfo", "filer", "credentials", "cik")
+    if not re.fullmatch(r"\d{1,10}", cik):
+        doc.fail(f"<cik>: expected up to 10 digits, found {cik!r}")
+    amendment_type = _find_text(root, "formData", "coverPage", "amendmentInfo", "amendmentType")
+    is_amendment = (_find_text(root, "formData", "coverPage", "isAmendment") or "false").lower() == "true"
+    if amendment_type is not None and amendment_type not in AMENDMENT_TYPES:
+        doc.fail(f"<amendmentType>: expected RESTATEMENT or NEW HOLDINGS, found {amendment_type!r}")
+    if is_amendment and amendment_type is None:
+        doc.fail("an amendment (<isAmendment>true) must say its <amendmentType>: RESTATEMENT or NEW HOLDINGS")
+    key = {"accession_number": [accession_number]}
+    return {
+        "sec13f_submissions": pd.DataFrame({
+            **key, "filing_date": [date("formData", "signatureBlock", "signatureDate")],
+            "submission_type": [submission_type], "cik": [int(cik)],
+            "period_of_report": [date("headerData", "filerInfo", "periodOfReport")]}),
+        "sec13f_coverpages": pd.DataFrame({
+            **key, "report_calendar_or_quarter": [date("formData", "coverPage", "reportCalendarOrQuarter")],
+            "is_amendment": [is_amendment],
+            "amendment_no": pd.array([whole("formData", "coverPage", "amendmentNo")], dtype="Int64"),
+            "amendment_type": [amendment_type],
+            "filing_manager_name": [required("formData", "coverPage", "filingManager", "name")]}),
+        "sec13f_summarypages": pd.DataFrame({
+            **key,
+            "table_entry_total": pd.array([whole("formData", "summaryPage", "tableEntryTotal")], dtype="Int64"),
+            "table_value_total": pd.array([whole("formData", "summaryPage", "tableValueTotal")], dtype="Int64")}),
+    }

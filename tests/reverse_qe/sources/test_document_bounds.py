@@ -78,7 +78,7 @@ def test_a_zip_bomb_is_refused_unread_within_bounded_memory(tmp_path):
     folder = tmp_path / "sec_13f"
     folder.mkdir()
     with zipfile.ZipFile(folder / "2023q1_form13f.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in ("SUBMISSION.tsv", "COVERPAGE.tsv"):  # a whole data set but for its information table
+        for name in ("SUBMISSION.tsv", "COVERPAGE.tsv", "SUMMARYPAGE.tsv"):  # a whole data set but for its information table
             archive.write(FIXTURES / "sec_13f" / "2023q1_form13f" / name, name)
         with archive.open("INFOTABLE.tsv", "w", force_zip64=True) as member:  # 1 GiB of zeros, ~1 MB zipped
             block = b"0" * (16 * 1024 * 1024)

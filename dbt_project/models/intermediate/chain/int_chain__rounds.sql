@@ -14,9 +14,7 @@
 {#- read straight from the table each time: a CTE named twice is materialized, a copy of every position -#}
 {%- set exposures = ref('int_chain__exposures') -%}
 with assets as (
-    select quarter_end, cusip, sum(holding_bn) as asset_holding_bn, max(price_impact_per_bn) as price_impact_per_bn
-    from {{ exposures }}
-    group by quarter_end, cusip
+    {{ chain_assets(exposures) }}
 ),
 
 shocked as (

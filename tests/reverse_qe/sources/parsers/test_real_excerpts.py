@@ -16,7 +16,10 @@ from reverse_qe.sources.parsers.fiscal_data import (
 from reverse_qe.sources.parsers.fred import parse_fred_csv
 from reverse_qe.sources.parsers.nyfed import parse_nyfed_repo_operations
 from reverse_qe.sources.parsers.prices import parse_coinbase_candles, parse_stooq_csv
-from reverse_qe.sources.parsers.sec_13f import parse_13f_infotable_xml
+from reverse_qe.sources.parsers.sec_13f import (
+    parse_13f_infotable_xml,
+    parse_13f_primary_doc,
+)
 from reverse_qe.sources.parsers.treasury_auctions import parse_treasurydirect_auctions
 from tests.conftest import FIXTURES as TESTS_FIXTURES
 
@@ -210,6 +213,36 @@ def test_13f_cover_page_is_refused_as_not_an_information_table():
     with pytest.raises(SourceFormatError, match="cover page .*edgarSubmission") as info:
         _infotable(content, location)
     assert info.value.location == location
+
+
+def test_13f_cover_page_gives_the_filings_submission_cover_and_summary_rows():
+    """The real cover page: default namespace plus ``com:`` for the address, MM-DD-YYYY dates, no
+    <isAmendment> at all (an original report), the summary page's totals in $ thousands (2021)."""
+    content, location = excerpt("sec_13f/primary_doc_BardFinancial_2021Q3.xml")
+    frames = parse_13f_primary_doc(content, location=location, accession_number=ACCESSION)
+    (submission,) = frames["sec13f_submissions"].to_dict("records")
+    assert submission == {"accession_number": ACCESSION, "filing_date": pd.Timestamp("2021-10-15"),
+                          "submission_type": "13F-HR", "cik": 1850858, "period_of_report": pd.Timestamp("2021-09-30")}
+    (cover,) = frames["sec13f_coverpages"].to_dict("records")
+    assert cover["filing_manager_name"] == "Bard Financial Services, Inc." and cover["is_amendment"] is False
+    assert cover["amendment_type"] is None and pd.isna(cover["amendment_no"])
+    (summary,) = frames["sec13f_summarypages"].to_dict("records")
+    assert (summary["table_entry_total"], summary["table_value_total"]) == (278, 1129298)
+
+
+def test_13f_cover_page_of_an_amendment_names_its_type_or_is_refused():
+    content, location = excerpt("sec_13f/primary_doc_BardFinancial_2021Q3.xml")
+    amended = content.replace(b"<reportType>", b"<isAmendment>true</isAmendment><amendmentNo>2</amendmentNo>"
+                              b"<amendmentInfo><amendmentType>NEW HOLDINGS</amendmentType></amendmentInfo><reportType>")
+    cover = parse_13f_primary_doc(amended, location=location, accession_number=ACCESSION)["sec13f_coverpages"]
+    assert (cover.loc[0, "amendment_type"], cover.loc[0, "amendment_no"], bool(cover.loc[0, "is_amendment"])) == (
+        "NEW HOLDINGS", 2, True)
+    untyped = content.replace(b"<reportType>", b"<isAmendment>true</isAmendment><reportType>")
+    with pytest.raises(SourceFormatError, match="must say its <amendmentType>"):
+        parse_13f_primary_doc(untyped, location=location, accession_number=ACCESSION)
+    with pytest.raises(SourceFormatError, match="expected a Form 13F cover page .*informationTable"):
+        parse_13f_primary_doc(excerpt("sec_13f/infotable_ns1_BardFinancial_2021Q3_first2.xml")[0],
+                              location=location, accession_number=ACCESSION)
 
 
 # --- documents of other publications: refused, named ---------------------------------------------

@@ -18,6 +18,7 @@ from reverse_qe.sources.parsers.sec_13f import (
     parse_13f_infotable,
     parse_13f_infotable_xml,
     parse_13f_submissions,
+    parse_13f_summarypages,
 )
 from tests.conftest import FIXTURES as TESTS_FIXTURES
 
@@ -59,6 +60,20 @@ def test_coverpages_carry_both_amendment_types():
     assert frame.loc["0000900001-23-000002", "amendment_type"] is None
     assert bool(frame.loc["0000900001-23-000002", "is_amendment"]) is False
     assert frame.loc["0000900002-23-000001", "filing_manager_name"] == "BETA HEDGE PARTNERS LP"
+
+
+def test_summary_pages_declare_each_filings_line_count_and_value_total_as_published():
+    frame = parse_13f_summarypages(dataset("2023q1_form13f"), location="2023q1_form13f.zip").set_index("accession_number")
+    assert frame.loc["0000900001-23-000002", "table_entry_total"] == 4
+    assert frame.loc["0000900001-23-000002", "table_value_total"] == 1_840_000  # dollars, as the lines
+    older = parse_13f_summarypages(dataset("2022q4_form13f"), location="2022q4_form13f.zip")
+    assert older["table_value_total"].tolist() == [1550]  # $ thousands, as the lines (1250 + 300)
+
+
+def test_a_summary_total_that_is_not_a_whole_number_names_member_and_line():
+    text = (FIXTURES / "2023q1_form13f" / "SUMMARYPAGE.tsv").read_text().replace("\t900000\t", "\t900000.5\t")
+    with pytest.raises(SourceFormatError, match=r"2023q1_form13f.zip!SUMMARYPAGE.tsv, row 3: column .TABLEVALUETOTAL.: expected a whole number, found 900000.5"):
+        parse_13f_summarypages(zip_folder(FIXTURES / "2023q1_form13f", {"SUMMARYPAGE.tsv": text}), location="2023q1_form13f.zip")
 
 
 def test_infotable_keeps_values_as_published_in_both_units():
