@@ -28,10 +28,11 @@ h41_weekly_partitions = WeeklyPartitionsDefinition(start_date=h41_week_start(HIS
 sec_13f_dataset_partitions = DynamicPartitionsDefinition(name="sec_13f_datasets")
 
 
-def keys_through(partitions_def: PartitionsDefinition, as_of: dt.date, dynamic_partitions_store=None) -> list[str]:
-    """Partition keys of a definition up to the one holding ``as_of`` (time-based), or every key
-    (dynamic)."""
+def keys_through(partitions_def: PartitionsDefinition, as_of: dt.date | None,
+                 dynamic_partitions_store=None) -> list[str]:
+    """Partition keys of a definition up to the one holding ``as_of`` (time-based; None: now, the
+    partitions the UI shows, the one in progress included), or every key (dynamic)."""
     if isinstance(partitions_def, TimeWindowPartitionsDefinition):
-        current = dt.datetime.combine(as_of, dt.time(12))
+        current = dt.datetime.combine(as_of, dt.time(12)) if as_of is not None else None
         return partitions_def.get_partition_keys(current_time=current)
     return list(partitions_def.get_partition_keys(dynamic_partitions_store=dynamic_partitions_store))

@@ -77,6 +77,14 @@ def gx_docs_dir(warehouse: DuckDBResource) -> Path:
     return Path(warehouse.database).parent / GX_DOCS_FOLDER
 
 
+def data_docs_metadata(docs_index: Path | None) -> dict:
+    """Where Great Expectations wrote the batch's data docs, as a path, not a link: the UI is served
+    over http, from which a browser does not follow a ``file://`` link, and GX's pages load their
+    scripts and styles from CDNs, so offline they render blank anyway. Open the file in a browser
+    on a machine online; the report page (``reports/index.html``) is the offline view."""
+    return {"data_docs": MetadataValue.path(str(docs_index))} if docs_index else {}
+
+
 def _reject(context, key: AssetKey, record: "QuarantineRecord", metadata: dict):
     """Report the failing check of a quarantined batch, and fail the step without retries."""
     from reverse_qe.redaction import redact
@@ -213,7 +221,7 @@ def raw_asset(
                         warehouse.get_connection, table, frame, suite, batch_id=batch_id, asset_key=asset_key,
                         date_column=date_column, docs_dir=gx_docs_dir(warehouse), source=source,
                         select_rows=lambda f: rows_of_this_run(context, f, date_column))
-                    docs = {"data_docs": MetadataValue.url(result.docs_index.as_uri())} if result.docs_index else {}
+                    docs = data_docs_metadata(result.docs_index)
                     if result.rejected:
                         yield from _reject(context, key, result.rejected, docs)
                     done = result.written
@@ -362,7 +370,7 @@ def raw_set_asset(
                     rejected = [(n, r) for n, r in results.items() if r.rejected]
                     if rejected:
                         table_name, result = rejected[0]
-                        docs = {"data_docs": MetadataValue.url(result.docs_index.as_uri())} if result.docs_index else {}
+                        docs = data_docs_metadata(result.docs_index)
                         yield from _reject(context, keys[table_name], result.rejected, docs)
                     for table_name, result in results.items():
                         done = result.written

@@ -11,6 +11,7 @@ from pathlib import Path
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetObservation,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -89,11 +90,30 @@ def write_page(folder: Path, page: str) -> Path:
     return target
 
 
+def observe_marts(context: AssetExecutionContext, data) -> None:
+    """An observation on each mart asset with its numbers in the publication (``mart_metrics``).
+
+    Not on the dbt materialisations: dagster-dbt's ``fetch_row_counts()`` counts through a dbt
+    adapter it opens in the run's process, and with DuckDB that adapter keeps the warehouse open
+    read-only there, so the next step of an in-process run (``make demo``) could no longer open it
+    ("different configuration than existing connections"); here the numbers come from the
+    published copy this step reads anyway, in the warehouse pool."""
+    from reverse_qe.reports.mart_metrics import mart_metrics
+
+    known = {key.path[-1]: key for key in MART_KEYS}
+    for name, metrics in mart_metrics(data).items():
+        if name in known:
+            context.log_event(AssetObservation(asset_key=known[name], metadata=metrics,
+                                               description="in the publication of this run"))
+
+
 @asset(key=AssetKey(["reports", "page"]), deps=[*MART_KEYS, published_warehouse.key], group_name="reports",
        kinds={"python", "html"}, owners=["team:analytics"], pool=WAREHOUSE_POOL,
        description="reports/index.html beside the warehouse, written on every publication from the published "
        "copy: one self-contained page (PNG plots inlined, no external address) with a section and a plot for "
-       "every mart, the status summary and the publication's facts. Opens from disk, offline.")
+       "every mart, the status summary and the publication's facts. Opens from disk, offline. Records on each "
+       "mart an observation with its row count and, for the bathtub and the absorption score, the latest "
+       "week's headline numbers (the UI's plots tab graphs them).")
 def report_page(context: AssetExecutionContext, warehouse: DuckDBResource) -> MaterializeResult:
     import duckdb
 
@@ -102,6 +122,7 @@ def report_page(context: AssetExecutionContext, warehouse: DuckDBResource) -> Ma
     published = published_path(Path(warehouse.database))
     with duckdb.connect(str(published), read_only=True, config={"memory_limit": duckdb_memory_limit()}) as conn:
         data = page.read_page_data(conn)
+    observe_marts(context, data)
     html = page.build_page(data)
     path = write_page(Path(warehouse.database).parent / REPORTS_FOLDER, html)
     context.log.info(f"report page {path}: {len(data.marts)} marts, {html.count('<img ')} plots")

@@ -17,6 +17,7 @@ from reverse_qe.settings import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
     SourceSettings,
+    dbt_colour_env,
     duckdb_memory_limit,
     warehouse_path,
 )
@@ -108,11 +109,13 @@ class WarehouseResource(DuckDBResource):
 
 class WarehouseDbtResource(DbtCliResource):
     """dbt, started once the warehouse can be opened (the same bounded wait and named errors as the
-    steps' connections, rather than dbt's raw lock error)."""
+    steps' connections, rather than dbt's raw lock error), without colour codes unless the run's
+    output is a terminal (``dbt_colour_env``; dbt reads the environment it inherits)."""
 
     def cli(self, args, **kwargs):
         if args and args[0] in ("build", "run", "seed", "test", "snapshot"):
             open_warehouse(warehouse_path(), report=get_dagster_logger().warning).close()
+        os.environ.update(dbt_colour_env(sys.stdout))
         return super().cli(args, **kwargs)
 
 

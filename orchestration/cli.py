@@ -127,15 +127,26 @@ def register_13f_datasets(instance, defs) -> list[str]:
     return keys
 
 
-def partition_tags(instance, defs, job) -> dict[str, str] | None:
+def partitions_as_of(sources):
+    """The day whose partition a run goes through: a pinned scenario end (``RQE_SCENARIO_END``: the
+    scenario has no data after it, and a later run with a later end fills the weeks in between), or
+    None: now, the newest partition the definitions hold (``end_offset=1``: the one in progress),
+    as the UI counts them. The scenario's default end is the last business day before today, so on
+    a Thursday (a new H.4.1 week) or early in a month that partition starts after the data's end,
+    and a run that stopped at the data's end left it showing as missing after a clean demo."""
+    return sources.as_of() if sources.mode == "scenario" and sources.scenario_end else None
+
+
+def partition_tags(instance, job, sources) -> dict[str, str] | None:
     """Tags for one single-run backfill from the first partition not yet materialised through the
-    newest (``assets.partitions.keys_to_run``); None when the job has nothing to run."""
+    newest (``assets.partitions.keys_to_run``, through :func:`partitions_as_of`); None when the job
+    has nothing to run."""
     from assets.partitions import keys_through
     from reverse_qe.partitions import keys_to_run, partition_range_tags
 
     if job.partitions_def is None:
         return {}
-    keys = keys_through(job.partitions_def, defs.resources["sources"].as_of(), instance)
+    keys = keys_through(job.partitions_def, partitions_as_of(sources), instance)
     done = set.intersection(*(set(instance.get_materialized_partitions(key))
                               for key in job.asset_layer.executable_asset_keys))
     todo = keys_to_run(keys, done)
@@ -152,7 +163,7 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None):
     job = defs.resolve_job_def(job_name)
     if job_name == "quarterly_13f":
         register_13f_datasets(instance, defs)
-    tags = partition_tags(instance, defs, job)
+    tags = partition_tags(instance, job, defs.resources["sources"])
     if tags is None:
         print(f"{job_name}: no partition to run (no data set yet)", flush=True)
         return None, time.perf_counter() - started

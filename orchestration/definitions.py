@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from assets.alerts import absorption_alert_log
 from assets.checks import reconciliation_checks
+from assets.compaction import warehouse_compaction
 from assets.dbt import reverse_qe_dbt_assets
 from assets.funding_flows import funding_flows_assets, funding_flows_checks
 from assets.holdings import holdings_assets, holdings_checks
@@ -19,7 +20,7 @@ from orchestration.sensors import sensors
 defs = Definitions(
     assets=[
         *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
-        reverse_qe_dbt_assets, absorption_alert_log, published_warehouse, *report_assets,
+        reverse_qe_dbt_assets, absorption_alert_log, published_warehouse, *report_assets, warehouse_compaction,
     ],
     asset_checks=[*reconciliation_checks, *funding_flows_checks, *issuance_checks, *prices_checks, *holdings_checks],
     jobs=[*INGEST_JOBS, transform_job],

@@ -12,6 +12,7 @@ from typing import Iterable
 from dagster import AssetKey, AssetSelection, define_asset_job
 
 from assets.alerts import absorption_alert_log
+from assets.compaction import warehouse_compaction
 from assets.dbt import reverse_qe_dbt_assets
 from assets.publish import published_warehouse
 from assets.reports import report_assets
@@ -42,8 +43,10 @@ quarterly_13f_job = define_asset_job(
 
 transform_job = define_asset_job(
     "transform_and_publish",
-    selection=AssetSelection.assets(reverse_qe_dbt_assets, absorption_alert_log, published_warehouse, *report_assets),
-    description="Every dbt model and test, the reconciliations, the alerts, the published copy and the reports.",
+    selection=AssetSelection.assets(reverse_qe_dbt_assets, absorption_alert_log, published_warehouse, *report_assets,
+                                    warehouse_compaction),
+    description="Every dbt model and test, the reconciliations, the alerts, the published copy, the reports, "
+    "then the working warehouse compacted.",
 )
 
 INGEST_JOBS = (daily_ingest_job, weekly_h41_job, quarterly_13f_job)

@@ -121,3 +121,17 @@ def lock_wait_s(environ=os.environ) -> float:
     if value < 0:
         raise ValueError(f"RQE_LOCK_WAIT_S={raw!r}: expected a number of seconds, 0 or more")
     return value
+
+
+def dbt_colour_env(stream, environ=os.environ) -> dict[str, str]:
+    """``{"DBT_USE_COLORS": "false"}`` when the run's output is not a terminal (a file, a pipe, CI, the
+    UI's captured logs) or ``NO_COLOR`` is set to anything (no-color.org); else nothing. dbt colours
+    its status words with ANSI codes unless told (it ignores ``NO_COLOR``), and dagster-dbt prints
+    dbt's lines as they are, so every log file carried ``ESC[32mOK ESC[0m``. A ``DBT_USE_COLORS``
+    the user set wins. (Dagster's own console lines are coloured only on a terminal already.)"""
+    if "DBT_USE_COLORS" in environ:
+        return {}
+    isatty = getattr(stream, "isatty", None)
+    if environ.get("NO_COLOR") or not (isatty and isatty()):
+        return {"DBT_USE_COLORS": "false"}
+    return {}

@@ -18,8 +18,10 @@ def absorption_history(conn, held: list[str | None], scores: list[float]) -> Non
     conn.execute("create or replace table marts.fct_capex_absorption as "
                  "select week_ending, regime, regime_held, weeks_in_regime, regime_reason, score, "
                  "score / 100 as weighted_z, cast(-10 as decimal(18,6)) as slack_bn, 0.5 as absorption_ratio, "
-                 "cast(20 as decimal(18,6)) as idle_pool_13w_ago_bn, cast(25 as decimal(18,6)) as d13_bn, "
-                 "cast(5 as decimal(18,6)) as f13_bn, 6 as inputs_above_average, 8 as inputs_scored, "
+                 "cast(20 as decimal(18,6)) as idle_pool_13w_ago_bn, "
+                 "cast(25 as decimal(18,6)) as private_treasury_supply_13w_bn, "
+                 "cast(5 as decimal(18,6)) as hyperscaler_funding_13w_bn, "
+                 "6 as inputs_above_average, 8 as inputs_scored, "
                  "true as is_synthetic "
                  "from (select unnest(?) as week_ending, unnest(?) as regime, unnest(?) as regime_held, "
                  "3 as weeks_in_regime, 'slack -10 bn <= 0: hand-made' as regime_reason, unnest(?) as score)",

@@ -37,8 +37,8 @@ select week_ending,
        cast(3000 as decimal(18,6)) as reserve_floor_bn,
        cast(greatest(0, 300 - 4 * i) as decimal(18,6)) as excess_reserves_bn,
        cast(greatest(5, 400 - 12 * i) + greatest(0, 300 - 4 * i) as decimal(18,6)) as idle_pool_bn,
-       cast(greatest(5, 400 - 12 * i) + greatest(0, 550 - 4 * i) as decimal(18,6)) as idle_pool_floor_low_bn,
-       cast(greatest(5, 400 - 12 * i) + greatest(0, 50 - 4 * i) as decimal(18,6)) as idle_pool_floor_high_bn,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 550 - 4 * i) as decimal(18,6)) as idle_pool_if_floor_lower_bn,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 50 - 4 * i) as decimal(18,6)) as idle_pool_if_floor_higher_bn,
        cast(case when i >= 13 then -65 + 12 * 13 - 39 end as decimal(18,6)) as net_liquidity_change_13w_bn,
        cast(case when i >= 13 then -65 end as decimal(18,6)) as tap_13w_bn,
        cast(case when i >= 13 then -39 end as decimal(18,6)) as treasury_drain_13w_bn,
@@ -52,8 +52,8 @@ from w;
 create table marts.fct_capex_absorption as
 with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))
 select week_ending,
-       cast(case when i >= 13 then 40 + i end as decimal(18,6)) as f13_bn,
-       cast(case when i >= 13 then 150 + 5 * i end as decimal(18,6)) as d13_bn,
+       cast(case when i >= 13 then 40 + i end as decimal(18,6)) as hyperscaler_funding_13w_bn,
+       cast(case when i >= 13 then 150 + 5 * i end as decimal(18,6)) as private_treasury_supply_13w_bn,
        cast(case when i >= 13 then 700 - 16 * (i - 13) end as decimal(18,6)) as idle_pool_13w_ago_bn,
        case when i >= 13 then (40.0 + i) / greatest(700 - 16 * (i - 13), 50) end as absorption_ratio,
        cast(case when i >= 13 then 700 - 16 * (i - 13) - (190 + 6 * i) end as decimal(18,6)) as slack_bn,
@@ -61,9 +61,9 @@ select week_ending,
             else 'crowding_out' end as regime,
        cast(case when i >= 13 then i - 26 end as double) / 8 as z_absorption_ratio,
        cast(case when i >= 13 then i - 24 end as double) / 8 as z_neg_slack,
-       cast(null as double) as z_ig_oas_change_13w_pct, cast(null as double) as z_hy_oas_change_13w_pct,
-       cast(null as double) as z_yield_10y_change_13w_pct, cast(null as double) as z_term_premium_change_13w_pct,
-       cast(null as double) as z_sofr_iorb_change_13w_pct, cast(null as double) as z_auction_stress_13w,
+       cast(null as double) as z_ig_oas_change_13w_pp, cast(null as double) as z_hy_oas_change_13w_pp,
+       cast(null as double) as z_yield_10y_change_13w_pp, cast(null as double) as z_term_premium_change_13w_pp,
+       cast(null as double) as z_sofr_iorb_change_13w_pp, cast(null as double) as z_auction_stress_13w,
        cast(case when i >= 13 then (i - 25) / 10.0 end as double) as confirmation_z,
        cast(case when i >= 13 then (i - 25) / 9.0 end as double) as weighted_z,
        cast(case when i = {WEEKS - 1} then {LATEST_SCORE} when i >= 13 then 20.0 + 1.5 * i end as double) as score,
@@ -84,14 +84,14 @@ with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending
 select week_ending,
        cast(sin(i / 3.0) * 2 + (case when i > 29 then -1.0 else 0.4 end) as double) as speculative_return_pct,
        cast(cos(i / 4.0) * 0.8 as double) as near_cash_flow_return_pct,
-       cast(sin(i / 3.0) * 2 + (case when i > 29 then -1.0 else 0.4 end) - cos(i / 4.0) * 0.8 as double) as spread_pct,
+       cast(sin(i / 3.0) * 2 + (case when i > 29 then -1.0 else 0.4 end) - cos(i / 4.0) * 0.8 as double) as spread_pp,
        5 as speculative_assets, 2 as near_cash_flow_assets, true as is_synthetic
 from w;
 
 create table marts.fct_divergence_by_regime as
 select * from (values ('ample', 12, 0.42, -0.3, 1.1, true), ('tightening', 5, 0.05, -0.6, 0.7, true),
                       ('crowding_out', 10, -0.81, -1.9, 0.2, true))
-    as t(regime, weeks, mean_forward_13w_spread_pct, min_forward_13w_spread_pct, max_forward_13w_spread_pct,
+    as t(regime, weeks, mean_forward_13w_spread_pp, min_forward_13w_spread_pp, max_forward_13w_spread_pp,
          is_synthetic);
 
 create table marts.fct_hyperscaler_funding as
@@ -110,7 +110,7 @@ select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as d
        5.0 as shock_pct, 3 as chain_rounds,
        cast(10 + q as decimal(18,6)) as first_round_sales_bn,
        cast((10 + q) * (1.1 + 0.1 * q) as decimal(18,6)) as total_forced_sales_bn,
-       1.1 + 0.1 * q as amplification, 25.0 * (q + 1) as chain_score_pct, q + 1 as quarters_in_history,
+       1.1 + 0.1 * q as amplification, 25.0 * (q + 1) as chain_score_pctile, q + 1 as quarters_in_history,
        true as is_synthetic
 from range(4) t(q);
 

@@ -59,7 +59,7 @@ def chain_summary_markdown(frames: ChainFrames) -> str:
     lines = [
         f"### Forced-selling chain, quarter ending {row['quarter_end']}{synthetic}",
         "",
-        f"Amplification **{row['amplification']:.3f}** (score {row['chain_score_pct']:.0f}th percentile of "
+        f"Amplification **{row['amplification']:.3f}** (score {row['chain_score_pctile']:.0f}th percentile of "
         f"{int(row['quarters_in_history'])} quarters): funders had to sell {_money(row['required_sales_bn'])} "
         f"({_money(row['standard_shock_bn'])} standard shock of {row['shock_pct']:g}% plus "
         f"{_money(row['capital_calls_bn'])} capital calls); forced sales over {int(row['chain_rounds'])} rounds "
@@ -99,7 +99,7 @@ def chain_history_png(frames: ChainFrames) -> bytes:
     left.plot(pd.to_datetime(chain["quarter_end"]), chain["amplification"], color="tab:red", marker="o", ms=3)
     left.set_ylabel("amplification")
     right = left.twinx()
-    right.bar(pd.to_datetime(chain["quarter_end"]), chain["chain_score_pct"], width=40, alpha=0.25, color="tab:blue")
+    right.bar(pd.to_datetime(chain["quarter_end"]), chain["chain_score_pctile"], width=40, alpha=0.25, color="tab:blue")
     right.set_ylabel("score (percentile)")
     left.set_title(f"Forced-selling chain: amplification and score by quarter{synthetic}")
     return figure_png(fig)

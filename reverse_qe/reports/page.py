@@ -26,15 +26,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "fct_capex_absorption": absorption.COLUMNS,
     "fct_liquidity_bathtub": (
         "week_ending", "net_liquidity_bn", "net_liquidity_change_13w_bn", "tap_13w_bn", "treasury_drain_13w_bn",
-        "rrp_release_13w_bn", "idle_pool_bn", "idle_pool_floor_low_bn", "idle_pool_floor_high_bn",
+        "rrp_release_13w_bn", "idle_pool_bn", "idle_pool_if_floor_lower_bn", "idle_pool_if_floor_higher_bn",
         "private_treasury_supply_13w_bn", "hyperscaler_funding_13w_bn", "demand_for_funds_13w_bn", "is_synthetic"),
     "fct_hyperscaler_funding": ("ticker", "calendar_quarter_end", "capex_bn", "external_funding_bn",
                                 "self_funded_share", "is_synthetic"),
-    "fct_divergence": ("week_ending", "speculative_return_pct", "near_cash_flow_return_pct", "spread_pct",
+    "fct_divergence": ("week_ending", "speculative_return_pct", "near_cash_flow_return_pct", "spread_pp",
                        "is_synthetic"),
-    "fct_divergence_by_regime": ("regime", "weeks", "mean_forward_13w_spread_pct", "min_forward_13w_spread_pct",
-                                 "max_forward_13w_spread_pct", "is_synthetic"),
-    "fct_forced_selling_chain": ("quarter_end", "amplification", "chain_score_pct", "total_forced_sales_bn",
+    "fct_divergence_by_regime": ("regime", "weeks", "mean_forward_13w_spread_pp", "min_forward_13w_spread_pp",
+                                 "max_forward_13w_spread_pp", "is_synthetic"),
+    "fct_forced_selling_chain": ("quarter_end", "amplification", "chain_score_pctile", "total_forced_sales_bn",
                                  "is_synthetic"),
     "fct_chain_asset_vulnerability": ("quarter_end", "cusip", "ticker", "asset_group", "forced_sales_bn",
                                       "chain_price_change_pct", "is_synthetic"),
@@ -168,8 +168,8 @@ def _divergence(data: PageData, rows: list[Row]) -> str:
 
 def _divergence_by_regime(data: PageData, rows: list[Row]) -> str:
     table = _table(["regime", "weeks", "mean forward 13w spread, pp", "min, pp", "max, pp"],
-                   [(r["regime"], r["weeks"], r["mean_forward_13w_spread_pct"], r["min_forward_13w_spread_pct"],
-                     r["max_forward_13w_spread_pct"]) for r in rows])
+                   [(r["regime"], r["weeks"], r["mean_forward_13w_spread_pp"], r["min_forward_13w_spread_pp"],
+                     r["max_forward_13w_spread_pp"]) for r in rows])
     return _img(plots.divergence_by_regime_png(rows), "forward 13-week spread by regime") + table
 
 

@@ -51,7 +51,8 @@ def idle_pool_png(rows: Rows) -> bytes:
     plt = pyplot()
     weeks = [r["week_ending"] for r in rows]
     figure, axis = plt.subplots(figsize=(9, 3.8))
-    axis.fill_between(weeks, _series(rows, "idle_pool_floor_high_bn"), _series(rows, "idle_pool_floor_low_bn"),
+    axis.fill_between(weeks, _series(rows, "idle_pool_if_floor_higher_bn"),
+                      _series(rows, "idle_pool_if_floor_lower_bn"),
                       color="tab:blue", alpha=0.15, linewidth=0, label="idle pool with the floor ∓ its band")
     axis.plot(weeks, _series(rows, "idle_pool_bn"), color="tab:blue", linewidth=1.4,
               label="idle pool = ON RRP + reserves above the floor")
@@ -118,7 +119,7 @@ def divergence_png(rows: Rows, regimes: Mapping[Any, Any]) -> bytes:
     top.set_ylabel("cumulative return, %")
     top.set_title(f"Divergence of the baskets, on the absorption regime{_synthetic(rows)}")
     top.legend(handles=[spec, near, *bands], loc="upper left", fontsize=8, ncol=5)
-    spread = _series(rows, "spread_pct")
+    spread = _series(rows, "spread_pp")
     bottom.bar(weeks, spread, width=6, color="#999999", label="weekly spread")
     mean = [sum(w) / len(w) for w in (spread[max(0, i - 12):i + 1] for i in range(len(spread)))]
     bottom.plot(weeks, mean, color="black", linewidth=1.2, label="13-week mean")
@@ -134,9 +135,9 @@ def divergence_by_regime_png(rows: Rows) -> bytes:
     order = [r for r in REGIME_COLOURS if any(x["regime"] == r for x in rows)]
     order += sorted({x["regime"] for x in rows} - set(order), key=str)
     by = {r["regime"]: r for r in rows}
-    means = [float(by[r]["mean_forward_13w_spread_pct"] or 0.0) for r in order]
-    low = [m - float(by[r]["min_forward_13w_spread_pct"] or m) for r, m in zip(order, means)]
-    high = [float(by[r]["max_forward_13w_spread_pct"] or m) - m for r, m in zip(order, means)]
+    means = [float(by[r]["mean_forward_13w_spread_pp"] or 0.0) for r in order]
+    low = [m - float(by[r]["min_forward_13w_spread_pp"] or m) for r, m in zip(order, means)]
+    high = [float(by[r]["max_forward_13w_spread_pp"] or m) - m for r, m in zip(order, means)]
     figure, axis = plt.subplots(figsize=(7, 3.4))
     labels = [f"{REGIME_LABELS.get(r, r)}\n({by[r]['weeks']} weeks)" for r in order]
     colours = [REGIME_COLOURS.get(r, "#dddddd") for r in order]

@@ -89,7 +89,7 @@ def regime_by_year(conn) -> list[str]:
 def chain_latest(conn) -> list[str]:
     if not _has_table(conn, "marts", "fct_forced_selling_chain"):
         return []
-    row = conn.execute("select quarter_end, amplification, chain_score_pct, total_forced_sales_bn "
+    row = conn.execute("select quarter_end, amplification, chain_score_pctile, total_forced_sales_bn "
                        "from marts.fct_forced_selling_chain order by quarter_end desc limit 1").fetchone()
     if row is None:
         return ["No forced-selling chain: no 13F holdings loaded."]

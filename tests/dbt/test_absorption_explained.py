@@ -19,8 +19,8 @@ from tests.dbt_sql import render_model
 
 WEEKS = 30
 START = dt.date(2024, 1, 3)
-CONFIRMATIONS = ["ig_oas_change_13w_pct", "hy_oas_change_13w_pct", "yield_10y_change_13w_pct",
-                 "term_premium_change_13w_pct", "sofr_iorb_change_13w_pct", "auction_stress_13w"]
+CONFIRMATIONS = ["ig_oas_change_13w_pp", "hy_oas_change_13w_pp", "yield_10y_change_13w_pp",
+                 "term_premium_change_13w_pp", "sofr_iorb_change_13w_pp", "auction_stress_13w"]
 MARKET = ["ig_oas_pct", "hy_oas_pct", "yield_10y_pct", "term_premium_10y_pct", "sofr_pct", "iorb_pct"]
 CONTRIBUTIONS = ["contribution_absorption_ratio", "contribution_neg_slack"] + [f"contribution_{c}" for c in CONFIRMATIONS]
 Z_INPUTS = ["z_absorption_ratio", "z_neg_slack"] + [f"z_{c}" for c in CONFIRMATIONS]

@@ -117,5 +117,5 @@ def test_the_chain_scales_realised_pressure_by_the_previous_quarters_aum_not_thi
     base = chain_rows({PREVIOUS: 200.0, CURRENT: 250.0}, {CURRENT: 3.0})
     boomed = chain_rows({PREVIOUS: 200.0, CURRENT: 500.0}, {CURRENT: 3.0})
     at = pd.Timestamp(CURRENT)
-    assert base.loc[at, "realised_pressure_pct_of_aum"] == boomed.loc[at, "realised_pressure_pct_of_aum"] == 100 * 3.0 / 200.0
-    assert pd.isna(base.loc[pd.Timestamp(PREVIOUS), "realised_pressure_pct_of_aum"])  # no quarter before it
+    assert base.loc[at, "realised_pressure_of_aum_pct"] == boomed.loc[at, "realised_pressure_of_aum_pct"] == 100 * 3.0 / 200.0
+    assert pd.isna(base.loc[pd.Timestamp(PREVIOUS), "realised_pressure_of_aum_pct"])  # no quarter before it

@@ -294,5 +294,5 @@ def test_good_data_passes_the_raw_check_and_links_data_docs(baseline, case_dirs,
     suite = raw_suite_for(FRED_OBSERVATIONS, date_column="observation_date", as_of=dt.date(2026, 11, 20))
     assert passed is True
     assert metadata["checks_run"].value == len(suite.expectations) + len(suite.batch_checks)
-    docs = Path(metadata["data_docs"].url.removeprefix("file://"))
+    docs = Path(metadata["data_docs"].path)  # a path, never a file:// link the UI cannot open
     assert docs == warehouse.parent / "gx_docs" / "index.html" and docs.exists()

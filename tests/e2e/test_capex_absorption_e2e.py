@@ -19,8 +19,8 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-CONFIRMATIONS = ["ig_oas_change_13w_pct", "hy_oas_change_13w_pct", "yield_10y_change_13w_pct",
-                 "term_premium_change_13w_pct", "sofr_iorb_change_13w_pct", "auction_stress_13w"]
+CONFIRMATIONS = ["ig_oas_change_13w_pp", "hy_oas_change_13w_pp", "yield_10y_change_13w_pp",
+                 "term_premium_change_13w_pp", "sofr_iorb_change_13w_pp", "auction_stress_13w"]
 
 
 def query(run, sql: str) -> pd.DataFrame:
@@ -83,7 +83,8 @@ def test_d13_equals_dts_net_issuance_minus_treast_change(scenario_run, absorptio
         window = weeks[i - 12:i + 1]
         expected_mn = sum(int(net_mn.get(w, 0)) for w in window) - (int(treast[weeks[i]]) - int(treast[weeks[i - 13]]))
         row = absorption[absorption["week_ending"] == weeks[i]].iloc[0]
-        assert float(row["d13_bn"]) * 1000 == pytest.approx(expected_mn, abs=1e-3), weeks[i]
+        d13_mn = float(row["private_treasury_supply_13w_bn"]) * 1000
+        assert d13_mn == pytest.approx(expected_mn, abs=1e-3), weeks[i]
         checked += 1
     assert checked > 40
 
@@ -104,8 +105,8 @@ def expanding_z(values: pd.Series, min_weeks=104, winsor=3.0) -> pd.Series:
 
 
 def test_z_scores_regime_and_score_match_an_independent_recomputation(absorption):
-    f13 = absorption["f13_bn"].map(lambda v: None if v is None else float(v))
-    d13 = absorption["d13_bn"].map(lambda v: None if v is None else float(v))
+    f13 = absorption["hyperscaler_funding_13w_bn"].map(lambda v: None if v is None else float(v))
+    d13 = absorption["private_treasury_supply_13w_bn"].map(lambda v: None if v is None else float(v))
     idle = absorption["idle_pool_13w_ago_bn"].map(lambda v: None if v is None else float(v))
     ok = f13.notna() & d13.notna() & idle.notna()
     ar = pd.Series([f / max(i, 50.0) if f is not None and i is not None else None

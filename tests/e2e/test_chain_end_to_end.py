@@ -55,8 +55,8 @@ def test_speculative_vulnerability_exceeds_near_cash_flow(conn, since):
 
 def test_divergence_turns_against_the_speculative_basket_after_the_pool_empties(conn):
     before, after = conn.execute(
-        "select avg(case when week_ending < date '2025-04-02' then spread_pct end), "
-        "       avg(case when week_ending >= date '2025-04-02' then spread_pct end) from marts.fct_divergence").fetchone()
+        "select avg(case when week_ending < date '2025-04-02' then spread_pp end), "
+        "       avg(case when week_ending >= date '2025-04-02' then spread_pp end) from marts.fct_divergence").fetchone()
     assert after < 0 < before or after < before - 0.5
 
 
@@ -74,6 +74,6 @@ def test_the_chain_materialization_carries_the_explanation(scenario_run):
 def test_speculative_assets_trail_near_cash_flow_more_after_crowding_out_sets_in(conn):
     """The essay's claims 4 and 9 on the scenario: the forward spread is lower in crowding-out."""
     rows = dict(conn.execute(
-        "select regime, mean_forward_13w_spread_pct from marts.fct_divergence_by_regime").fetchall())
+        "select regime, mean_forward_13w_spread_pp from marts.fct_divergence_by_regime").fetchall())
     assert set(rows) <= {"ample", "tightening", "crowding_out"}
     assert rows["crowding_out"] < rows["ample"]

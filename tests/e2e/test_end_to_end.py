@@ -59,6 +59,14 @@ def test_demo_prints_a_summary(scenario_run):
     assert str(scenario_run.warehouse) in scenario_run.output
 
 
+def test_a_run_whose_output_is_not_a_terminal_logs_no_colour_codes(scenario_run):
+    """The demo's output captured through a pipe (as CI, a log file or the UI keep it): dbt's lines
+    are there, without ANSI escape sequences (dbt coloured OK/PASS; see dbt_colour_env)."""
+    assert "OK created sql table model marts.fct_liquidity_bathtub" in scenario_run.output
+    assert "PASS" in scenario_run.output and "dagster - INFO" in scenario_run.output
+    assert "\x1b[" not in scenario_run.output
+
+
 def test_one_row_per_week_since_2018(mart):
     weeks = pd.to_datetime(mart["week_ending"]).dt.date
     assert weeks.iloc[0] == dt.date(2018, 1, 3)

@@ -49,7 +49,8 @@ def test_one_regime_change_posts_once_and_a_rerun_posts_nothing(conn):
     body = json.loads(request.body)
     assert (body["alert_kind"], body["from_value"], body["to_value"]) == ("regime_change", "ample", "crowding_out")
     assert body["message"].startswith("held regime ample -> crowding_out in the week of 2025-07-23")
-    assert body["regime_reason"] == "slack -10 bn <= 0: hand-made" and body["d13_bn"] == 25.0
+    assert body["regime_reason"] == "slack -10 bn <= 0: hand-made"
+    assert body["private_treasury_supply_13w_bn"] == 25.0
     row = conn.execute("select delivery, attempts, posted_at_utc, last_error from alerts.absorption_alert_log").fetchall()
     assert row == [("posted", 1, NOW, None)]
 

@@ -85,8 +85,8 @@ select
     absorption.slack_bn,
     absorption.absorption_ratio,
     absorption.idle_pool_13w_ago_bn,
-    absorption.d13_bn,
-    absorption.f13_bn,
+    absorption.private_treasury_supply_13w_bn,
+    absorption.hyperscaler_funding_13w_bn,
     absorption.inputs_above_average,
     absorption.inputs_scored,
     absorption.is_synthetic

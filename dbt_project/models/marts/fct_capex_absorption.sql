@@ -16,7 +16,7 @@
 {% set w_slack = var('score_weight_slack') %}
 {% set w_conf = var('score_weight_confirmation') %}
 {% set w_total = '(' ~ w_ar ~ ' + ' ~ w_slack ~ ' + ' ~ w_conf ~ ')' %}
-{% set confirmations = ['ig_oas_change_13w_pct', 'hy_oas_change_13w_pct', 'yield_10y_change_13w_pct', 'term_premium_change_13w_pct', 'sofr_iorb_change_13w_pct', 'auction_stress_13w'] %}
+{% set confirmations = ['ig_oas_change_13w_pp', 'hy_oas_change_13w_pp', 'yield_10y_change_13w_pp', 'term_premium_change_13w_pp', 'sofr_iorb_change_13w_pp', 'auction_stress_13w'] %}
 {#- every input, oriented so that higher = more pressure: z_<input> is its z-score, value_column its value -#}
 {% set inputs = ['absorption_ratio', 'neg_slack'] + confirmations %}
 {% set value_column = {'neg_slack': 'neg_slack_bn'} %}
@@ -34,7 +34,7 @@ supply as (
 ),
 
 funding as (
-    select week_ending, sum(external_funding_13w_bn) as f13_bn, count(*) as companies_reporting
+    select week_ending, sum(external_funding_13w_bn) as hyperscaler_funding_13w_bn, count(*) as companies_reporting
     from {{ ref('int_hyperscaler__funding_weekly') }}
     group by week_ending
 ),
@@ -48,17 +48,17 @@ market as (
 components as (
     select
         bathtub.week_ending,
-        funding.f13_bn,
+        funding.hyperscaler_funding_13w_bn,
         coalesce(funding.companies_reporting, 0) as companies_reporting,
-        supply.private_supply_13w_bn as d13_bn,
+        supply.private_supply_13w_bn as private_treasury_supply_13w_bn,
         supply.net_marketable_issuance_13w_bn,
         supply.fed_treasury_purchases_13w_bn,
         lag(bathtub.idle_pool_bn, 13) over (order by bathtub.week_ending) as idle_pool_13w_ago_bn,
-        market.ig_oas_pct - lag(market.ig_oas_pct, 13) over (order by bathtub.week_ending) as ig_oas_change_13w_pct,
-        market.hy_oas_pct - lag(market.hy_oas_pct, 13) over (order by bathtub.week_ending) as hy_oas_change_13w_pct,
-        market.yield_10y_pct - lag(market.yield_10y_pct, 13) over (order by bathtub.week_ending) as yield_10y_change_13w_pct,
-        market.term_premium_10y_pct - lag(market.term_premium_10y_pct, 13) over (order by bathtub.week_ending) as term_premium_change_13w_pct,
-        market.sofr_iorb_spread_pct - lag(market.sofr_iorb_spread_pct, 13) over (order by bathtub.week_ending) as sofr_iorb_change_13w_pct,
+        market.ig_oas_pct - lag(market.ig_oas_pct, 13) over (order by bathtub.week_ending) as ig_oas_change_13w_pp,
+        market.hy_oas_pct - lag(market.hy_oas_pct, 13) over (order by bathtub.week_ending) as hy_oas_change_13w_pp,
+        market.yield_10y_pct - lag(market.yield_10y_pct, 13) over (order by bathtub.week_ending) as yield_10y_change_13w_pp,
+        market.term_premium_10y_pct - lag(market.term_premium_10y_pct, 13) over (order by bathtub.week_ending) as term_premium_change_13w_pp,
+        market.sofr_iorb_spread_pct - lag(market.sofr_iorb_spread_pct, 13) over (order by bathtub.week_ending) as sofr_iorb_change_13w_pp,
         supply.auction_stress_13w,
         bathtub.is_synthetic
     from bathtub
@@ -70,9 +70,9 @@ components as (
 ratios as (
     select
         *,
-        {{ absorption_ratio('f13_bn', 'idle_pool_13w_ago_bn') }} as absorption_ratio,
-        idle_pool_13w_ago_bn - (d13_bn + f13_bn) as slack_bn,
-        (d13_bn + f13_bn) - idle_pool_13w_ago_bn as neg_slack_bn
+        {{ absorption_ratio('hyperscaler_funding_13w_bn', 'idle_pool_13w_ago_bn') }} as absorption_ratio,
+        idle_pool_13w_ago_bn - (private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn) as slack_bn,
+        (private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn) - idle_pool_13w_ago_bn as neg_slack_bn
     from components
 ),
 
@@ -108,8 +108,8 @@ weighted as (
         ({{ w_ar }} * z_absorption_ratio + {{ w_slack }} * z_neg_slack + {{ w_conf }} * confirmation_z)
             / {{ w_total }} as weighted_z,
         case
-            when f13_bn is null then 'no hyperscaler filing known yet (SEC companyfacts)'
-            when d13_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
+            when hyperscaler_funding_13w_bn is null then 'no hyperscaler filing known yet (SEC companyfacts)'
+            when private_treasury_supply_13w_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
             when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before (bathtub weeks with reserves)'
         end as missing_input_reason,
         {{ absorption_regime('slack_bn', 'absorption_ratio') }} as regime
@@ -147,9 +147,9 @@ held as (
 
 select
     week_ending,
-    cast(f13_bn as decimal(18, 6)) as f13_bn,
+    cast(hyperscaler_funding_13w_bn as decimal(18, 6)) as hyperscaler_funding_13w_bn,
     cast(companies_reporting as integer) as companies_reporting,
-    cast(d13_bn as decimal(18, 6)) as d13_bn,
+    cast(private_treasury_supply_13w_bn as decimal(18, 6)) as private_treasury_supply_13w_bn,
     cast(net_marketable_issuance_13w_bn as decimal(18, 6)) as net_marketable_issuance_13w_bn,
     cast(fed_treasury_purchases_13w_bn as decimal(18, 6)) as fed_treasury_purchases_13w_bn,
     cast(idle_pool_13w_ago_bn as decimal(18, 6)) as idle_pool_13w_ago_bn,
@@ -189,17 +189,17 @@ select
     cast(case
         when regime is null then 'no regime: ' || missing_input_reason
         when regime = 'crowding_out' then
-            'slack ' || {{ bn_text('slack_bn') }} || ' bn <= 0: demand for funds ' || {{ bn_text('d13_bn + f13_bn') }}
-            || ' bn (Treasury ' || {{ bn_text('d13_bn') }} || ', hyperscalers ' || {{ bn_text('f13_bn') }}
+            'slack ' || {{ bn_text('slack_bn') }} || ' bn <= 0: demand for funds ' || {{ bn_text('private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn') }}
+            || ' bn (Treasury ' || {{ bn_text('private_treasury_supply_13w_bn') }} || ', hyperscalers ' || {{ bn_text('hyperscaler_funding_13w_bn') }}
             || ') is not covered by the idle pool ' || {{ bn_text('idle_pool_13w_ago_bn') }} || ' bn of 13 weeks before'
         when regime = 'ample' then
             'slack ' || {{ bn_text('slack_bn') }} || ' bn > 0: the idle pool ' || {{ bn_text('idle_pool_13w_ago_bn') }}
-            || ' bn of 13 weeks before covers demand for funds ' || {{ bn_text('d13_bn + f13_bn') }}
-            || ' bn (Treasury ' || {{ bn_text('d13_bn') }} || ', hyperscalers ' || {{ bn_text('f13_bn') }}
+            || ' bn of 13 weeks before covers demand for funds ' || {{ bn_text('private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn') }}
+            || ' bn (Treasury ' || {{ bn_text('private_treasury_supply_13w_bn') }} || ', hyperscalers ' || {{ bn_text('hyperscaler_funding_13w_bn') }}
             || '), and hyperscalers take ' || format('{:.2f}', absorption_ratio) || ' of it (absorption ratio < {{ var("ample_absorption_ratio_max") }})'
         else
             'slack ' || {{ bn_text('slack_bn') }} || ' bn > 0 but absorption ratio ' || format('{:.2f}', absorption_ratio)
-            || ' >= {{ var("ample_absorption_ratio_max") }}: hyperscalers raise ' || {{ bn_text('f13_bn') }}
+            || ' >= {{ var("ample_absorption_ratio_max") }}: hyperscalers raise ' || {{ bn_text('hyperscaler_funding_13w_bn') }}
             || ' bn against an idle pool of ' || {{ bn_text('idle_pool_13w_ago_bn') }} || ' bn 13 weeks before'
     end as varchar) as regime_reason
 from held

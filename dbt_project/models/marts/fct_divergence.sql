@@ -39,7 +39,7 @@ select
     week_ending,
     cast(100 * speculative_return as double) as speculative_return_pct,
     cast(100 * near_cash_return as double) as near_cash_flow_return_pct,
-    cast(100 * (speculative_return - near_cash_return) as double) as spread_pct,
+    cast(100 * (speculative_return - near_cash_return) as double) as spread_pp,
     cast(speculative_assets as integer) as speculative_assets,
     cast(near_cash_assets as integer) as near_cash_flow_assets,
     cast(is_synthetic as boolean) as is_synthetic

@@ -14,10 +14,10 @@ forward as (
     select
         divergence.week_ending,
         absorption.regime,
-        avg(divergence.spread_pct) over (
+        avg(divergence.spread_pp) over (
             order by divergence.week_ending rows between 1 following and 13 following
-        ) as forward_13w_mean_spread_pct,
-        count(divergence.spread_pct) over (
+        ) as forward_13w_mean_spread_pp,
+        count(divergence.spread_pp) over (
             order by divergence.week_ending rows between 1 following and 13 following
         ) as forward_weeks,
         divergence.is_synthetic
@@ -28,9 +28,9 @@ forward as (
 select
     regime,
     cast(count(*) as integer) as weeks,
-    cast(avg(forward_13w_mean_spread_pct) as double) as mean_forward_13w_spread_pct,
-    cast(min(forward_13w_mean_spread_pct) as double) as min_forward_13w_spread_pct,
-    cast(max(forward_13w_mean_spread_pct) as double) as max_forward_13w_spread_pct,
+    cast(avg(forward_13w_mean_spread_pp) as double) as mean_forward_13w_spread_pp,
+    cast(min(forward_13w_mean_spread_pp) as double) as min_forward_13w_spread_pp,
+    cast(max(forward_13w_mean_spread_pp) as double) as max_forward_13w_spread_pp,
     bool_or(is_synthetic) as is_synthetic
 from forward
 where regime is not null and forward_weeks = 13

@@ -77,7 +77,7 @@ chain as (
 scored as (
     select
         c.quarter_end,
-        100.0 * sum(case when h.amplification <= c.amplification then 1 else 0 end) / count(*) as chain_score_pct,
+        100.0 * sum(case when h.amplification <= c.amplification then 1 else 0 end) / count(*) as chain_score_pctile,
         count(*) as quarters_in_history
     from chain as c
     join chain as h on h.quarter_end <= c.quarter_end
@@ -103,11 +103,11 @@ select
     {{ to_usd_bn('c.aum_13f_bn', 'usd_bn') }} as aum_13f_bn,
     cast(-100 * c.total_loss_bn / nullif(c.aum_13f_bn, 0) as double) as loss_share_of_aum_pct,
     cast(c.amplification as double) as amplification,
-    cast(s.chain_score_pct as double) as chain_score_pct,
+    cast(s.chain_score_pctile as double) as chain_score_pctile,
     cast(s.quarters_in_history as integer) as quarters_in_history,
     {{ to_usd_bn('c.realised_pressure_bn', 'usd_bn') }} as realised_pressure_bn,
     -- over the previous quarter's 13F AUM: this quarter's AUM holds this quarter's returns
-    cast(100 * c.realised_pressure_bn / nullif(c.previous_aum_13f_bn, 0) as double) as realised_pressure_pct_of_aum,
+    cast(100 * c.realised_pressure_bn / nullif(c.previous_aum_13f_bn, 0) as double) as realised_pressure_of_aum_pct,
     cast(c.is_synthetic as boolean) as is_synthetic
 from chain as c
 join scored as s on s.quarter_end = c.quarter_end

@@ -26,7 +26,7 @@ paths as (
 ),
 
 absorption as (
-    select week_ending, f13_bn, d13_bn, absorption_ratio, slack_bn, regime, confirmation_z, score
+    select week_ending, hyperscaler_funding_13w_bn, private_treasury_supply_13w_bn, absorption_ratio, slack_bn, regime, confirmation_z, score
     from {{ ref('fct_capex_absorption') }}
 ),
 
@@ -39,8 +39,8 @@ observed as (
         bathtub.tga_bn,
         bathtub.idle_pool_bn,
         aligned.fed_treasury_holdings_bn,
-        absorption.f13_bn,
-        absorption.d13_bn,
+        absorption.hyperscaler_funding_13w_bn,
+        absorption.private_treasury_supply_13w_bn,
         absorption.slack_bn,
         absorption.regime,
         absorption.confirmation_z,
@@ -115,7 +115,7 @@ whatif as (
         tga_bn + tga_change_bn as whatif_tga_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn + fed_treasury_change_bn - tga_change_bn', floor) }} as whatif_idle_pool_bn,
         -- before the first week every path equals the observed, so a missing lag is no change
-        d13_bn
+        private_treasury_supply_13w_bn
             - (fed_treasury_change_bn - coalesce(lag(fed_treasury_change_bn, 13) over by_path, 0))
             + (tga_change_bn - coalesce(lag(tga_change_bn, 13) over by_path, 0)) as whatif_d13_bn
     from changes
@@ -132,8 +132,8 @@ lagged as (
 ratios as (
     select
         *,
-        {{ absorption_ratio('f13_bn', 'whatif_idle_pool_13w_ago_bn') }} as whatif_absorption_ratio,
-        whatif_idle_pool_13w_ago_bn - (whatif_d13_bn + f13_bn) as whatif_slack_bn
+        {{ absorption_ratio('hyperscaler_funding_13w_bn', 'whatif_idle_pool_13w_ago_bn') }} as whatif_absorption_ratio,
+        whatif_idle_pool_13w_ago_bn - (whatif_d13_bn + hyperscaler_funding_13w_bn) as whatif_slack_bn
     from lagged
 ),
 
@@ -159,7 +159,7 @@ select
     cast(whatif_idle_pool_bn as decimal(18, 6)) as idle_pool_bn,
     cast(whatif_idle_pool_13w_ago_bn as decimal(18, 6)) as idle_pool_13w_ago_bn,
     cast(whatif_d13_bn as decimal(18, 6)) as private_treasury_supply_13w_bn,
-    cast(f13_bn as decimal(18, 6)) as hyperscaler_funding_13w_bn,
+    cast(hyperscaler_funding_13w_bn as decimal(18, 6)) as hyperscaler_funding_13w_bn,
     cast(whatif_absorption_ratio as double) as absorption_ratio,
     cast(whatif_slack_bn as decimal(18, 6)) as slack_bn,
     cast({{ absorption_regime('whatif_slack_bn', 'whatif_absorption_ratio') }} as varchar) as regime,

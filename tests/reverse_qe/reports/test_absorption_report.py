@@ -16,7 +16,8 @@ from tests.conftest import REPO
 
 ROWS = [
     {"week_ending": dt.date(2025, 1, 1) + dt.timedelta(weeks=i), "score": None if i < 2 else 50.0 + i,
-     "regime": "ample" if i < 3 else "crowding_out", "f13_bn": Decimal("12.5"), "z_absorption_ratio": 0.25 * i,
+     "regime": "ample" if i < 3 else "crowding_out", "hyperscaler_funding_13w_bn": Decimal("12.5"),
+     "z_absorption_ratio": 0.25 * i,
      "z_neg_slack": -0.5, "confirmation_z": None, "score_null_reason": "z-score window not filled" if i < 2 else None,
      "is_synthetic": True}
     for i in range(5)
