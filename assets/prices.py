@@ -19,8 +19,9 @@ STOOQ_DAILY_PRICES = RawTable("stooq_daily_prices", _PRICE_COLUMNS, key=("symbol
 COINBASE_DAILY_CANDLES = RawTable("coinbase_daily_candles", _PRICE_COLUMNS, key=("symbol", "price_date"))
 
 _loader = partial(lazy_loader, "reverse_qe.sources.prices")  # imported when a run loads
+# resume_per: live, each symbol is asked from its newest stored day (a weekday needs one or two candles)
 _family = partial(raw_asset, partitions_def=monthly_partitions, group_name="raw_prices",
-                  owners=["team:holdings"])
+                  owners=["team:holdings"], resume_per="symbol")
 
 prices_assets = [
     _family(STOOQ_DAILY_PRICES, _loader("load_stooq"), source="stooq", date_column="price_date",

@@ -37,10 +37,11 @@ def raw_date_columns(assets_defs: list[AssetsDefinition] = RAW_ASSETS) -> dict[s
     owners=["team:analytics"],
     pool=WAREHOUSE_POOL,
     description="published.duckdb beside the warehouse: a read-only copy of every table (in a storage "
-    "format DuckDB 1.x opens), with meta.publication (when, which run, source mode, code version) and "
-    "meta.raw_tables (each raw table's latest date), swapped in atomically once the marts are built and "
-    "their checks passed; every marts and meta table also as Parquet in published_parquet/. Analysts "
-    "open only these.",
+    "format DuckDB 1.x opens), with meta.publication (when, which run, source mode, code version), "
+    "meta.raw_tables (each raw table's latest date) and meta.published_tables (each table's content hash "
+    "and when it last changed), swapped in atomically once the marts are built and their checks passed; "
+    "every marts and meta table also as Parquet in published_parquet/. Only tables whose content changed "
+    "are copied again. Analysts open only these.",
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: DuckDBResource,
                         sources: SourcesResource) -> MaterializeResult:
@@ -48,10 +49,12 @@ def published_warehouse(context: AssetExecutionContext, warehouse: DuckDBResourc
     with warehouse.get_connection() as conn:
         result = publish_copy(conn, target, run_id=context.run_id, source_mode=sources.mode,
                               code_version=code_version(), date_columns=raw_date_columns())
-    context.log.info(f"published {result.tables} tables to {result.path} and {result.parquet_files} Parquet "
-                     f"files to {result.parquet_path} in {result.seconds:.2f}s")
+    context.log.info(f"published {result.tables} tables ({result.tables_copied} changed, copied) to {result.path} "
+                     f"and {result.parquet_files} Parquet files ({result.parquet_linked} unchanged, kept) to "
+                     f"{result.parquet_path} in {result.seconds:.2f}s")
     return MaterializeResult(
-        metadata={"path": result.path, "tables": result.tables, "seconds": round(result.seconds, 3),
-                  "parquet_path": result.parquet_path, "parquet_files": result.parquet_files,
+        metadata={"path": result.path, "tables": result.tables, "tables_copied": result.tables_copied,
+                  "seconds": round(result.seconds, 3), "parquet_path": result.parquet_path,
+                  "parquet_files": result.parquet_files, "parquet_kept": result.parquet_linked,
                   "source_mode": sources.mode}
     )

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from reverse_qe.ingest import Written
+    from reverse_qe.sources.window import FetchWindow
     from reverse_qe.validation.suites import BatchCheck, Expect
     from reverse_qe.warehouse import QuarantineRecord
 
@@ -114,6 +115,23 @@ def rows_of_this_run(context: AssetExecutionContext, frame: "pd.DataFrame", date
 
 
 
+def fetch_window(context: AssetExecutionContext, warehouse: DuckDBResource, table: RawTable,
+                 date_column: str | None, resume_per: str | None) -> "FetchWindow | None":
+    """The dates the run writes, for the live loaders to ask only for those: the run's partition
+    window, and with ``resume_per`` each value's newest stored date (None: not a time-partitioned asset)."""
+    from reverse_qe.sources.window import FetchWindow
+
+    if not isinstance(context.assets_def.partitions_def, TimeWindowPartitionsDefinition):
+        return None
+    window = context.partition_time_window
+    last_stored = {}
+    if resume_per and date_column:
+        with warehouse.get_connection() as conn:
+            last_stored = {key: day for key, day in conn.execute(table.latest_date_sql(date_column, per=resume_per))
+                           .fetchall() if day is not None}
+    return FetchWindow(window.start.date(), window.end.date(), last_stored)
+
+
 def batch_metadata(table: RawTable, written: Sequence["Written"]) -> dict:
     """The materialisation's metadata over the batches a step wrote."""
     firsts = [w.first_date for w in written if w.first_date]
@@ -147,6 +165,7 @@ def raw_asset(
     expectations: Sequence["Expect"] = (),
     batch_checks: Sequence["BatchCheck"] = (),
     per_dataset: bool = False,
+    resume_per: str | None = None,
 ) -> AssetsDefinition:
     """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
 
@@ -164,6 +183,10 @@ def raw_asset(
     yields the run's rows in batches of whole data sets, each validated and written before the next
     is read, so a backfill of many (a real 13F quarter is ~3M lines) needs the memory of one batch.
     A batch that fails stops the step; those before it stay written, each whole.
+
+    Otherwise ``load(transport, endpoints, window=...)`` gets the run's :class:`FetchWindow` (live
+    loaders ask their service for those dates only); ``resume_per`` (a column, e.g. ``symbol``) adds
+    each value's newest stored day, for sources asked from there.
     """
     key = AssetKey([table.schema, table.name])
     DECLARED_TABLES.append(table)
@@ -214,8 +237,9 @@ def raw_asset(
             with sources.open_transport() as transport:
                 endpoints = Endpoints.from_env()
                 # a generator either way, so no batch outlives its turn (the loop keeps only its rows)
+                window = None if per_dataset else fetch_window(context, warehouse, table, date_column, resume_per)
                 batches = (load(transport, endpoints, datasets=list(context.partition_keys)) if per_dataset
-                           else (load(transport, endpoints) for _ in range(1)))
+                           else (load(transport, endpoints, window=window) for _ in range(1)))
                 for frame in batches:
                     result = ingest_batch(
                         warehouse.get_connection, table, frame, suite, batch_id=batch_id, asset_key=asset_key,

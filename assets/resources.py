@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sys
 from pathlib import Path
@@ -111,6 +112,17 @@ class WarehouseDbtResource(DbtCliResource):
     """dbt, started once the warehouse can be opened (the same bounded wait and named errors as the
     steps' connections, rather than dbt's raw lock error), without colour codes unless the run's
     output is a terminal (``dbt_colour_env``; dbt reads the environment it inherits)."""
+
+    @functools.cached_property
+    def _cli_version(self):
+        """dbt's version, which dagster-dbt reads before every invocation (dbt Core or Fusion), taken
+        from this interpreter's dbt package: DBT_CHILD runs that very dbt. dagster-dbt starts
+        ``dbt --version`` for it, a whole dbt process (~3 s idle, twice that on a loaded machine)
+        that also asks PyPI for the latest release."""
+        from dbt.version import __version__
+        from packaging import version
+
+        return version.parse(__version__)
 
     def cli(self, args, **kwargs):
         if args and args[0] in ("build", "run", "seed", "test", "snapshot"):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from reverse_qe.table_fingerprints import base_tables, fingerprints, quoted
+
 if TYPE_CHECKING:  # the code location imports RawTable at load: no DuckDB or pandas import then
     import duckdb
     import pandas as pd
@@ -134,10 +136,12 @@ def _replace_rows(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.Da
 @dataclass(frozen=True)
 class PublishResult:
     path: str
-    tables: int  # copied from the warehouse (meta.* not counted)
+    tables: int  # in the copy, from the warehouse (meta.* not counted)
     seconds: float
     parquet_path: str = ""
     parquet_files: int = 0
+    tables_copied: int = 0  # of ``tables``, those written by this publish (the others were unchanged)
+    parquet_linked: int = 0  # of ``parquet_files``, those kept from the previous export (unchanged tables)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,23 +289,32 @@ create or replace table rqe_publish.meta.raw_tables (
 
 def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str | None = None,
                  source_mode: str | None = None, code_version: str | None = None,
-                 date_columns: dict[str, str | None] | None = None) -> PublishResult:
-    """Copy the warehouse's tables into ``target``, add ``meta.*``, export Parquet, swap both in.
+                 date_columns: dict[str, str | None] | None = None, incremental: bool = True) -> PublishResult:
+    """Copy the warehouse's changed tables into a copy of ``target``, add ``meta.*``, export Parquet,
+    swap both in.
 
-    From the writer's own connection: ATTACH a temporary file beside the target in DuckDB's
-    ``PUBLISHED_STORAGE_VERSION`` (so DuckDB 1.x opens it), COPY FROM DATABASE, drop the copied
-    views (dbt's staging views name the working warehouse's catalog and would not resolve in the
-    copy), write ``meta.publication`` (when, which run, which source mode, which code, the coverage
-    by source if ``marts.fct_source_coverage`` exists) and ``meta.raw_tables`` (per raw table named
-    in ``date_columns``: its declared date column, the data's latest date and its rows), export
-    every ``marts`` and ``meta`` table as Parquet (:func:`_export_parquet`), DETACH, then
-    ``os.replace`` over the published file and swap the Parquet folder in (:func:`_swap_parquet`).
+    From the writer's own connection: fingerprint every warehouse table
+    (:mod:`reverse_qe.table_fingerprints`), copy the published file to a temporary file beside it
+    and ATTACH that (it keeps DuckDB's ``PUBLISHED_STORAGE_VERSION``, so DuckDB 1.x opens it), then
+    replace only the tables whose fingerprint differs from the one ``meta.published_tables`` of the
+    previous copy records, and drop those the warehouse no longer has. Without a previous copy (or
+    one from before fingerprints, or ``incremental=False``) the temporary file starts empty and
+    COPY FROM DATABASE copies everything, dropping the copied views (dbt's staging views name the
+    working warehouse's catalog and would not resolve in the copy). Then write ``meta.publication``
+    (when, which run, which source mode, which code, the coverage by source if
+    ``marts.fct_source_coverage`` exists), ``meta.raw_tables`` (per raw table named in
+    ``date_columns``: its declared date column, the data's latest date and its rows) and
+    ``meta.published_tables`` (each table's fingerprint and when its content last changed), export
+    every ``marts`` and ``meta`` table as Parquet (:func:`_export_parquet`: an unchanged table's file
+    is a hard link to the previous export's), DETACH, then ``os.replace`` over the published file and
+    swap the Parquet folder in (:func:`_swap_parquet`).
 
     A reader holding the old file keeps seeing the old complete state; a new reader sees the new
-    one; nobody sees half a copy. If anything fails before the swaps, the published file and the
-    Parquet folder are both left as they were, and the temporary file and folder are removed. A
-    publish killed midway cannot clean up: the next one first removes what such a publish left
-    (:func:`remove_stale_temporaries`). Publishes run one at a time (the Dagster pool ``warehouse``).
+    one; nobody sees half a copy or a mix of two runs (every table of a copy is of one warehouse
+    state: the unchanged ones are equal in both). If anything fails before the swaps, the published
+    file and the Parquet folder are both left as they were, and the temporary file and folder are
+    removed. A publish killed midway cannot clean up: the next one first removes what such a publish
+    left (:func:`remove_stale_temporaries`). Publishes run one at a time (the Dagster pool ``warehouse``).
     """
     started = time.perf_counter()
     target = Path(target)
@@ -311,23 +324,27 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
     parquet_link = target.with_name(PARQUET_FOLDER)
     parquet_dir = target.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}")
     source = conn.execute("select current_database()").fetchone()[0]
+    current = fingerprints(conn, source, skip_schemas=(META_SCHEMA,))
     swapped = False
     try:
-        conn.execute(f"attach ? as rqe_publish (storage_version '{PUBLISHED_STORAGE_VERSION}')", [str(temporary)])
+        previous = None
+        if incremental and target.is_file():
+            shutil.copyfile(target, temporary)
+            previous = _attach_previous(conn, temporary)
+        if previous is None:
+            conn.execute(f"attach ? as rqe_publish (storage_version '{PUBLISHED_STORAGE_VERSION}')", [str(temporary)])
         try:
-            conn.execute(f"copy from database {_quote(source)} to rqe_publish")
-            views = conn.execute(
-                "select schema_name, view_name from duckdb_views() where database_name = 'rqe_publish' and not internal"
-            ).fetchall()
-            for schema, view in views:
-                conn.execute(f"drop view rqe_publish.{_quote(schema)}.{_quote(view)}")
-            _publish_quarantine_summary(conn)
+            copied = (_copy_everything(conn, source, current) if previous is None
+                      else _copy_changed(conn, source, current, previous))
+            if ("raw", "quarantine") in copied:
+                _publish_quarantine_summary(conn)
             tables = conn.execute(
-                "select count(*) from duckdb_tables() where database_name = 'rqe_publish'"
-            ).fetchone()[0]
+                "select count(*) from duckdb_tables() where database_name = 'rqe_publish' and schema_name <> ?",
+                [META_SCHEMA]).fetchone()[0]
             _write_meta(conn, tables=tables, run_id=run_id, source_mode=source_mode,
                         code_version=code_version or "unknown", date_columns=date_columns or {})
-            parquet_files = _export_parquet(conn, parquet_dir)
+            _write_published_tables(conn, current, copied, previous or {})
+            parquet_files, linked = _export_parquet(conn, parquet_dir, _reusable_parquet(conn, parquet_link, current))
         finally:
             conn.execute("detach rqe_publish")
         os.replace(temporary, target)
@@ -338,7 +355,124 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
         Path(f"{temporary}.wal").unlink(missing_ok=True)
         if not swapped:
             shutil.rmtree(parquet_dir, ignore_errors=True)
-    return PublishResult(str(target), tables, time.perf_counter() - started, str(parquet_link), parquet_files)
+    return PublishResult(str(target), tables, time.perf_counter() - started, str(parquet_link), parquet_files,
+                         len(copied), linked)
+
+
+META_SCHEMA = "meta"  # written by the publish itself, never copied from the warehouse
+PUBLISHED_TABLES_DDL = """
+create or replace table rqe_publish.meta.published_tables (
+    schema_name varchar not null,
+    table_name varchar not null,
+    row_count bigint not null,
+    content_hash varchar not null,    -- the warehouse table's fingerprint (reverse_qe.table_fingerprints)
+    changed_at_utc timestamp not null -- the publish that last copied it, its content having changed
+)
+"""
+
+
+def _attach_previous(conn: duckdb.DuckDBPyConnection, copy: Path) -> dict[tuple[str, str], tuple[str, dt.datetime]] | None:
+    """ATTACH the copy of the previous published file as ``rqe_publish``; its recorded fingerprints
+    and change times by table, or None (and nothing attached, the copy removed) when it has none: a
+    copy published before fingerprints existed is replaced whole."""
+    conn.execute("attach ? as rqe_publish", [str(copy)])
+    if _table_exists(conn, "rqe_publish", META_SCHEMA, "published_tables"):
+        rows = conn.execute("select schema_name, table_name, content_hash, changed_at_utc "
+                            "from rqe_publish.meta.published_tables").fetchall()
+        return {(schema, table): (digest, at) for schema, table, digest, at in rows}
+    conn.execute("detach rqe_publish")
+    copy.unlink()
+    return None
+
+
+def _copy_everything(conn: duckdb.DuckDBPyConnection, source: str, current: dict) -> set[tuple[str, str]]:
+    """COPY FROM DATABASE into the empty ``rqe_publish``, without the views; every table is copied."""
+    conn.execute(f"copy from database {quoted(source)} to rqe_publish")
+    views = conn.execute(
+        "select schema_name, view_name from duckdb_views() where database_name = 'rqe_publish' and not internal"
+    ).fetchall()
+    for schema, view in views:
+        conn.execute(f"drop view rqe_publish.{quoted(schema)}.{quoted(view)}")
+    return set(current)
+
+
+def _copy_changed(conn: duckdb.DuckDBPyConnection, source: str, current: dict,
+                  previous: dict[tuple[str, str], tuple[str, dt.datetime]]) -> set[tuple[str, str]]:
+    """In the previous copy attached as ``rqe_publish``: drop the tables the warehouse no longer has,
+    replace those whose fingerprint changed (or that the copy lacks); the copied keys."""
+    published = set(base_tables(conn, "rqe_publish", skip_schemas=(META_SCHEMA,)))
+    for schema, table in sorted(published - set(current)):
+        conn.execute(f"drop table rqe_publish.{quoted(schema)}.{quoted(table)}")
+    changed = {key for key, print_ in current.items()
+               if key not in published or previous.get(key, ("",))[0] != print_.digest}
+    for schema, table in sorted(changed):
+        conn.execute(f"create schema if not exists rqe_publish.{quoted(schema)}")
+        conn.execute(f"drop table if exists rqe_publish.{quoted(schema)}.{quoted(table)}")
+        _copy_table(conn, source, schema, table)
+    return changed
+
+
+def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, schema: str, table: str) -> None:
+    """One table into ``rqe_publish`` as COPY FROM DATABASE copies it: its own DDL (types and
+    constraints, as DuckDB's catalog states it, run with ``rqe_publish`` as the default catalog),
+    its rows, its comment and its columns' comments."""
+    ddl, comment = conn.execute(
+        "select sql, comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [source, schema, table]).fetchone()
+    conn.execute("use rqe_publish")
+    try:
+        conn.execute(ddl)
+    finally:
+        conn.execute(f"use {quoted(source)}")
+    qualified = f"{quoted(schema)}.{quoted(table)}"
+    conn.execute(f"insert into rqe_publish.{qualified} select * from {quoted(source)}.{qualified}")
+    # COMMENT ON takes no parameter: the text, from the warehouse's own catalog, as a quoted literal
+    if comment:
+        conn.execute(f"comment on table rqe_publish.{qualified} is {_literal(comment)}")
+    for column, text in conn.execute(
+            "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ? "
+            "and table_name = ? and comment is not null", [source, schema, table]).fetchall():
+        conn.execute(f"comment on column rqe_publish.{qualified}.{quoted(column)} is {_literal(text)}")
+
+
+def _write_published_tables(conn: duckdb.DuckDBPyConnection, current: dict, copied: set,
+                            previous: dict[tuple[str, str], tuple[str, dt.datetime]]) -> None:
+    """``meta.published_tables``: per table its rows, fingerprint and when its content last changed."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    conn.execute(PUBLISHED_TABLES_DDL)
+    rows = [(schema, table, print_.rows, print_.digest,
+             now if (schema, table) in copied else previous[(schema, table)][1])
+            for (schema, table), print_ in sorted(current.items())]
+    if rows:
+        conn.executemany("insert into rqe_publish.meta.published_tables values (?, ?, ?, ?, ?)", rows)
+    conn.execute("comment on table rqe_publish.meta.published_tables is 'Per table of this copy: its rows, its "
+                 "content hash and when its content last changed (the publish that last copied it).'")
+
+
+def _reusable_parquet(conn: duckdb.DuckDBPyConnection, link: Path, current: dict) -> dict[tuple[str, str], Path]:
+    """The previous export's Parquet files of tables whose content is unchanged, by the fingerprints
+    that export's own ``meta/published_tables.parquet`` records (so a Parquet folder left behind by
+    an interrupted publish can never be taken for the current one's)."""
+    if not link.is_symlink():
+        return {}
+    folder = link.parent / os.readlink(link)
+    recorded = folder / META_SCHEMA / "published_tables.parquet"
+    if not recorded.is_file():
+        return {}
+    import duckdb
+
+    try:
+        rows = conn.execute("select schema_name, table_name, content_hash from read_parquet(?)",
+                            [str(recorded)]).fetchall()
+    except duckdb.Error:  # an unreadable previous export: every file is written afresh, as on a first publish
+        return {}
+    reusable = {}
+    for schema, table, digest in rows:
+        path = folder / schema / f"{table}.parquet"
+        if schema != META_SCHEMA and (schema, table) in current and current[(schema, table)].digest == digest \
+                and path.is_file():
+            reusable[(schema, table)] = path
+    return reusable
 
 
 _HEX_ID = r"[0-9a-f]{32}"
@@ -393,8 +527,8 @@ def _write_meta(conn: duckdb.DuckDBPyConnection, *, tables: int, run_id: str | N
         known = column is not None and conn.execute(
             "select count(*) from duckdb_columns() where database_name = 'rqe_publish' and schema_name = 'raw' "
             "and table_name = ? and column_name = ?", [name, column]).fetchone()[0] > 0
-        latest = f"max({_quote(column)})" if known else "null"  # identifiers checked against the catalog
-        rows, last = conn.execute(f"select count(*), {latest} from rqe_publish.raw.{_quote(name)}").fetchone()
+        latest = f"max({quoted(column)})" if known else "null"  # identifiers checked against the catalog
+        rows, last = conn.execute(f"select count(*), {latest} from rqe_publish.raw.{quoted(name)}").fetchone()
         conn.execute("insert into rqe_publish.meta.raw_tables values (?, ?, ?, ?)",
                      [name, column if known else None, last, rows])
     conn.execute("comment on table rqe_publish.meta.publication is "
@@ -408,16 +542,25 @@ def _table_exists(conn: duckdb.DuckDBPyConnection, database: str, schema: str, n
                         "and table_name = ?", [database, schema, name]).fetchone()[0] > 0
 
 
-def _export_parquet(conn: duckdb.DuckDBPyConnection, folder: Path) -> int:
-    """Every table of ``PARQUET_SCHEMAS`` in the copy as ``<folder>/<schema>/<table>.parquet``."""
+def _export_parquet(conn: duckdb.DuckDBPyConnection, folder: Path,
+                    reusable: dict[tuple[str, str], Path] | None = None) -> tuple[int, int]:
+    """Every table of ``PARQUET_SCHEMAS`` in the copy as ``<folder>/<schema>/<table>.parquet``; a table
+    in ``reusable`` (unchanged since the previous export) as a hard link to that export's file, so
+    it is neither rewritten nor doubled on disk. The files in all, and how many were linked."""
+    reusable = reusable or {}
     found = conn.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = 'rqe_publish' "
         "and schema_name in (select unnest(?)) order by 1, 2", [list(PARQUET_SCHEMAS)]).fetchall()
+    linked = 0
     for schema, name in found:
         (folder / schema).mkdir(parents=True, exist_ok=True)
-        conn.execute(f"copy rqe_publish.{_quote(schema)}.{_quote(name)} to ? (format parquet)",
-                     [str(folder / schema / f"{name}.parquet")])
-    return len(found)
+        path = folder / schema / f"{name}.parquet"
+        if (schema, name) in reusable:
+            os.link(reusable[(schema, name)], path)
+            linked += 1
+        else:
+            conn.execute(f"copy rqe_publish.{quoted(schema)}.{quoted(name)} to ? (format parquet)", [str(path)])
+    return len(found), linked
 
 
 def _swap_parquet(folder: Path, link: Path) -> None:
@@ -446,6 +589,7 @@ def _swap_parquet(folder: Path, link: Path) -> None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
-def _quote(name: str) -> str:
-    """A catalog or schema name read from DuckDB itself, double-quoted."""
-    return '"' + name.replace('"', '""') + '"'
+def _literal(text: str) -> str:
+    """A comment read from DuckDB's own catalog as a single-quoted SQL literal (COMMENT ON takes no
+    parameter)."""
+    return "'" + text.replace("'", "''") + "'"

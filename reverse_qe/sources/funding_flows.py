@@ -29,10 +29,15 @@ from reverse_qe.sources.transports import (
     HttpTransport,
     SourceNotProvided,
 )
+from reverse_qe.sources.window import FetchWindow, first_day
 
 Transport = FileTransport | HttpTransport
 
 FISCAL_DATA_PAGE_SIZE = 10_000
+# FRED is asked from two weeks before the window: the suite's unit-jump check compares each weekly
+# value with the one a week before (FRED_MAX_GAP_DAYS["weekly"] = 7), and a daily series' gap check
+# looks back up to 5 days; 14 leaves room for a holiday. Rows before the window are validated, not written.
+FRED_LOOKBACK_DAYS = 14
 
 
 def with_lineage(frame: pd.DataFrame, document: Document, mode: str) -> pd.DataFrame:
@@ -45,10 +50,12 @@ def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[str] | None = None) -> pd.DataFrame:
+def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[str] | None = None,
+              window: FetchWindow | None = None) -> pd.DataFrame:
     """The FRED series of the seed ``fred_series.csv`` (or ``series_ids``) as long rows (series_id,
     observation_date, value), one document per series. IOER stops on 2021-07-28 and IORB starts
-    the next day; staging splices the two.
+    the next day; staging splices the two. Live: ``cosd`` (fredgraph's first observation date) is
+    the window's start less FRED_LOOKBACK_DAYS, or HISTORY_START without a window.
 
     A replay directory may hold only some series: those without a file are listed in
     ``frame.attrs["not_provided"]``; with none at all, the source is not provided."""
@@ -58,7 +65,7 @@ def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[s
         if isinstance(transport, HttpTransport):
             document = transport.get(
                 "fred", f"{series_id}.csv", f"{endpoints.fred}/graph/fredgraph.csv",
-                params={"id": series_id, "cosd": HISTORY_START.isoformat()},
+                params={"id": series_id, "cosd": first_day(window, FRED_LOOKBACK_DAYS).isoformat()},
             )
         else:
             try:
@@ -101,9 +108,11 @@ class _FiscalDataPaging:
         return None
 
 
-def fiscal_data_pages(transport: HttpTransport, url: str, name: str, date_field: str) -> list[Document]:
-    """Every page of a Fiscal Data API query (rows from HISTORY_START on, sorted by ``date_field``),
-    landed as ``<name>_p0001.json``, ... Paging follows meta['total-pages'] of the first page."""
+def fiscal_data_pages(transport: HttpTransport, url: str, name: str, date_field: str,
+                      since: dt.date = HISTORY_START) -> list[Document]:
+    """Every page of a Fiscal Data API query (rows from ``since`` on, ``filter=<date_field>:gte:<since>``,
+    sorted by ``date_field``), landed as ``<name>_p0001.json``, ... Paging follows meta['total-pages']
+    of the first page."""
     paging = _FiscalDataPaging(FISCAL_DATA_PAGE_SIZE)
     pages, number, total = [], 1, 1
     while number <= total:
@@ -111,7 +120,7 @@ def fiscal_data_pages(transport: HttpTransport, url: str, name: str, date_field:
             "format": "json",
             "page[size]": str(paging.page_size),
             "page[number]": str(number),
-            "filter": f"{date_field}:gte:{HISTORY_START.isoformat()}",
+            "filter": f"{date_field}:gte:{since.isoformat()}",
             "sort": date_field,
         }
         page = transport.get("fiscal_data", f"{name}_p{number:04d}.json", url, params=params,
@@ -128,11 +137,11 @@ _DTS_PARSERS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
-def load_dts(transport: Transport, endpoints: Endpoints, table: str) -> pd.DataFrame:
-    """One Daily Treasury Statement table, from API JSON pages or CSV/JSON files."""
+def load_dts(transport: Transport, endpoints: Endpoints, table: str, window: FetchWindow | None = None) -> pd.DataFrame:
+    """One Daily Treasury Statement table, from API JSON pages (from the window's start) or CSV/JSON files."""
     if isinstance(transport, HttpTransport):
         documents = fiscal_data_pages(transport, f"{endpoints.fiscal_data}/v1/accounting/dts/{table}",
-                                      f"dts_{table}", "record_date")
+                                      f"dts_{table}", "record_date", since=first_day(window))
     else:
         documents = [d for d in transport.glob("fiscal_data", f"dts_{table}*") if d.fmt in ("csv", "json")]
     parse = _DTS_PARSERS[table]
@@ -141,20 +150,23 @@ def load_dts(transport: Transport, endpoints: Endpoints, table: str) -> pd.DataF
     )
 
 
-def load_nyfed_reverse_repo(transport: Transport, endpoints: Endpoints, today: dt.date | None = None) -> pd.DataFrame:
-    """NY Fed reverse-repo operation results (one request per calendar year when live)."""
+def load_nyfed_reverse_repo(transport: Transport, endpoints: Endpoints, today: dt.date | None = None,
+                            window: FetchWindow | None = None) -> pd.DataFrame:
+    """NY Fed reverse-repo operation results (live: one ``startDate``..``endDate`` search per
+    calendar year, from the window's start)."""
     if isinstance(transport, HttpTransport):
         today = today or dt.date.today()
+        since = first_day(window)
         documents = [
             transport.get(
                 "nyfed", f"reverse_repo_{year}.json", f"{endpoints.nyfed}/api/rp/results/search.json",
                 params={
-                    "startDate": f"{year}-01-01",
+                    "startDate": max(since, dt.date(year, 1, 1)).isoformat(),
                     "endDate": min(dt.date(year, 12, 31), today).isoformat(),
                     "operationTypes": "Reverse Repo",
                 },
             )
-            for year in range(HISTORY_START.year, today.year + 1)
+            for year in range(since.year, today.year + 1)
         ]
     else:
         documents = transport.glob("nyfed", "reverse_repo*.json")

@@ -41,6 +41,7 @@ from reverse_qe.sources.transports import (
     RateLimiter,
     SourceFetchError,
 )
+from reverse_qe.sources.window import FetchWindow, first_day
 
 Transport = FileTransport | HttpTransport
 
@@ -98,11 +99,12 @@ def combine_auction_formats(fiscal_data: pd.DataFrame, treasurydirect: pd.DataFr
     return pd.concat([fiscal_data, extra], ignore_index=True)
 
 
-def load_treasury_auctions(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    """Treasury auction results from Fiscal Data (all history) and TreasuryDirect (recent)."""
+def load_treasury_auctions(transport: Transport, endpoints: Endpoints, window: FetchWindow | None = None) -> pd.DataFrame:
+    """Treasury auction results from Fiscal Data (from the window's start, else all history) and
+    TreasuryDirect (recent)."""
     if isinstance(transport, HttpTransport):
         fd_docs = fiscal_data_pages(transport, f"{endpoints.fiscal_data}/v1/accounting/od/auctions_query",
-                                    "auctions_query", "auction_date")
+                                    "auctions_query", "auction_date", since=first_day(window))
         td_docs = [transport.get(
             "treasurydirect", "auctioned.json", f"{endpoints.treasurydirect}/TA_WS/securities/auctioned",
             params={"format": "json", "days": str(TREASURYDIRECT_DAYS)},
@@ -122,11 +124,11 @@ def load_treasury_auctions(transport: Transport, endpoints: Endpoints) -> pd.Dat
 # MSPD
 # ------------------------------------------------------------------------------------------------
 
-def load_mspd(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    """MSPD table 1 (debt outstanding by class, month ends, $mn)."""
+def load_mspd(transport: Transport, endpoints: Endpoints, window: FetchWindow | None = None) -> pd.DataFrame:
+    """MSPD table 1 (debt outstanding by class, month ends, $mn; live from the window's start)."""
     if isinstance(transport, HttpTransport):
         docs = fiscal_data_pages(transport, f"{endpoints.fiscal_data}/v1/debt/mspd/mspd_table_1",
-                                 "mspd_table_1", "record_date")
+                                 "mspd_table_1", "record_date", since=first_day(window))
     else:
         docs = transport.glob("fiscal_data", "mspd_table_1*.json")
     frame = pd.concat([with_lineage(parse_mspd_table_1(d.content, location=d.location), d, transport.mode)
@@ -187,8 +189,9 @@ def companyfacts_cik(document: Document) -> tuple[int, str]:
     return cik, f"the file name's company, {seed}"
 
 
-def load_sec_companyfacts(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
-    """The cash-flow facts of every hyperscaler, one companyfacts document per company."""
+def load_sec_companyfacts(transport: Transport, endpoints: Endpoints, window: FetchWindow | None = None) -> pd.DataFrame:
+    """The cash-flow facts of every hyperscaler, one companyfacts document per company (the API
+    serves a company's whole document: ``window`` cannot narrow it)."""
     if isinstance(transport, HttpTransport):
         headers = {"User-Agent": sec_user_agent()}
         docs = [

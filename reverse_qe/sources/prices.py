@@ -4,6 +4,8 @@ Which symbols: the asset taxonomy seed (``dbt_project/seeds/asset_taxonomy.csv``
 ``price_source`` and ``price_symbol``). Replay / scenario layout: ``stooq/<symbol>.csv`` (e.g.
 ``mu.us.csv``) and ``coinbase/<PRODUCT>[_<page>].json`` (e.g. ``BTC-USD_p0001.json``). Live: Stooq
 with ``apikey`` from ``RQE_STOOQ_API_KEY`` when set; Coinbase paged by time, 300 candles a call.
+Given a window, each symbol is asked from its last stored day in the window (Stooq ``d1``, Coinbase
+``start``): a weekday needs a day or two of candles, not all history.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from reverse_qe.sources.parsers.prices import (
     parse_stooq_csv,
 )
 from reverse_qe.sources.transports import HttpTransport
+from reverse_qe.sources.window import FetchWindow
 
 TAXONOMY_SEED = SEEDS_DIR / "asset_taxonomy.csv"
 
@@ -35,12 +38,14 @@ def priced_symbols(source: str, seed: Path = TAXONOMY_SEED) -> list[str]:
         return sorted({row["price_symbol"] for row in csv.DictReader(handle) if row["price_source"] == source})
 
 
-def load_stooq(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
+def load_stooq(transport: Transport, endpoints: Endpoints, window: FetchWindow | None = None) -> pd.DataFrame:
     if isinstance(transport, HttpTransport):
         key = os.environ.get("RQE_STOOQ_API_KEY")
         documents = []
         for symbol in priced_symbols("stooq"):
-            params = {"s": symbol, "i": "d", **({"apikey": key} if key else {})}
+            # d1: the first day, YYYYMMDD (without it, Stooq sends all history)
+            since = {"d1": window.since_stored(symbol).strftime("%Y%m%d")} if window else {}
+            params = {"s": symbol, "i": "d", **since, **({"apikey": key} if key else {})}
             documents.append((symbol, transport.get("stooq", f"{symbol}.csv", f"{endpoints.stooq}/q/d/l/", params=params)))
     else:
         documents = [(d.name.removesuffix(".csv"), d) for d in transport.glob("stooq", "*.csv")]
@@ -48,12 +53,14 @@ def load_stooq(transport: Transport, endpoints: Endpoints) -> pd.DataFrame:
                    for symbol, d in documents)
 
 
-def load_coinbase(transport: Transport, endpoints: Endpoints, today: dt.date | None = None) -> pd.DataFrame:
+def load_coinbase(transport: Transport, endpoints: Endpoints, today: dt.date | None = None,
+                  window: FetchWindow | None = None) -> pd.DataFrame:
     if isinstance(transport, HttpTransport):
         today = today or dt.date.today()
         documents = []
         for product in priced_symbols("coinbase"):
-            for n, (first, last) in enumerate(coinbase_pages(HISTORY_START, today), start=1):
+            since = window.since_stored(product) if window else HISTORY_START
+            for n, (first, last) in enumerate(coinbase_pages(since, today), start=1):
                 documents.append((product, transport.get(
                     "coinbase", f"{product}_p{n:04d}.json", f"{endpoints.coinbase}/products/{product}/candles",
                     params={"granularity": "86400", "start": f"{first.isoformat()}T00:00:00Z",

@@ -134,7 +134,7 @@ def test_every_marts_and_meta_table_round_trips_through_parquet(tmp_path):
     folder = published.parent / PARQUET_FOLDER
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.parquet"))
     assert files == sorted([f"marts/{m}.parquet" for m in (*handmade_warehouse.MARTS, "fct_source_coverage")]
-                           + ["meta/publication.parquet", "meta/raw_tables.parquet"])
+                           + ["meta/publication.parquet", "meta/published_tables.parquet", "meta/raw_tables.parquet"])
     with duckdb.connect(str(published), read_only=True) as conn:
         for name in files:
             schema, table = name.removesuffix(".parquet").split("/")

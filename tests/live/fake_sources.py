@@ -13,12 +13,17 @@ services answer (as documented, and as seen in real downloads):
 - SEC ``data.sec.gov/api/xbrl/companyfacts/CIK##########.json`` and the 13F data-set zips under
   ``/files/structureddata/data/form-13f-data-sets/``: a ``User-Agent`` with a contact (``@``) or
   403; more than 10 requests in any second, 403 "Request Rate Threshold Exceeded".
-- Stooq ``/q/d/l/?s=&i=d[&apikey=]``: CSV; ``No data`` for an unknown symbol; with ``stooq_key``
+- Stooq ``/q/d/l/?s=&i=d[&d1=YYYYMMDD][&d2=YYYYMMDD][&apikey=]``: CSV of the days from ``d1``
+  through ``d2`` (all history without them); ``No data`` for an unknown symbol (and, assumed, for a
+  range without a trading day: the loaders ask from a day they hold, never such a range); with ``stooq_key``
   set, a request without that key gets an HTML page with status 200 (as reported in 2026).
 - Coinbase ``/products/<id>/candles?granularity&start&end``: newest first; more than 300 buckets
   in [start, end] is a 400, so the client must page by time.
 
-Data: the fixtures of ``tests/fixtures``. Where the live loaders ask for more than the fixtures
+Data: the fixtures of ``tests/fixtures``, or (``root``) a scenario's documents for the funding-flows
+and price sources, so byte counts are of real-sized histories (a scenario's DTS CSV exports are
+served as the API's records, fields named by the fixture's ``meta.labels``). Every reply's body
+size is recorded (``sent``). Where the live loaders ask for more than the fixtures
 hold, the fake serves a fixture again under the other name: every hyperscaler of the seed gets the
 companyfacts fixture with its own CIK, every Stooq symbol of the taxonomy the ``mu.us`` CSV, every
 Coinbase product the BTC-USD candles. Faults are injected with :meth:`FakeSources.inject`.
@@ -26,6 +31,7 @@ Coinbase product the BTC-USD candles. Faults are injected with :meth:`FakeSource
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import io
@@ -41,6 +47,7 @@ from urllib.parse import urlencode
 
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.issuance import hyperscaler_ciks
+from reverse_qe.sources.parsers.fiscal_data import OPERATING_CASH_BALANCE, PUBLIC_DEBT_TRANSACTIONS
 from reverse_qe.sources.prices import priced_symbols
 from tests.conftest import FIXTURES as TESTS_FIXTURES
 from tests.http_server import LocalServer, Reply
@@ -62,6 +69,8 @@ COINBASE_GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
 # The fixtures' auctions are of June/July 2021: "today" for TreasuryDirect's ``days`` window.
 FAKE_TODAY = dt.date(2021, 7, 20)
 HTML_PAGE = (FIXTURES / "stooq" / "html_page_status_200.html").read_bytes()
+DTS_TABLES = {"dts_operating_cash_balance.json": OPERATING_CASH_BALANCE,
+              "dts_public_debt_transactions.json": PUBLIC_DEBT_TRANSACTIONS}
 
 
 def json_reply(status: int, payload, headers: dict | None = None) -> Reply:
@@ -93,17 +102,37 @@ class Fault:
     used: int = 0
 
 
+def _fiscal_dataset(root: Path, name: str) -> dict:
+    """An API dataset (``data`` and ``meta``) from ``root``: its JSON; else its DTS CSV export turned
+    into the API's records (string values, "null" for a field the export lacks, each label mapped to
+    its API field as the DTS parser's tables pair them) with the fixture's meta; else the fixture."""
+    own = root / "fiscal_data" / name
+    if own.exists():
+        return json.loads(own.read_bytes())
+    fixture = json.loads((FIXTURES / "fiscal_data" / name).read_bytes())
+    export = own.with_suffix(".csv")
+    if not export.exists():
+        return fixture
+    fields = [(f.json, f.label) for f in DTS_TABLES[name].fields]
+    with open(export, newline="", encoding="utf-8-sig") as handle:
+        rows = [{api_name: (row.get(label) if label else None) or "null" for api_name, label in fields}
+                for row in csv.DictReader(handle)]
+    return {"data": rows, "meta": fixture["meta"]}
+
+
 @dataclass
 class FakeSources:
     today: dt.date = FAKE_TODAY
     stooq_key: str | None = None
     faults: list[Fault] = field(default_factory=list)
+    root: Path = FIXTURES
 
     def __post_init__(self):
-        self.fred = {p.stem: p.read_bytes() for p in (FIXTURES / "fred").glob("*.csv")}
-        self.fiscal = {path: json.loads((FIXTURES / "fiscal_data" / name).read_bytes())
-                       for path, name in FISCAL_DATASETS.items()}
-        self.nyfed = json.loads((FIXTURES / "nyfed" / "reverse_repo_operations.json").read_bytes())
+        root = self.root
+        self.sent: list[tuple[str, int]] = []  # (path, body bytes) of every reply
+        self.fred = {p.stem: p.read_bytes() for p in (root / "fred").glob("*.csv")}
+        self.fiscal = {path: _fiscal_dataset(root, name) for path, name in FISCAL_DATASETS.items()}
+        self.nyfed = json.loads((root / "nyfed" / "reverse_repo_operations.json").read_bytes())
         self.treasurydirect = json.loads((FIXTURES / "treasurydirect" / "auctioned.json").read_bytes())
         facts = json.loads((FIXTURES / "sec" / "CIK0001326801.json").read_bytes())
         self.companyfacts = {cik: {**facts, "cik": cik} for cik in hyperscaler_ciks()}
@@ -111,8 +140,9 @@ class FakeSources:
         self.datasets = {f"{p.name}.zip": zip_of(p) for p in (FIXTURES / "sec_13f").iterdir() if p.is_dir()}
         mu = (FIXTURES / "stooq" / "mu.us.csv").read_bytes()
         self.stooq = {symbol: mu for symbol in priced_symbols("stooq")}
-        self.stooq.update({p.name.removesuffix(".csv"): p.read_bytes() for p in (FIXTURES / "stooq").glob("*.csv")})
-        self.candles = json.loads((FIXTURES / "coinbase" / "BTC-USD_p0001.json").read_bytes())
+        self.stooq.update({p.name.removesuffix(".csv"): p.read_bytes() for p in (root / "stooq").glob("*.csv")})
+        self.candles = sorted({candle[0]: candle for page in sorted((root / "coinbase").glob("BTC-USD_p*.json"))
+                               for candle in json.loads(page.read_bytes())}.values())
         self.products = set(priced_symbols("coinbase"))
         self.sec_times: list[float] = []
         self._lock = threading.Lock()
@@ -166,6 +196,12 @@ class FakeSources:
     # -- dispatch --------------------------------------------------------------------------------
 
     def route(self, path: str, query: dict, n: int, headers: dict) -> Reply:
+        reply = self._answer(path, query, headers)
+        with self._lock:
+            self.sent.append((path, len(reply.body)))
+        return reply
+
+    def _answer(self, path: str, query: dict, headers: dict) -> Reply:
         sec = path.startswith(("/api/xbrl/", SEC_13F))
         if sec:
             with self._lock:
@@ -295,6 +331,13 @@ class FakeSources:
         content = self.stooq.get(query.get("s", "").lower())
         if content is None or query.get("i", "d") != "d":
             return Reply(200, {"Content-Type": "text/plain"}, b"No data")
+        if "d1" in query or "d2" in query:  # YYYYMMDD, inclusive
+            first, last = (f"{v[:4]}-{v[4:6]}-{v[6:]}" for v in (query.get("d1", "00000000"), query.get("d2", "99999999")))
+            header, *lines = content.decode("utf-8").splitlines()
+            kept = [line for line in lines if first <= line.split(",", 1)[0] <= last]
+            if not kept:
+                return Reply(200, {"Content-Type": "text/plain"}, b"No data")
+            content = "\n".join([header, *kept, ""]).encode()
         return Reply(200, {"Content-Type": "text/csv"}, content)
 
     def coinbase_candles(self, product: str, query: dict) -> Reply:
