@@ -373,10 +373,14 @@ create or replace table rqe_publish.meta.published_tables (
 
 def _attach_previous(conn: duckdb.DuckDBPyConnection, copy: Path) -> dict[tuple[str, str], tuple[str, dt.datetime]] | None:
     """ATTACH the copy of the previous published file as ``rqe_publish``; its recorded fingerprints
-    and change times by table, or None (and nothing attached, the copy removed) when it has none: a
-    copy published before fingerprints existed is replaced whole."""
+    and change times by table, or None (and nothing attached, the copy removed) when it has none or
+    is in another storage format than ``PUBLISHED_STORAGE_VERSION``: a copy published before
+    fingerprints existed, or by code that wrote another format, is replaced whole."""
     conn.execute("attach ? as rqe_publish", [str(copy)])
-    if _table_exists(conn, "rqe_publish", META_SCHEMA, "published_tables"):
+    storage = conn.execute("select tags['storage_version'] from duckdb_databases() "
+                           "where database_name = 'rqe_publish'").fetchone()[0] or ""
+    if (storage.removesuffix("+") == PUBLISHED_STORAGE_VERSION
+            and _table_exists(conn, "rqe_publish", META_SCHEMA, "published_tables")):
         rows = conn.execute("select schema_name, table_name, content_hash, changed_at_utc "
                             "from rqe_publish.meta.published_tables").fetchall()
         return {(schema, table): (digest, at) for schema, table, digest, at in rows}

@@ -94,6 +94,8 @@ def combine_auction_formats(fiscal_data: pd.DataFrame, treasurydirect: pd.DataFr
     _unique_across_documents(treasurydirect, AUCTION_KEY, "treasurydirect")
     if not len(treasurydirect):
         return fiscal_data.reset_index(drop=True)
+    if not len(fiscal_data):  # a window Fiscal Data has nothing for yet: its empty frame carries no types
+        return treasurydirect.reset_index(drop=True)
     known = pd.MultiIndex.from_frame(fiscal_data[list(AUCTION_KEY)])
     extra = treasurydirect[~pd.MultiIndex.from_frame(treasurydirect[list(AUCTION_KEY)]).isin(known)]
     return pd.concat([fiscal_data, extra], ignore_index=True)

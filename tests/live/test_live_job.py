@@ -69,7 +69,7 @@ def test_live_daily_job_completes_through_transient_faults_and_stops_cleanly_on_
         fake.inject("/q/d/l/", Reply(200, {"Content-Type": "text/html"}, HTML_PAGE), persistent=True)
         code, output = run_live(tmp_path, fake, "daily_ingest", "transform_and_publish")
         assert code == 1, output[-4000:]
-        assert re.search(r"\[stooq\] http://127\.0\.0\.1:\d+/q/d/l/\?s=[a-z]+\.us&i=d: Stooq answered with an HTML "
+        assert re.search(r"\[stooq\] http://127\.0\.0\.1:\d+/q/d/l/\?s=[a-z]+\.us&i=d&d1=\d{8}: Stooq answered with an HTML "
                          r"page instead of CSV", output), output[-4000:]
         assert "FAILED" in output and "running transform_and_publish" not in output
         assert raw_tables(warehouse) == before  # the failed source kept its rows; the others re-read the same

@@ -168,3 +168,20 @@ def test_a_reader_in_another_process_never_sees_a_mix_of_two_publishes(tmp_path)
     assert len(states) >= 2, report  # it did read across publishes
     assert all(rows == walcl_weeks for rows, _, walcl_weeks in states), report["states"]
     assert os.readlink(target.parent / PARQUET_FOLDER).startswith(f".{PARQUET_FOLDER}.")
+
+
+def test_a_copy_in_another_storage_format_is_replaced_whole_in_the_published_one(tmp_path):
+    warehouse, target = tmp_path / "w.duckdb", tmp_path / "pub" / "published.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(MARTS)
+    _publish(warehouse, target)
+    newer = tmp_path / "newer.duckdb"  # the same copy, fingerprints included, in DuckDB 2.0's own format
+    with duckdb.connect(str(newer)) as conn:
+        conn.execute("attach ? as old (read_only)", [str(target)])
+        conn.execute("copy from database old to newer")
+    os.replace(newer, target)
+    again = _publish(warehouse, target)
+    assert again.tables_copied == 3
+    with duckdb.connect(str(target), read_only=True) as conn:
+        assert conn.execute("select tags['storage_version'] from duckdb_databases() where database_name = "
+                            "current_database()").fetchone()[0].startswith("v1.2.0")

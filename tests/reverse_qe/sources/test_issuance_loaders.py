@@ -10,6 +10,8 @@ import pytest
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.issuance import (
+    AUCTION_COLUMNS,
+    _concat,
     combine_auction_formats,
     companyfacts_name,
     hyperscaler_ciks,
@@ -77,6 +79,16 @@ def test_auctions_from_both_formats_are_merged_once_per_auction():
     assert len(frame) == 8 and not frame.duplicated(["cusip", "auction_date"]).any()
     july = frame[(frame["cusip"] == "91282CCB5") & (frame["auction_date"] == pd.Timestamp("2021-07-12"))]
     assert july["source_format"].tolist() == ["fiscal_data_auctions_query"]
+
+
+def test_treasurydirect_alone_keeps_its_types_when_fiscal_data_has_nothing_for_the_window():
+    """A weekday's window early in a month: Fiscal Data has no auction yet, TreasuryDirect's recent ones."""
+    both = load_treasury_auctions(FileTransport(FIXTURES, mode="replay"), Endpoints())
+    treasurydirect = both[both["source_format"] != "fiscal_data_auctions_query"]
+    nothing = _concat([], AUCTION_COLUMNS)  # what the loader makes of no Fiscal Data record
+    combined = combine_auction_formats(nothing, treasurydirect)
+    assert len(combined) == len(treasurydirect) > 0
+    assert combined.dtypes.equals(treasurydirect.dtypes)  # booleans stay booleans
 
 
 def test_the_same_auction_in_two_pages_is_an_error():

@@ -1,0 +1,66 @@
+"""Benchmark (not a test): what publishing costs on a real warehouse, whole against incremental.
+
+On a copy of ``--warehouse`` (a finished run's ``reverse_qe.duckdb``), alternating, the median of
+``--repeats``: a whole copy (``publish_copy(incremental=False)``), an incremental publish after the
+day changes one mart (the tables copied then are the changed ones only), an incremental publish with
+nothing changed, and the fingerprints alone (what every incremental publish pays first).
+
+    .venv/bin/python -m bench.publish_cost --warehouse /path/to/reverse_qe.duckdb [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from reverse_qe.table_fingerprints import fingerprints
+from reverse_qe.warehouse import publish_copy
+
+CHANGED = "marts.fct_liquidity_bathtub"  # a mart every weekday rebuilds with one more row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    times: dict[str, list[float]] = {"whole": [], "one mart changed": [], "nothing changed": [], "fingerprints": []}
+    with tempfile.TemporaryDirectory(prefix="rqe-bench-publish-") as tmp:
+        warehouse, target = Path(tmp) / "reverse_qe.duckdb", Path(tmp) / "published" / "published.duckdb"
+        shutil.copyfile(args.warehouse, warehouse)
+        with duckdb.connect(str(warehouse)) as conn:
+            tables = len(fingerprints(conn, "reverse_qe"))
+            publish_copy(conn, target, incremental=False)
+            whole_size = target.stat().st_size
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                publish_copy(conn, target, incremental=False)
+                times["whole"].append(time.perf_counter() - started)
+                conn.execute(f"create or replace table {CHANGED} as select * from {CHANGED} order by 1 desc")
+                conn.execute(f"insert into {CHANGED} select * from {CHANGED} limit 1")
+                result = publish_copy(conn, target)
+                times["one mart changed"].append(result.seconds)
+                copied = result.tables_copied
+                times["nothing changed"].append(publish_copy(conn, target).seconds)
+                started = time.perf_counter()
+                fingerprints(conn, "reverse_qe")
+                times["fingerprints"].append(time.perf_counter() - started)
+        size = target.stat().st_size
+    print(f"publish of {args.warehouse} ({tables} tables; published file {whole_size / 2**20:.1f} MiB whole, "
+          f"{size / 2**20:.1f} MiB after the incremental publishes): median of "
+          f"{args.repeats}, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after")
+    for name, seconds in times.items():
+        note = f" ({copied} table(s) copied)" if name == "one mart changed" else ""
+        print(f"  {name:<18} {statistics.median(seconds):6.2f} s{note}")
+
+
+if __name__ == "__main__":
+    main()
