@@ -19,8 +19,7 @@
         from (
             select
                 named.*,
-                case when held_call is not distinct from lag(held_call) over ({{ part }}order by {{ order_by }})
-                    then 0 else 1 end as starts_held_run
+                {{ _starts_run('held_call', part, order_by) }} as starts_held_run
             from (
                 select
                     counted.*,
@@ -40,8 +39,7 @@
                             from (
                                 select
                                     *,
-                                    case when {{ call }} is not distinct from lag({{ call }}) over ({{ part }}order by {{ order_by }})
-                                        then 0 else 1 end as starts_call_run
+                                    {{ _starts_run(call, part, order_by) }} as starts_call_run
                                 from {{ relation }}
                             ) as flagged
                         ) as numbered
@@ -50,4 +48,10 @@
             ) as named
         ) as held_flagged
     ) as held
+{%- endmacro %}
+
+
+{#- 1 where `column` differs from the row before (null counts as a value of its own), else 0. -#}
+{% macro _starts_run(column, part, order_by) -%}
+    case when {{ column }} is not distinct from lag({{ column }}) over ({{ part }}order by {{ order_by }}) then 0 else 1 end
 {%- endmacro %}
