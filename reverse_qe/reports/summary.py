@@ -86,6 +86,27 @@ def regime_by_year(conn) -> list[str]:
         [(*row[:6], row[6] or "") for row in rows]))]
 
 
+def reserve_floor_by_year(conn) -> list[str]:
+    """Per year: reserves, the estimated floor in use (as known each week) and the weeks reserves sat
+    above it and above the fixed floor; the raw regime at each floor."""
+    if not _has_table(conn, "marts", "fct_reserve_floor_estimates"):
+        return []
+    rows = conn.execute(
+        "select year(b.week_ending), round(min(b.reserves_bn)), round(max(b.reserves_bn)), "
+        "round(min(b.reserve_floor_estimated_bn)), round(max(b.reserve_floor_estimated_bn)), "
+        "count(*) filter (where b.reserves_above_floor), count(*) filter (where b.reserves_above_estimated_floor), "
+        "count(*) filter (where b.reserve_floor_estimated_bn is null), "
+        "count(*) filter (where a.regime = 'crowding_out'), count(*) filter (where a.regime_estimated_floor = 'crowding_out') "
+        "from marts.fct_liquidity_bathtub b left join marts.fct_capex_absorption a using (week_ending) "
+        "group by 1 order by 1").fetchall()
+    if not rows:
+        return []
+    return ["Reserve floor by year (bn; weeks): fixed floor against the one estimated from SOFR - IORB:", *(
+        "  " + line for line in table_text(
+            ["year", "reserves min", "max", "est. floor min", "max", "above fixed", "above est.", "no est.",
+             "crowding_out fixed", "at est."], rows))]
+
+
 def chain_latest(conn) -> list[str]:
     if not _has_table(conn, "marts", "fct_forced_selling_chain"):
         return []
