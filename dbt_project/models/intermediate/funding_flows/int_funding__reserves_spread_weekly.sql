@@ -16,7 +16,8 @@ fred_spliced as (
 spread_daily as (
     select
         sofr.observation_date,
-        100 * (sofr.value_pct - iorb.value_pct) as sofr_iorb_spread_bp,
+        -- rates are published to 2 decimals of a percent: whole basis points, rounded off float noise
+        round(100 * (sofr.value_pct - iorb.value_pct), 6) as sofr_iorb_spread_bp,
         sofr.source_mode = 'scenario' or iorb.source_mode = 'scenario' as is_synthetic
     from fred_spliced as sofr
     inner join fred_spliced as iorb
