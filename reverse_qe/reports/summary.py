@@ -87,24 +87,28 @@ def regime_by_year(conn) -> list[str]:
 
 
 def reserve_floor_by_year(conn) -> list[str]:
-    """Per year: reserves, the estimated floor in use (as known each week) and the weeks reserves sat
-    above it and above the fixed floor; the raw regime at each floor."""
+    """Per year of the floor estimates: reserves, the estimated floor in use (the latest fit at or
+    before each week), the weeks reserves sat above it and above the fixed floor, and the
+    crowding-out calls at each floor where the absorption mart has weeks."""
     if not _has_table(conn, "marts", "fct_reserve_floor_estimates"):
         return []
     rows = conn.execute(
-        "select year(b.week_ending), round(min(b.reserves_bn)), round(max(b.reserves_bn)), "
-        "round(min(b.reserve_floor_estimated_bn)), round(max(b.reserve_floor_estimated_bn)), "
-        "count(*) filter (where b.reserves_above_floor), count(*) filter (where b.reserves_above_estimated_floor), "
-        "count(*) filter (where b.reserve_floor_estimated_bn is null), "
+        "with floors as (select week_ending, reserves_bn, reserve_floor_estimate_bn, "
+        "last_value(reserve_floor_estimate_bn ignore nulls) over (order by week_ending) as floor_in_use "
+        "from marts.fct_reserve_floor_estimates), "
+        "fixed as (select max(reserve_floor_bn) as floor from marts.fct_liquidity_bathtub) "
+        "select year(f.week_ending), count(*), round(min(f.reserves_bn)), round(max(f.reserves_bn)), "
+        "count(f.reserve_floor_estimate_bn), round(min(f.floor_in_use)), round(max(f.floor_in_use)), "
+        "count(*) filter (where f.reserves_bn > fixed.floor), count(*) filter (where f.reserves_bn > f.floor_in_use), "
         "count(*) filter (where a.regime = 'crowding_out'), count(*) filter (where a.regime_estimated_floor = 'crowding_out') "
-        "from marts.fct_liquidity_bathtub b left join marts.fct_capex_absorption a using (week_ending) "
+        "from floors f cross join fixed left join marts.fct_capex_absorption a using (week_ending) "
         "group by 1 order by 1").fetchall()
     if not rows:
         return []
-    return ["Reserve floor by year (bn; weeks): fixed floor against the one estimated from SOFR - IORB:", *(
+    return ["Reserve floor by year (bn; weeks): the fixed floor against the one estimated from SOFR - IORB:", *(
         "  " + line for line in table_text(
-            ["year", "reserves min", "max", "est. floor min", "max", "above fixed", "above est.", "no est.",
-             "crowding_out fixed", "at est."], rows))]
+            ["year", "weeks", "reserves min", "max", "fitted", "est. floor min", "max", "above fixed",
+             "above est.", "crowding_out fixed", "at est."], rows))]
 
 
 def chain_latest(conn) -> list[str]:
