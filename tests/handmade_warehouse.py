@@ -46,7 +46,8 @@ select week_ending,
        true as is_synthetic,
        cast(case when i >= 13 then 150 + 5 * i end as decimal(18,6)) as private_treasury_supply_13w_bn,
        cast(case when i >= 13 then 40 + i end as decimal(18,6)) as hyperscaler_funding_13w_bn,
-       cast(case when i >= 13 then 190 + 6 * i end as decimal(18,6)) as demand_for_funds_13w_bn
+       cast(case when i >= 13 then 190 + 6 * i end as decimal(18,6)) as demand_for_funds_13w_bn,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 100 - 4 * i) as decimal(18,6)) as idle_pool_estimated_floor_bn
 from w;
 
 create table marts.fct_capex_absorption as

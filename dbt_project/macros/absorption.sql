@@ -1,9 +1,15 @@
 {#- The absorption formulas that the score and the policy what-ifs share (docs/scores.md). -#}
 
-{#- Idle pool I = ON RRP + max(0, reserves - floor); null when reserves are unknown (DuckDB's
-    greatest() skips nulls: without the guard, unknown reserves would read as none above the floor). -#}
+{#- Reserves above the floor, max(0, reserves - floor); null when reserves or the floor are unknown
+    (DuckDB's greatest() skips nulls: without the guard, unknown reserves, or a floor not yet
+    estimated, would read as none above it). -#}
+{% macro excess_reserves(reserves, floor) -%}
+    (case when {{ reserves }} is not null and ({{ floor }}) is not null then greatest(0, {{ reserves }} - ({{ floor }})) end)
+{%- endmacro %}
+
+{#- Idle pool I = ON RRP + reserves above the floor; null when those are unknown. -#}
 {% macro idle_pool(on_rrp, reserves, floor) -%}
-    ({{ on_rrp }} + case when {{ reserves }} is not null then greatest(0, {{ reserves }} - ({{ floor }})) end)
+    ({{ on_rrp }} + {{ excess_reserves(reserves, floor) }})
 {%- endmacro %}
 
 {#- AR = F13 / max(I, epsilon); null when the idle pool is unknown (greatest() would divide by

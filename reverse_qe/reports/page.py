@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from reverse_qe.reports import absorption, plots
+from reverse_qe.reports import absorption, plots, reserve_floor
 from reverse_qe.reports.summary import status_summary
 
 Row = dict[str, Any]
@@ -215,6 +215,26 @@ SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
     "fct_chain_holder_systemicness": _holders,
     COVERAGE: _coverage,
 }
+
+
+# The estimated reserve floor: its section, and the bathtub columns its plots read (the fixed floor,
+# the idle pool at the estimated floor), kept in one block.
+FLOOR = "fct_reserve_floor_estimates"
+
+
+def _reserve_floor(data: PageData, rows: list[Row]) -> str:
+    bathtub = data.marts.get("fct_liquidity_bathtub") or [{}]
+    return _img(reserve_floor.reserve_floor_png(rows, bathtub[-1].get("reserve_floor_bn")),
+                "reserves against SOFR - IORB with the estimated reserve floor")
+
+
+COLUMNS[FLOOR] = reserve_floor.COLUMNS
+COLUMNS["fct_liquidity_bathtub"] += ("reserve_floor_bn", "idle_pool_estimated_floor_bn")
+ORDER_BY[FLOOR] = "week_ending"
+TITLES[FLOOR] = ("Estimated reserve floor",
+                 ("Below which reserves level does the money-market spread start to rise? Refitted each week "
+                  "on the three years before it."))
+SECTIONS[FLOOR] = _reserve_floor
 
 
 def _section(data: PageData, mart: str) -> str:

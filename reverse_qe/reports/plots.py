@@ -56,6 +56,9 @@ def idle_pool_png(rows: Rows) -> bytes:
                       color="tab:blue", alpha=0.15, linewidth=0, label="idle pool with the floor ∓ its band")
     axis.plot(weeks, _series(rows, "idle_pool_bn"), color="tab:blue", linewidth=1.4,
               label="idle pool = ON RRP + reserves above the floor")
+    if any(r.get("idle_pool_estimated_floor_bn") is not None for r in rows):
+        axis.plot(weeks, _series(rows, "idle_pool_estimated_floor_bn"), color="tab:blue", linewidth=1.0,
+                  linestyle="--", label="idle pool at the estimated floor")
     axis.plot(weeks, _series(rows, "demand_for_funds_13w_bn"), color="tab:red", linewidth=1.4,
               label="demand for funds, 13 weeks (D13 + F13)")
     axis.plot(weeks, _series(rows, "private_treasury_supply_13w_bn"), color="tab:red", linewidth=0.8,

@@ -86,6 +86,31 @@ def regime_by_year(conn) -> list[str]:
         [(*row[:6], row[6] or "") for row in rows]))]
 
 
+def reserve_floor_by_year(conn) -> list[str]:
+    """Per year of the floor estimates: reserves, the estimated floor in use (the latest fit at or
+    before each week), the weeks reserves sat above it and above the fixed floor, and the
+    crowding-out calls at each floor where the absorption mart has weeks."""
+    if not _has_table(conn, "marts", "fct_reserve_floor_estimates"):
+        return []
+    rows = conn.execute(
+        "with floors as (select week_ending, reserves_bn, reserve_floor_estimate_bn, "
+        "last_value(reserve_floor_estimate_bn ignore nulls) over (order by week_ending) as floor_in_use "
+        "from marts.fct_reserve_floor_estimates), "
+        "fixed as (select max(reserve_floor_bn) as floor from marts.fct_liquidity_bathtub) "
+        "select year(f.week_ending), count(*), round(min(f.reserves_bn)), round(max(f.reserves_bn)), "
+        "count(f.reserve_floor_estimate_bn), round(min(f.floor_in_use)), round(max(f.floor_in_use)), "
+        "count(*) filter (where f.reserves_bn > fixed.floor), count(*) filter (where f.reserves_bn > f.floor_in_use), "
+        "count(*) filter (where a.regime = 'crowding_out'), count(*) filter (where a.regime_estimated_floor = 'crowding_out') "
+        "from floors f cross join fixed left join marts.fct_capex_absorption a using (week_ending) "
+        "group by 1 order by 1").fetchall()
+    if not rows:
+        return []
+    return ["Reserve floor by year (bn; weeks): the fixed floor against the one estimated from SOFR - IORB:", *(
+        "  " + line for line in table_text(
+            ["year", "weeks", "reserves min", "max", "fitted", "est. floor min", "max", "above fixed",
+             "above est.", "crowding_out fixed", "at est."], rows))]
+
+
 def chain_latest(conn) -> list[str]:
     if not _has_table(conn, "marts", "fct_forced_selling_chain"):
         return []

@@ -36,7 +36,9 @@ def absorption(history: dict, **var_overrides) -> pd.DataFrame:
         "fed_treasury_purchases_13w_bn": [0.0] * WEEKS, "auction_stress_13w": history["stress"]}))
     conn.register("f", pd.DataFrame({"week_ending": weeks, "ticker": "T", "external_funding_13w_bn": history["f13"]}))
     conn.register("m", pd.DataFrame({"week_ending": weeks, **{name: history[name] for name in MARKET}}))
-    conn.execute("create table fct_liquidity_bathtub as select * from b")
+    # the estimated floor's columns, unknown here: the score stays on the fixed floor's idle pool
+    conn.execute("create table fct_liquidity_bathtub as select *, null::double as idle_pool_estimated_floor_bn, "
+                 "null::double as reserve_floor_estimated_bn from b")
     conn.execute("create table int_treasury__supply_weekly as select * from s")
     conn.execute("create table int_hyperscaler__funding_weekly as select * from f")
     conn.execute("create table int_funding__aligned_weekly as select * from m")

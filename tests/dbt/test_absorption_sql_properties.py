@@ -46,7 +46,9 @@ def absorption_scores(idle, f13, d13, stress) -> list[float | None]:
         "week_ending": weeks, "private_supply_13w_bn": d13, "net_marketable_issuance_13w_bn": d13,
         "fed_treasury_purchases_13w_bn": [0.0] * WEEKS, "auction_stress_13w": stress}))
     conn.register("f", pd.DataFrame({"week_ending": weeks, "ticker": "T", "external_funding_13w_bn": f13}))
-    conn.execute("create table fct_liquidity_bathtub as select * from b")
+    # the estimated floor's columns, unknown here: the score stays on the fixed floor's idle pool
+    conn.execute("create table fct_liquidity_bathtub as select *, null::double as idle_pool_estimated_floor_bn, "
+                 "null::double as reserve_floor_estimated_bn from b")
     conn.execute("create table int_treasury__supply_weekly as select * from s")
     conn.execute("create table int_hyperscaler__funding_weekly as select * from f")
     conn.execute("create table int_funding__aligned_weekly as select week_ending, null::double as ig_oas_pct, "

@@ -43,6 +43,8 @@ def whatif(history: dict, paths: list[tuple]) -> pd.DataFrame:
         conn.execute(f"create table {name} as select * from {name}_frame")
     conn.execute("alter table fed_policy_paths alter starts_on type date")
     conn.execute("alter table fed_policy_paths alter qt_ends_on type date")
+    # no estimated reserve floor: the what-ifs stay on the fixed floor
+    conn.execute("create table fct_reserve_floor_estimates (week_ending date, reserve_floor_estimate_bn double)")
     for model in ["fct_liquidity_bathtub", "fct_capex_absorption", "fct_policy_whatif"]:
         sql = render_model(f"marts/{model}.sql", z_min_weeks=Z_MIN)
         conn.execute(f"create table {model} as {sql}")

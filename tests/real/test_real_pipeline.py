@@ -95,6 +95,25 @@ def test_fred_and_dts_alone_list_every_other_source_as_not_provided(fred_and_dts
     assert "Not provided: raw.stooq_daily_prices: [stooq] not provided: no folder" in run.output
 
 
+def test_the_estimated_reserve_floor_tells_2018_from_the_2019_repo_stress(fred_and_dts):
+    """On the real FRED files (SOFR from 2018-04, IOER from the Board's DDP, IORB, WRESBAL): the floor
+    as known in the week of the September 2019 repo spike sits above reserves that week and below
+    every 2018 week's reserves, where the fixed 2,900 bn floor puts both years below it; no fit uses
+    a week more than var reserve_floor_window_weeks (156) back."""
+    run, _ = fred_and_dts
+    with published(run) as conn:
+        floors = conn.execute("select week_ending, reserves_bn, reserve_floor_estimate_bn, window_start "
+                              "from marts.fct_reserve_floor_estimates order by 1").df()
+    floors["week_ending"] = pd.to_datetime(floors["week_ending"])
+    spike = floors[floors["week_ending"] == "2019-09-18"].iloc[0]
+    floor = float(spike["reserve_floor_estimate_bn"])
+    reserves_2018 = floors.loc[floors["week_ending"].dt.year == 2018, "reserves_bn"].astype(float)
+    assert float(spike["reserves_bn"]) < floor < reserves_2018.min()
+    assert reserves_2018.max() < 2900  # the fixed floor cannot tell them apart
+    window = floors["week_ending"] - pd.to_datetime(floors["window_start"])
+    assert window.max() == pd.Timedelta(weeks=155)
+
+
 def test_the_whole_corpus_publishes_and_every_row_in_history_reaches_raw(whole_corpus):
     run, replay, placed = whole_corpus
     with published(run) as conn:

@@ -12,6 +12,8 @@
 --     (contribution_*, summing to it), how many inputs sit above their own average and how many
 --     rose this week; regime_reason in words; the raw call `regime` and `regime_held`, which
 --     changes only once a new raw call has held var('regime_min_weeks') weeks in a row
+--   beside them, I, AR, S and the raw regime at the estimated reserve floor (the bathtub's
+--   idle_pool_estimated_floor_bn); the score and the held regime stay on the fixed floor
 {% set w_ar = var('score_weight_absorption') %}
 {% set w_slack = var('score_weight_slack') %}
 {% set w_conf = var('score_weight_confirmation') %}
@@ -24,7 +26,8 @@
 with
 
 bathtub as (
-    select week_ending, idle_pool_bn, is_synthetic from {{ ref('fct_liquidity_bathtub') }}
+    select week_ending, idle_pool_bn, idle_pool_estimated_floor_bn, reserve_floor_estimated_bn, is_synthetic
+    from {{ ref('fct_liquidity_bathtub') }}
 ),
 
 supply as (
@@ -54,6 +57,8 @@ components as (
         supply.net_marketable_issuance_13w_bn,
         supply.fed_treasury_purchases_13w_bn,
         lag(bathtub.idle_pool_bn, 13) over (order by bathtub.week_ending) as idle_pool_13w_ago_bn,
+        lag(bathtub.idle_pool_estimated_floor_bn, 13) over (order by bathtub.week_ending) as idle_pool_13w_ago_estimated_floor_bn,
+        lag(bathtub.reserve_floor_estimated_bn, 13) over (order by bathtub.week_ending) as reserve_floor_estimated_13w_ago_bn,
         market.ig_oas_pct - lag(market.ig_oas_pct, 13) over (order by bathtub.week_ending) as ig_oas_change_13w_pp,
         market.hy_oas_pct - lag(market.hy_oas_pct, 13) over (order by bathtub.week_ending) as hy_oas_change_13w_pp,
         market.yield_10y_pct - lag(market.yield_10y_pct, 13) over (order by bathtub.week_ending) as yield_10y_change_13w_pp,
@@ -72,7 +77,9 @@ ratios as (
         *,
         {{ absorption_ratio('hyperscaler_funding_13w_bn', 'idle_pool_13w_ago_bn') }} as absorption_ratio,
         idle_pool_13w_ago_bn - (private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn) as slack_bn,
-        (private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn) - idle_pool_13w_ago_bn as neg_slack_bn
+        (private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn) - idle_pool_13w_ago_bn as neg_slack_bn,
+        {{ absorption_ratio('hyperscaler_funding_13w_bn', 'idle_pool_13w_ago_estimated_floor_bn') }} as absorption_ratio_estimated_floor,
+        idle_pool_13w_ago_estimated_floor_bn - (private_treasury_supply_13w_bn + hyperscaler_funding_13w_bn) as slack_estimated_floor_bn
     from components
 ),
 
@@ -112,7 +119,8 @@ weighted as (
             when private_treasury_supply_13w_bn is null then 'less than 13 weeks of Treasury supply (Daily Treasury Statement public debt, FRED TREAST)'
             when idle_pool_13w_ago_bn is null then 'no idle pool 13 weeks before (bathtub weeks with reserves)'
         end as missing_input_reason,
-        {{ absorption_regime('slack_bn', 'absorption_ratio') }} as regime
+        {{ absorption_regime('slack_bn', 'absorption_ratio') }} as regime,
+        {{ absorption_regime('slack_estimated_floor_bn', 'absorption_ratio_estimated_floor') }} as regime_estimated_floor
     from confirmed
 ),
 
@@ -201,5 +209,10 @@ select
             'slack ' || {{ bn_text('slack_bn') }} || ' bn > 0 but absorption ratio ' || format('{:.2f}', absorption_ratio)
             || ' >= {{ var("ample_absorption_ratio_max") }}: hyperscalers raise ' || {{ bn_text('hyperscaler_funding_13w_bn') }}
             || ' bn against an idle pool of ' || {{ bn_text('idle_pool_13w_ago_bn') }} || ' bn 13 weeks before'
-    end as varchar) as regime_reason
+    end as varchar) as regime_reason,
+    cast(reserve_floor_estimated_13w_ago_bn as decimal(18, 6)) as reserve_floor_estimated_13w_ago_bn,
+    cast(idle_pool_13w_ago_estimated_floor_bn as decimal(18, 6)) as idle_pool_13w_ago_estimated_floor_bn,
+    cast(absorption_ratio_estimated_floor as double) as absorption_ratio_estimated_floor,
+    cast(slack_estimated_floor_bn as decimal(18, 6)) as slack_estimated_floor_bn,
+    cast(regime_estimated_floor as varchar) as regime_estimated_floor
 from held

@@ -1,6 +1,7 @@
 -- The liquidity bathtub, one row per week ending Wednesday (docs/scores.md):
 --   level     net liquidity = Fed total assets - TGA - ON RRP
---   idle pool I = ON RRP + max(0, reserves - reserve floor), also at floor -/+ sensitivity
+--   idle pool I = ON RRP + max(0, reserves - reserve floor), also at floor -/+ sensitivity, and at
+--             the estimated floor: the latest fct_reserve_floor_estimates fit at or before the week
 --   13-week change of the level = tap (change in Fed assets: QE/QT)
 --                               + Treasury drain (-change in TGA)
 --                               + reverse-repo release (-change in ON RRP)
@@ -14,6 +15,19 @@ with
 
 weekly as (
     select * from {{ ref('int_funding__aligned_weekly') }}
+),
+
+-- Weeks the floor fit finds no kink (or has too few weeks) carry the last fit before them.
+floor_estimates as (
+    select week_ending as estimated_on, reserve_floor_estimate_bn
+    from {{ ref('fct_reserve_floor_estimates') }}
+    where reserve_floor_estimate_bn is not null
+),
+
+weekly_with_floor as (
+    select weekly.*, floor_estimates.estimated_on, floor_estimates.reserve_floor_estimate_bn
+    from weekly
+    asof left join floor_estimates on weekly.week_ending >= floor_estimates.estimated_on
 ),
 
 treasury_supply as (
@@ -40,11 +54,14 @@ levels as (
         on_rrp_bn,
         reserves_bn,
         fed_total_assets_bn - tga_bn - on_rrp_bn as net_liquidity_bn,
-        -- greatest() skips nulls in DuckDB: without the guard, unknown reserves would read as none
-        case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor }}) end as excess_reserves_bn,
+        {{ excess_reserves('reserves_bn', floor) }} as excess_reserves_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn', floor) }} as idle_pool_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn', floor - band) }} as idle_pool_if_floor_lower_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn', floor + band) }} as idle_pool_if_floor_higher_bn,
+        reserve_floor_estimate_bn,
+        estimated_on,
+        {{ excess_reserves('reserves_bn', 'reserve_floor_estimate_bn') }} as excess_reserves_estimated_floor_bn,
+        {{ idle_pool('on_rrp_bn', 'reserves_bn', 'reserve_floor_estimate_bn') }} as idle_pool_estimated_floor_bn,
         nullif(concat_ws('; ',
             case when fed_total_assets_bn is null then 'no Fed total assets (FRED WALCL) this week' end,
             case when tga_bn is null then 'no TGA close this week (Daily Treasury Statement)' end,
@@ -52,7 +69,7 @@ levels as (
             case when reserves_bn is null then 'no reserves (FRED WRESBAL): idle pool unknown' end
         ), '') as null_reason,
         is_synthetic
-    from weekly
+    from weekly_with_floor as weekly
     cross join covered
     where weekly.week_ending between covered.first_week and covered.last_week
 ),
@@ -97,5 +114,11 @@ select
     is_synthetic,
     cast(private_supply_13w_bn as decimal(18, 6)) as private_treasury_supply_13w_bn,
     cast(hyperscaler_funding_13w_bn as decimal(18, 6)) as hyperscaler_funding_13w_bn,
-    cast(private_supply_13w_bn + hyperscaler_funding_13w_bn as decimal(18, 6)) as demand_for_funds_13w_bn
+    cast(private_supply_13w_bn + hyperscaler_funding_13w_bn as decimal(18, 6)) as demand_for_funds_13w_bn,
+    reserves_bn > {{ floor }} as reserves_above_floor,
+    cast(reserve_floor_estimate_bn as decimal(18, 6)) as reserve_floor_estimated_bn,
+    estimated_on as reserve_floor_estimated_on,
+    cast(excess_reserves_estimated_floor_bn as decimal(18, 6)) as excess_reserves_estimated_floor_bn,
+    cast(idle_pool_estimated_floor_bn as decimal(18, 6)) as idle_pool_estimated_floor_bn,
+    reserves_bn > reserve_floor_estimate_bn as reserves_above_estimated_floor
 from demand

@@ -17,11 +17,7 @@ reverse_repo as (
 
 -- IORB replaced IOER on 2021-07-29: one policy-rate series across both.
 fred_spliced as (
-    select
-        case when series_id = 'IOER' then 'IORB' else series_id end as series_id,
-        observation_date, value_bn, value_pct, source_mode
-    from fred
-    where not (series_id = 'IOER' and observation_date >= date '2021-07-29')
+    {{ fred_iorb_spliced('fred') }}
 ),
 
 fred_last_in_week as (
