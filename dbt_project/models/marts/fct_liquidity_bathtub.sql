@@ -39,7 +39,7 @@ levels as (
         tga_bn,
         on_rrp_bn,
         reserves_bn,
-        fed_total_assets_bn - tga_bn - on_rrp_bn as net_liquidity_bn,
+        {{ net_liquidity('fed_total_assets_bn', 'tga_bn', 'on_rrp_bn') }} as net_liquidity_bn,
         -- greatest() skips nulls in DuckDB: without the guard, unknown reserves would read as none
         case when reserves_bn is not null then greatest(0, reserves_bn - {{ floor }}) end as excess_reserves_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn', floor) }} as idle_pool_bn,
