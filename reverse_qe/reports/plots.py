@@ -164,3 +164,42 @@ def holders_png(rows: Rows, *, top: int = 10) -> bytes:
     quarter = shown[-1]["quarter_end"] if shown else ""
     axis.set_title(f"Holder systemicness, {quarter}{_synthetic(rows)}", fontsize=10)
     return figure_png(figure)
+
+
+# --- the daily bathtub and its nowcast (marts.fct_liquidity_daily, fct_liquidity_nowcast_errors) ---
+def nowcast_error_band_bn(errors: Rows, horizon: str = "same_day") -> float | None:
+    """The half-width of the nowcast's band: the 90th percentile of |error| of net liquidity over
+    every scored Wednesday (period 'all') at ``horizon``; None before any Wednesday is scored."""
+    found = [r for r in errors if r.get("horizon") == horizon and r.get("period") == "all"]
+    value = found[0].get("net_liquidity_abs_error_p90_bn") if found else None
+    return None if value is None else float(value)
+
+
+def liquidity_daily_png(rows: Rows, errors: Rows) -> bytes:
+    """Net liquidity every business day, the H.4.1 Wednesdays marked, with the band of the nowcast's
+    error (± the p90 of |error| scored on Wednesdays) around the days it is nowcast; below, the
+    parts: the TGA and ON RRP observed, Fed assets and reserves (nowcast between Wednesdays)."""
+    plt = pyplot()
+    days = [r["business_date"] for r in rows]
+    level = _series(rows, "net_liquidity_bn")
+    band = nowcast_error_band_bn(errors)
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    if band is not None:
+        nowcast = [bool(r.get("is_nowcast")) for r in rows]
+        top.fill_between(days, [v - band for v in level], [v + band for v in level], where=nowcast,
+                         color="tab:blue", alpha=0.2, linewidth=0,
+                         label=f"nowcast ± {band:,.0f} bn (p90 of |error| on the H.4.1 Wednesdays)")
+    top.plot(days, level, color="tab:blue", linewidth=1.0, label="net liquidity, daily (nowcast between H.4.1s)")
+    observed = [r for r in rows if not r.get("is_nowcast")]
+    top.plot([r["business_date"] for r in observed], _series(observed, "net_liquidity_bn"), linestyle="none",
+             marker="o", markersize=2.5, color="black", label="H.4.1 Wednesday (= the weekly bathtub)")
+    top.set_ylabel("USD bn")
+    top.set_title(f"Daily bathtub: net liquidity and the nowcast's error band{_synthetic(rows)}")
+    top.legend(loc="best", fontsize=8)
+    for column, label, colour in (("fed_total_assets_bn", "Fed assets", "tab:purple"),
+                                  ("reserves_bn", "reserves", "tab:green"),
+                                  ("tga_bn", "TGA", "tab:red"), ("on_rrp_bn", "ON RRP", "tab:orange")):
+        bottom.plot(days, _series(rows, column), color=colour, linewidth=0.9, label=label)
+    bottom.set_ylabel("USD bn")
+    bottom.legend(loc="best", fontsize=8, ncol=4)
+    return figure_png(figure)
