@@ -175,31 +175,37 @@ def nowcast_error_band_bn(errors: Rows, horizon: str = "same_day") -> float | No
     return None if value is None else float(value)
 
 
-def liquidity_daily_png(rows: Rows, errors: Rows) -> bytes:
-    """Net liquidity every business day, the H.4.1 Wednesdays marked, with the band of the nowcast's
-    error (± the p90 of |error| scored on Wednesdays) around the days it is nowcast; below, the
-    parts: the TGA and ON RRP observed, Fed assets and reserves (nowcast between Wednesdays)."""
+def liquidity_daily_png(rows: Rows, errors: Rows, *, recent_days: int = 91) -> bytes:
+    """Top: the last ``recent_days`` days (13 weeks) of net liquidity, the H.4.1 Wednesdays marked,
+    with the band of the nowcast's error (± the p90 of |error| scored on Wednesdays) around the days
+    it is nowcast. Bottom: the whole history of net liquidity and its parts (the TGA and ON RRP
+    observed, Fed assets and reserves nowcast between Wednesdays)."""
     plt = pyplot()
-    days = [r["business_date"] for r in rows]
-    level = _series(rows, "net_liquidity_bn")
     band = nowcast_error_band_bn(errors)
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    last = max(r["business_date"] for r in rows)
+    recent = [r for r in rows if (last - r["business_date"]).days < recent_days]
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.6), gridspec_kw={"height_ratios": [1, 1]})
+    days, level = [r["business_date"] for r in recent], _series(recent, "net_liquidity_bn")
     if band is not None:
-        nowcast = [bool(r.get("is_nowcast")) for r in rows]
-        top.fill_between(days, [v - band for v in level], [v + band for v in level], where=nowcast,
-                         color="tab:blue", alpha=0.2, linewidth=0,
+        top.fill_between(days, [v - band for v in level], [v + band for v in level],
+                         where=[bool(r.get("is_nowcast")) for r in recent], color="tab:blue", alpha=0.2, linewidth=0,
                          label=f"nowcast ± {band:,.0f} bn (p90 of |error| on the H.4.1 Wednesdays)")
-    top.plot(days, level, color="tab:blue", linewidth=1.0, label="net liquidity, daily (nowcast between H.4.1s)")
-    observed = [r for r in rows if not r.get("is_nowcast")]
+    top.plot(days, level, color="tab:blue", linewidth=1.2, marker=".", markersize=3,
+             label="net liquidity, each business day (nowcast between H.4.1s)")
+    observed = [r for r in recent if not r.get("is_nowcast")]
     top.plot([r["business_date"] for r in observed], _series(observed, "net_liquidity_bn"), linestyle="none",
-             marker="o", markersize=2.5, color="black", label="H.4.1 Wednesday (= the weekly bathtub)")
+             marker="o", markersize=5, color="black", label="H.4.1 Wednesday (= the weekly bathtub)")
     top.set_ylabel("USD bn")
-    top.set_title(f"Daily bathtub: net liquidity and the nowcast's error band{_synthetic(rows)}")
+    top.set_title(f"Daily bathtub, last 13 weeks: net liquidity and the nowcast's error band{_synthetic(rows)}",
+                  fontsize=10)
     top.legend(loc="best", fontsize=8)
+    every_day = [r["business_date"] for r in rows]
+    bottom.plot(every_day, _series(rows, "net_liquidity_bn"), color="tab:blue", linewidth=1.2, label="net liquidity")
     for column, label, colour in (("fed_total_assets_bn", "Fed assets", "tab:purple"),
                                   ("reserves_bn", "reserves", "tab:green"),
                                   ("tga_bn", "TGA", "tab:red"), ("on_rrp_bn", "ON RRP", "tab:orange")):
-        bottom.plot(days, _series(rows, column), color=colour, linewidth=0.9, label=label)
+        bottom.plot(every_day, _series(rows, column), color=colour, linewidth=0.8, label=label)
     bottom.set_ylabel("USD bn")
-    bottom.legend(loc="best", fontsize=8, ncol=4)
+    bottom.set_title("Every business day: net liquidity and its parts", fontsize=10)
+    bottom.legend(loc="best", fontsize=8, ncol=5)
     return figure_png(figure)
