@@ -14,7 +14,7 @@
 --   level and idle pool by the weekly bathtub's formulas (the macros net_liquidity and idle_pool).
 -- The *_nowcast_bn columns keep the nowcast on Wednesdays too (what the day read before its
 -- H.4.1), which int_liquidity__nowcast_scored_weeks scores. Only data dated up to the day enters a
--- nowcast: nothing is fitted, and the drift's window is a var chosen on WALCL before 2021
+-- nowcast: nothing is fitted, and the drift's window is a var chosen on WALCL of 2010-2019
 -- (docs/nowcast.md). Rows run from the first to the last day with the TGA, ON RRP and Fed assets
 -- known; a part missing inside is null, and null_reason says which.
 {% set floor = var('reserve_floor_bn') %}
