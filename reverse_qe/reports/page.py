@@ -41,11 +41,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "fct_chain_holder_systemicness": ("quarter_end", "cik", "filer_name", "holder_type", "forced_sales_bn",
                                       "losses_caused_to_others_bn", "systemicness_share_pct", "is_synthetic"),
 }
+# the daily bathtub (marts.fct_liquidity_daily) and the nowcast's errors
+COLUMNS.update({
+    "fct_liquidity_daily": ("business_date", "is_nowcast", "net_liquidity_bn", "fed_total_assets_bn", "reserves_bn",
+                            "tga_bn", "on_rrp_bn", "idle_pool_bn", "is_synthetic"),
+    "fct_liquidity_nowcast_errors": ("horizon", "period", "weeks_scored", "net_liquidity_abs_error_median_bn",
+                                     "net_liquidity_abs_error_p90_bn", "net_liquidity_error_mean_bn",
+                                     "net_liquidity_meets_target", "reserves_abs_error_median_bn",
+                                     "reserves_abs_error_p90_bn", "reserves_error_mean_bn", "is_synthetic"),
+})
 ORDER_BY = {"fct_capex_absorption": "week_ending", "fct_liquidity_bathtub": "week_ending",
             "fct_hyperscaler_funding": "calendar_quarter_end, ticker", "fct_divergence": "week_ending",
             "fct_divergence_by_regime": "regime", "fct_forced_selling_chain": "quarter_end",
             "fct_chain_asset_vulnerability": "chain_price_change_pct, cusip",
             "fct_chain_holder_systemicness": "systemicness_share_pct desc, cik"}
+ORDER_BY.update({"fct_liquidity_daily": "business_date", "fct_liquidity_nowcast_errors": "horizon desc, period"})
 LATEST_QUARTER_ONLY = ("fct_chain_asset_vulnerability", "fct_chain_holder_systemicness")
 COVERAGE = "fct_source_coverage"
 
@@ -64,6 +74,13 @@ TITLES = {  # mart -> (heading, what the section answers)
     "fct_chain_holder_systemicness": ("Holder systemicness", "Whose forced sales cause the most losses to others."),
     COVERAGE: ("Coverage by source", "Which sources were provided, and the dates their data covers."),
 }
+TITLES.update({
+    "fct_liquidity_daily": ("Daily bathtub and nowcast",
+                            ("Net liquidity every business day: the TGA and ON RRP as published, Fed assets and "
+                             "reserves nowcast between the Wednesdays of the H.4.1, with the error the nowcast made.")),
+    "fct_liquidity_nowcast_errors": ("Nowcast errors",
+                                     "How far the daily nowcast was from the H.4.1 that followed it, by year."),
+})
 
 
 @dataclass(frozen=True)
@@ -204,6 +221,20 @@ def _coverage(data: PageData, rows: list[Row]) -> str:
     return _table(header, [[r.get(c) for c in header] for r in rows])
 
 
+def _liquidity_daily(data: PageData, rows: list[Row]) -> str:
+    errors = data.marts.get("fct_liquidity_nowcast_errors", [])
+    return _img(plots.liquidity_daily_png(rows, errors), "daily net liquidity with the nowcast's error band")
+
+
+def _nowcast_errors(data: PageData, rows: list[Row]) -> str:
+    return _table(["horizon", "period", "Wednesdays", "net liquidity |error| median, bn", "p90, bn", "mean error, bn",
+                   "within target", "reserves |error| median, bn", "p90, bn", "mean error, bn"],
+                  [(r["horizon"], r["period"], r["weeks_scored"], r["net_liquidity_abs_error_median_bn"],
+                    r["net_liquidity_abs_error_p90_bn"], r["net_liquidity_error_mean_bn"],
+                    r["net_liquidity_meets_target"], r["reserves_abs_error_median_bn"], r["reserves_abs_error_p90_bn"],
+                    r["reserves_error_mean_bn"]) for r in rows])
+
+
 SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
     "fct_capex_absorption": _absorption,
     "fct_liquidity_bathtub": _bathtub,
@@ -215,6 +246,7 @@ SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
     "fct_chain_holder_systemicness": _holders,
     COVERAGE: _coverage,
 }
+SECTIONS.update({"fct_liquidity_daily": _liquidity_daily, "fct_liquidity_nowcast_errors": _nowcast_errors})
 
 
 # The estimated reserve floor: its section, and the bathtub columns its plots read (the fixed floor,

@@ -167,3 +167,48 @@ def holders_png(rows: Rows, *, top: int = 10) -> bytes:
     quarter = shown[-1]["quarter_end"] if shown else ""
     axis.set_title(f"Holder systemicness, {quarter}{_synthetic(rows)}", fontsize=10)
     return figure_png(figure)
+
+
+# --- the daily bathtub and its nowcast (marts.fct_liquidity_daily, fct_liquidity_nowcast_errors) ---
+def nowcast_error_band_bn(errors: Rows, horizon: str = "same_day") -> float | None:
+    """The half-width of the nowcast's band: the 90th percentile of |error| of net liquidity over
+    every scored Wednesday (period 'all') at ``horizon``; None before any Wednesday is scored."""
+    found = [r for r in errors if r.get("horizon") == horizon and r.get("period") == "all"]
+    value = found[0].get("net_liquidity_abs_error_p90_bn") if found else None
+    return None if value is None else float(value)
+
+
+def liquidity_daily_png(rows: Rows, errors: Rows, *, recent_days: int = 91) -> bytes:
+    """Top: the last ``recent_days`` days (13 weeks) of net liquidity, the H.4.1 Wednesdays marked,
+    with the band of the nowcast's error (± the p90 of |error| scored on Wednesdays) around the days
+    it is nowcast. Bottom: the whole history of net liquidity and its parts (the TGA and ON RRP
+    observed, Fed assets and reserves nowcast between Wednesdays)."""
+    plt = pyplot()
+    band = nowcast_error_band_bn(errors)
+    last = max(r["business_date"] for r in rows)
+    recent = [r for r in rows if (last - r["business_date"]).days < recent_days]
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.6), gridspec_kw={"height_ratios": [1, 1]})
+    days, level = [r["business_date"] for r in recent], _series(recent, "net_liquidity_bn")
+    if band is not None:
+        top.fill_between(days, [v - band for v in level], [v + band for v in level],
+                         where=[bool(r.get("is_nowcast")) for r in recent], color="tab:blue", alpha=0.2, linewidth=0,
+                         label=f"nowcast ± {band:,.0f} bn (p90 of |error| on the H.4.1 Wednesdays)")
+    top.plot(days, level, color="tab:blue", linewidth=1.2, marker=".", markersize=3,
+             label="net liquidity, each business day (nowcast between H.4.1s)")
+    observed = [r for r in recent if not r.get("is_nowcast")]
+    top.plot([r["business_date"] for r in observed], _series(observed, "net_liquidity_bn"), linestyle="none",
+             marker="o", markersize=5, color="black", label="H.4.1 Wednesday (= the weekly bathtub)")
+    top.set_ylabel("USD bn")
+    top.set_title(f"Daily bathtub, last 13 weeks: net liquidity and the nowcast's error band{_synthetic(rows)}",
+                  fontsize=10)
+    top.legend(loc="best", fontsize=8)
+    every_day = [r["business_date"] for r in rows]
+    bottom.plot(every_day, _series(rows, "net_liquidity_bn"), color="tab:blue", linewidth=1.2, label="net liquidity")
+    for column, label, colour in (("fed_total_assets_bn", "Fed assets", "tab:purple"),
+                                  ("reserves_bn", "reserves", "tab:green"),
+                                  ("tga_bn", "TGA", "tab:red"), ("on_rrp_bn", "ON RRP", "tab:orange")):
+        bottom.plot(every_day, _series(rows, column), color=colour, linewidth=0.8, label=label)
+    bottom.set_ylabel("USD bn")
+    bottom.set_title("Every business day: net liquidity and its parts", fontsize=10)
+    bottom.legend(loc="best", fontsize=8, ncol=5)
+    return figure_png(figure)

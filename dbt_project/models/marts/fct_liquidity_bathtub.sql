@@ -53,7 +53,7 @@ levels as (
         tga_bn,
         on_rrp_bn,
         reserves_bn,
-        fed_total_assets_bn - tga_bn - on_rrp_bn as net_liquidity_bn,
+        {{ net_liquidity('fed_total_assets_bn', 'tga_bn', 'on_rrp_bn') }} as net_liquidity_bn,
         {{ excess_reserves('reserves_bn', floor) }} as excess_reserves_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn', floor) }} as idle_pool_bn,
         {{ idle_pool('on_rrp_bn', 'reserves_bn', floor - band) }} as idle_pool_if_floor_lower_bn,

@@ -290,6 +290,19 @@ def _rrp_operation_details(seed: int, rrp_mn: np.ndarray) -> tuple[tuple, np.nda
     return tuple(cpty), seconds
 
 
+def _week_average_mn(cal: HorizonCalendar, per_bd_mn: np.ndarray) -> np.ndarray:
+    """Per Wednesday, the mean over its H.4.1 week's seven calendar days (Thursday..Wednesday) of a
+    per-business-day series, each day at the last business day up to it (the weekend at the Friday),
+    in whole $mn: how the H.4.1 reports the TGA (the real WTREGEN equals this mean of the DTS closes
+    to the $mn in every week of 2021-06..2023-12)."""
+    bd_index_of_pos = np.cumsum(cal.is_bd) - 1
+    # weekday positions of Thu, Fri (three times: Fri, Sat, Sun), Mon, Tue and Wed of each week
+    offsets = np.array([4, 3, 3, 3, 2, 1, 0])
+    positions = np.maximum(cal.wed[:, None] - offsets[None, :], 0)
+    values = per_bd_mn[bd_index_of_pos[cal.last_bd[positions]]]
+    return np.rint(values.mean(axis=1)).astype(np.int64)
+
+
 @lru_cache(maxsize=4)
 def funding_flows_world(seed: int) -> FundingFlowsWorld:
     """Every funding-flows series over the whole horizon for ``seed`` (cached, read-only arrays)."""
@@ -332,7 +345,7 @@ def funding_flows_world(seed: int) -> FundingFlowsWorld:
     weekly = {
         "WALCL": bn_to_mn(walcl),
         "TREAST": bn_to_mn(treast),
-        "WTREGEN": tga_close[wed_bd],
+        "WTREGEN": _week_average_mn(cal, tga_close),
         "WRESBAL": bn_to_mn(reserves),
     }
 
