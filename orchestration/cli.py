@@ -6,6 +6,10 @@ where ``quarterly_13f`` runs only when ``RQE_SEC_13F_DATASETS`` names data sets)
 marts. ``python -m orchestration.cli [job ...]`` runs just those jobs, in that order: ``daily_ingest
 transform_and_publish`` is what a weekday's schedule and the sensor after it run.
 
+Every run is recorded in the Dagster instance under the code location, as the UI's are (in the runs
+list and on the timeline), and executed in this process (``orchestration.launch``); while one of
+its steps waits for the ``warehouse`` pool slot it says who holds it (``orchestration.pool_watch``).
+
 The transform rebuilds what is downstream of the ingestion jobs this process ran, as the sensor
 does. A failed job stops the run and prints each failed step's error (source, URL, attempts): its
 raw tables keep their previous data and, since nothing is published after a failure, the published
@@ -23,6 +27,7 @@ from pathlib import Path
 from dagster import DagsterInstance
 from dagster._core.utils import make_new_run_id
 
+from orchestration import launch
 from orchestration.pool_watch import PoolWaitGaveUp, PoolWatch
 from orchestration.recovery import process_tags, release_dead_runs
 from reverse_qe.settings import (
@@ -153,11 +158,12 @@ def partition_tags(instance, job, sources) -> dict[str, str] | None:
     return partition_range_tags(todo[0], todo[-1]) if todo else None
 
 
-def run_job(instance, defs, job_name: str, after: list[str] | None = None):
-    """Run ``job_name`` in this process (its partitions as ``partition_tags`` picks them); returns
-    (result or None when there was nothing to run, seconds). The transform after ingestion jobs
-    (``after``) rebuilds what is downstream of them, as the sensor does; with none, all of it."""
-    from orchestration.jobs import transform_after
+def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, transform_follows: bool = False):
+    """Run ``job_name`` (its partitions as ``partition_tags`` picks them); returns (result or None
+    when there was nothing to run, seconds). The transform after ingestion jobs (``after``) rebuilds
+    what is downstream of them, as the sensor does; with none, all of it. ``transform_follows``: this
+    runner runs the transform next, so the sensor need not (``RUNNER_TRANSFORMS_TAG``)."""
+    from orchestration.jobs import RUNNER_TRANSFORMS_TAG, transform_after
 
     started = time.perf_counter()
     job = defs.resolve_job_def(job_name)
@@ -174,17 +180,23 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None):
     if selection:
         label += f" ({len(selection)} assets downstream of {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)
+    extra = {RUNNER_TRANSFORMS_TAG: "true"} if transform_follows else {}
+    return run_in_instance(instance, defs, job, {**tags, **extra}, selection), time.perf_counter() - started
+
+
+def run_in_instance(instance, defs, job, tags: dict[str, str], selection=None):
+    """One run of ``job``, recorded in the instance under its code location (``orchestration.launch``:
+    in the runs list and the timeline) and executed here, while :class:`PoolWatch` names who holds
+    the warehouse slot, frees it from dead runs and gives up after ``RQE_LOCK_WAIT_S``."""
     for released in release_dead_runs(instance):
         print(released, flush=True)
-    run_id = make_new_run_id()
-    with PoolWatch(instance, run_id, wait_s=lock_wait_s()) as watch:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags},
-            asset_selection=selection, run_id=run_id,
-        )
+    run = launch.create_run(instance, defs, job, run_id=make_new_run_id(), tags={**process_tags(), **tags},
+                            run_config=QUIET_LOGS, asset_selection=selection)
+    with PoolWatch(instance, run.run_id, wait_s=lock_wait_s()) as watch:
+        result = launch.execute(instance, run)
     if watch.gave_up:
-        raise PoolWaitGaveUp(f"{job_name} (run {run_id}): {watch.gave_up}")
-    return result, time.perf_counter() - started
+        raise PoolWaitGaveUp(f"{job.name} (run {run.run_id}): {watch.gave_up}")
+    return result
 
 
 def chosen_plan(argv: list[str]) -> list[str]:
@@ -211,9 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     not_green, checks = [], 0
     with DagsterInstance.get() as instance:
         ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
-        for job_name in plan:
+        for position, job_name in enumerate(plan):
             try:
-                result, seconds = run_job(instance, defs, job_name, after=ingested)
+                result, seconds = run_job(instance, defs, job_name, after=ingested,
+                                          transform_follows=TRANSFORM_JOB in plan[position + 1:])
             except (PoolWaitGaveUp, WarehouseUnavailable) as err:
                 print(f"FAILED: {err}\nNothing more was run and {published_path(warehouse).name} was not "
                       "replaced.", file=sys.stderr)
