@@ -1,7 +1,7 @@
 """The runner's runs, recorded in the Dagster instance as the UI records a run it launches, and executed
 in the runner's own process.
 
-The UI's runs timeline (Overview → Timeline, Runs → Timeline) lists a run only under a job of a code
+The UI's runs timeline (Overview → Timeline) lists a run only under a job of a code
 location: it drops every run without a *remote origin* (the code location and repository, by the
 names ``workspace.yaml`` gives them). ``JobDefinition.execute_in_process``, ``execute_job`` and
 ``dagster asset materialize`` record none, so their runs were in the runs list but never in the
