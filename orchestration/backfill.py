@@ -52,7 +52,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         description="Materialise assets over a partition range in one run, saying who holds the "
         "warehouse slot while it waits (README, Backfills).")
     parser.add_argument("--select", required=True,
-                        help="comma-separated asset keys, e.g. 'raw/dts_operating_cash_balance,raw/nyfed_reverse_repo'")
+                        help="comma-separated asset keys, e.g. 'raw/dts_operating_cash_balance,raw/dts_public_debt_transactions'")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--partition-range", help=f"FIRST{RANGE_SEPARATOR}LAST, e.g. 2024-01-01{RANGE_SEPARATOR}2024-06-01")
     which.add_argument("--partition", help="one partition key")
@@ -89,8 +89,8 @@ def plan(defs, instance, select: str, *, partition: str | None = None,
         wanted, tags = [partition], None
     else:
         if partitioned:
-            raise BackfillRefused(f"{', '.join(k.to_user_string() for k in partitioned)} "
-                                  "partitioned: give --partition-range or --partition")
+            raise BackfillRefused(f"partitioned assets ({', '.join(k.to_user_string() for k in partitioned)}): "
+                                  "give --partition-range or --partition")
         return Backfill(job, ordered, {})
     if not partitioned:
         raise BackfillRefused(f"--select {select!r}: none of these assets is partitioned")
@@ -104,4 +104,7 @@ def plan(defs, instance, select: str, *, partition: str | None = None,
                                       ) from None
         if tags is None:
             tags = dict(job.get_tags_for_partition_key(partition, selected_asset_keys=keys))
+        in_order = partitions_defs[partitioned[0]].get_partition_keys(dynamic_partitions_store=instance)
+    if in_order.index(wanted[0]) > in_order.index(wanted[-1]):
+        raise BackfillRefused(f"--partition-range {partition_range!r}: {wanted[0]} comes after {wanted[-1]}")
     return Backfill(job, ordered, tags)

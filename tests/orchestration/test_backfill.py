@@ -59,6 +59,8 @@ def test_one_partition_is_tagged_as_dagster_tags_it(defs):
      "no partition '2025-01-01'"),  # FRED weeks start on a Thursday
     (["--select", "raw/fred_observations", "--partition-range", "2025-01-02..2025-03-27"],
      "expected FIRST...LAST"),
+    (["--select", "raw/fred_observations", "--partition-range", "2025-03-27...2025-01-02"],
+     "2025-03-27 comes after 2025-01-02"),
     (["--select", "raw/fred_observations"], "give --partition-range or --partition"),
     (["--select", "raw/no_such_table", "--partition", "2025-01-02"], "raw/no_such_table"),
     (["--select", "published/warehouse", "--partition", "2025-01-02"], "none of these assets is partitioned"),
