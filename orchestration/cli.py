@@ -6,6 +6,13 @@ where ``quarterly_13f`` runs only when ``RQE_SEC_13F_DATASETS`` names data sets)
 marts. ``python -m orchestration.cli [job ...]`` runs just those jobs, in that order: ``daily_ingest
 transform_and_publish`` is what a weekday's schedule and the sensor after it run.
 
+``python -m orchestration.cli backfill --select KEYS --partition-range FIRST...LAST`` materialises
+assets over a range of partitions in one run (``orchestration.backfill``).
+
+Every run is recorded in the Dagster instance under the code location, as the UI's are (in the runs
+list and on the timeline), and executed in this process (``orchestration.launch``); while one of
+its steps waits for the ``warehouse`` pool slot it says who holds it (``orchestration.pool_watch``).
+
 The transform rebuilds what is downstream of the ingestion jobs this process ran, as the sensor
 does. A failed job stops the run and prints each failed step's error (source, URL, attempts): its
 raw tables keep their previous data and, since nothing is published after a failure, the published
@@ -23,6 +30,7 @@ from pathlib import Path
 from dagster import DagsterInstance
 from dagster._core.utils import make_new_run_id
 
+from orchestration import launch
 from orchestration.pool_watch import PoolWaitGaveUp, PoolWatch
 from orchestration.recovery import process_tags, release_dead_runs
 from reverse_qe.settings import (
@@ -153,11 +161,12 @@ def partition_tags(instance, job, sources) -> dict[str, str] | None:
     return partition_range_tags(todo[0], todo[-1]) if todo else None
 
 
-def run_job(instance, defs, job_name: str, after: list[str] | None = None):
-    """Run ``job_name`` in this process (its partitions as ``partition_tags`` picks them); returns
-    (result or None when there was nothing to run, seconds). The transform after ingestion jobs
-    (``after``) rebuilds what is downstream of them, as the sensor does; with none, all of it."""
-    from orchestration.jobs import transform_after
+def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, transform_follows: bool = False):
+    """Run ``job_name`` (its partitions as ``partition_tags`` picks them); returns (result or None
+    when there was nothing to run, seconds). The transform after ingestion jobs (``after``) rebuilds
+    what is downstream of them, as the sensor does; with none, all of it. ``transform_follows``: this
+    runner runs the transform next, so the sensor need not (``RUNNER_TRANSFORMS_TAG``)."""
+    from orchestration.jobs import RUNNER_TRANSFORMS_TAG, transform_after
 
     started = time.perf_counter()
     job = defs.resolve_job_def(job_name)
@@ -174,17 +183,23 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None):
     if selection:
         label += f" ({len(selection)} assets downstream of {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)
+    extra = {RUNNER_TRANSFORMS_TAG: "true"} if transform_follows else {}
+    return run_in_instance(instance, defs, job, {**tags, **extra}, selection), time.perf_counter() - started
+
+
+def run_in_instance(instance, defs, job, tags: dict[str, str], selection=None):
+    """One run of ``job``, recorded in the instance under its code location (``orchestration.launch``:
+    in the runs list and the timeline) and executed here, while :class:`PoolWatch` names who holds
+    the warehouse slot, frees it from dead runs and gives up after ``RQE_LOCK_WAIT_S``."""
     for released in release_dead_runs(instance):
         print(released, flush=True)
-    run_id = make_new_run_id()
-    with PoolWatch(instance, run_id, wait_s=lock_wait_s()) as watch:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags={**process_tags(), **tags},
-            asset_selection=selection, run_id=run_id,
-        )
+    run = launch.create_run(instance, defs, job, run_id=make_new_run_id(), tags={**process_tags(), **tags},
+                            run_config=QUIET_LOGS, asset_selection=selection)
+    with PoolWatch(instance, run.run_id, wait_s=lock_wait_s()) as watch:
+        result = launch.execute(instance, run)
     if watch.gave_up:
-        raise PoolWaitGaveUp(f"{job_name} (run {run_id}): {watch.gave_up}")
-    return result, time.perf_counter() - started
+        raise PoolWaitGaveUp(f"{job.name} (run {run.run_id}): {watch.gave_up}")
+    return result
 
 
 def chosen_plan(argv: list[str]) -> list[str]:
@@ -196,14 +211,49 @@ def chosen_plan(argv: list[str]) -> list[str]:
     return plan
 
 
+def header(settings, warehouse: Path, what: str) -> None:
+    landing = f", landing={settings.landing_dir}" if settings.mode == "live" else ""
+    print(f"Reverse-QE Monitor: sources={settings.mode}, warehouse={warehouse}{landing}; {what}", flush=True)
+
+
+def report_failure(job_name: str, result, seconds: float, warehouse: Path) -> None:
+    print(f"FAILED after {seconds:.0f}s in {job_name} (run {result.run_id}; see it in `make dev`). "
+          f"The failed steps wrote nothing and {published_path(warehouse).name} was not replaced:",
+          file=sys.stderr)
+    for line in step_errors(result):
+        print(f"  {line}", file=sys.stderr)
+    for line in dbt_failures() if job_name == TRANSFORM_JOB else []:
+        print(f"  dbt {line}", file=sys.stderr)
+
+
+def report_gave_up(err: Exception, warehouse: Path) -> None:
+    print(f"FAILED: {err}\nNothing more was run and {published_path(warehouse).name} was not replaced.",
+          file=sys.stderr)
+
+
+def report_checks(not_green: list[tuple[str, str]], checks: int, elapsed: float) -> bool:
+    """Print the checks not green and the closing line; False when one of them is an ERROR."""
+    for severity, line in not_green:
+        print(f"Check not green: {line}", file=sys.stderr)
+    if any(severity == "ERROR" for severity, _ in not_green):
+        return False
+    if not_green:
+        print(f"\nAll assets materialised in {elapsed:.0f}s with {len(not_green)} of {checks} checks "
+              "warning; see them in `make dev`.")
+    else:
+        print(f"\nAll assets materialised and all checks passed ({checks} checks) in {elapsed:.0f}s.")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["backfill"]:
+        return backfill_main(argv[1:])
     settings = SourceSettings.from_env()
     warehouse = warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    plan = chosen_plan(sys.argv[1:] if argv is None else argv)
-    landing = f", landing={settings.landing_dir}" if settings.mode == "live" else ""
-    print(f"Reverse-QE Monitor: sources={settings.mode}, warehouse={warehouse}{landing}; jobs {', '.join(plan)}",
-          flush=True)
+    plan = chosen_plan(argv)
+    header(settings, warehouse, f"jobs {', '.join(plan)}")
 
     from orchestration.definitions import defs  # after the env is resolved
 
@@ -211,39 +261,25 @@ def main(argv: list[str] | None = None) -> int:
     not_green, checks = [], 0
     with DagsterInstance.get() as instance:
         ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
-        for job_name in plan:
+        for position, job_name in enumerate(plan):
             try:
-                result, seconds = run_job(instance, defs, job_name, after=ingested)
+                result, seconds = run_job(instance, defs, job_name, after=ingested,
+                                          transform_follows=TRANSFORM_JOB in plan[position + 1:])
             except (PoolWaitGaveUp, WarehouseUnavailable) as err:
-                print(f"FAILED: {err}\nNothing more was run and {published_path(warehouse).name} was not "
-                      "replaced.", file=sys.stderr)
+                report_gave_up(err, warehouse)
                 return 1
             if result is None:
                 continue
             if defs.resolve_job_def(job_name).partitions_def is not None:
                 ingested.append(job_name)
             if not result.success:
-                print(f"FAILED after {seconds:.0f}s in {job_name} (run {result.run_id}; see it in `make dev`). "
-                      f"The failed steps wrote nothing and {published_path(warehouse).name} was not replaced:",
-                      file=sys.stderr)
-                for line in step_errors(result):
-                    print(f"  {line}", file=sys.stderr)
-                for line in dbt_failures() if job_name == TRANSFORM_JOB else []:
-                    print(f"  dbt {line}", file=sys.stderr)
+                report_failure(job_name, result, seconds, warehouse)
                 return 1
             not_green += failed_checks(result)
             checks += checks_run(result)
             print(f"{job_name} done in {seconds:.0f}s", flush=True)
-    elapsed = time.perf_counter() - started
-    for severity, line in not_green:
-        print(f"Check not green: {line}", file=sys.stderr)
-    if any(severity == "ERROR" for severity, _ in not_green):
+    if not report_checks(not_green, checks, time.perf_counter() - started):
         return 1
-    if not_green:
-        print(f"\nAll assets materialised in {elapsed:.0f}s with {len(not_green)} of {checks} checks "
-              "warning; see them in `make dev`.")
-    else:
-        print(f"\nAll assets materialised and all checks passed ({checks} checks) in {elapsed:.0f}s.")
     for line in not_provided(str(warehouse)) if warehouse.exists() else []:
         print(f"Warning: {line}", file=sys.stderr)
     if TRANSFORM_JOB in plan:
@@ -252,6 +288,43 @@ def main(argv: list[str] | None = None) -> int:
             f"\nWarehouse: {warehouse}\nAnalysts: {published_path(warehouse)} (read-only copy, safe to open "
             "during runs)\nOpen the UI with `make dev` (http://127.0.0.1:3000) to see lineage and checks."
         )
+    return 0
+
+
+def backfill_main(argv: list[str]) -> int:
+    """``backfill --select KEYS --partition-range FIRST...LAST`` (``orchestration.backfill``): one run,
+    which waits for the warehouse slot saying who holds it, as every job of the runner does."""
+    from orchestration import backfill
+
+    args = backfill.parse(argv)
+    settings = SourceSettings.from_env()
+    warehouse = warehouse_path()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    header(settings, warehouse, "backfill")
+
+    from orchestration.definitions import defs  # after the env is resolved
+
+    started = time.perf_counter()
+    with DagsterInstance.get() as instance:
+        try:
+            planned = backfill.plan(defs, instance, args.select, partition=args.partition,
+                                    partition_range=args.partition_range)
+        except backfill.BackfillRefused as err:
+            print(f"orchestration.cli backfill: {err}", file=sys.stderr)
+            return 2
+        print(f"running a backfill of {planned.describe()}", flush=True)
+        try:
+            result = run_in_instance(instance, defs, planned.job, planned.tags, list(planned.asset_keys))
+        except (PoolWaitGaveUp, WarehouseUnavailable) as err:
+            report_gave_up(err, warehouse)
+            return 1
+    seconds = time.perf_counter() - started
+    if not result.success:
+        report_failure("the backfill", result, seconds, warehouse)
+        return 1
+    if not report_checks(failed_checks(result), checks_run(result), seconds):
+        return 1
+    print(f"The marts are rebuilt from it by `python -m orchestration.cli {TRANSFORM_JOB}`.")
     return 0
 
 

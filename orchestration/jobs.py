@@ -51,6 +51,11 @@ transform_job = define_asset_job(
 
 INGEST_JOBS = (daily_ingest_job, weekly_h41_job, quarterly_13f_job)
 
+# On an ingestion run of the runner (``orchestration.cli``) that runs the transform itself next: the
+# sensor ``transform_after_ingest`` then launches none (its runs are recorded under the code location,
+# as the UI's are, so the sensor sees them).
+RUNNER_TRANSFORMS_TAG = "rqe/runner_transforms"
+
 
 def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None) -> list[AssetKey]:
     """The transform's assets downstream of what these ingestion jobs write (models, reports, the

@@ -18,6 +18,7 @@ from dagster import (
 from assets.partitions import sec_13f_dataset_partitions
 from orchestration.jobs import (
     INGEST_JOBS,
+    RUNNER_TRANSFORMS_TAG,
     quarterly_13f_job,
     transform_after,
     transform_job,
@@ -71,6 +72,8 @@ def new_13f_dataset_sensor(context: SensorEvaluationContext):
     "their checks, publish.",
 )
 def transform_after_ingest(context: RunStatusSensorContext):
+    if context.dagster_run.tags.get(RUNNER_TRANSFORMS_TAG) == "true":
+        return SkipReason(f"run {context.dagster_run.run_id}: the runner that ran it runs the transform next")
     selection = transform_after([context.dagster_run.job_name], context.repository_def.asset_graph,
                                 context.instance)
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}", asset_selection=selection)

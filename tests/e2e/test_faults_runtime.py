@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import DagsterInstance
+from dagster._core.instance.ref import InstanceRef
 
 from reverse_qe import processes
 from tests.conftest import REPO, copy_run, isolated_env
@@ -27,6 +29,8 @@ from tests.faults import descendants, outside_lock, read_only_folder
 pytestmark = pytest.mark.slow
 
 NEXT_JOB = "weekly_h41"  # the cheapest run that needs the warehouse slot and the lock
+LAST_WEEKS = ("2026-11-12", "2026-11-19")  # the H.4.1 weeks (keyed by their Thursday) up to SCENARIO_END
+SLOT_HOLDER = REPO / "tests" / "orchestration" / "slot_holder.py"  # a real Dagster run holding the slot
 STARTUP_S = 90  # a runner's start (imports, code location) and one job on a loaded 2-core machine
 
 
@@ -80,6 +84,18 @@ class Started:
             assert self.proc.poll() is None, f"ended before {what}:\n" + "".join(self.lines)[-3000:]
             time.sleep(0.05)
         raise AssertionError(f"no {what} in {timeout}s:\n" + "".join(self.lines)[-3000:])
+
+    @staticmethod
+    def poll(found, proc: subprocess.Popen, timeout: float = STARTUP_S, what: str = ""):
+        """``found()`` once it is truthy, while ``proc`` keeps running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"ended before {what}"
+            hit = found()
+            if hit:
+                return hit
+            time.sleep(0.3)
+        raise AssertionError(f"no {what} in {timeout}s")
 
     def kill(self, group: bool = False) -> None:
         (os.killpg if group else os.kill)(self.proc.pid, signal.SIGKILL)
@@ -172,6 +188,36 @@ def test_a_lock_held_outside_when_dbt_starts_is_named_not_dbts_raw_error(root):
     assert f"PID {analyst.pid}" in out and "OUTSIDE the pipeline" in out and "gave up after" in out
     assert "Runtime Error" not in out  # dbt never started, so never failed on the lock itself
     assert published_state(root) == before
+
+
+def claimed_runs(root: Path) -> set[str]:
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(root / "dagster_home"))) as instance:
+        return instance.event_log_storage.get_concurrency_info("warehouse").active_run_ids
+
+
+def test_a_backfill_names_the_run_holding_the_slot_and_frees_it_when_that_run_is_killed(root):
+    """The README's backfill command while another run holds the warehouse slot: `dagster asset
+    materialize` waited without a word, and for ever once that run was killed."""
+    holder = subprocess.Popen([sys.executable, str(SLOT_HOLDER), "600"], cwd=REPO, env=isolated_env(root))
+    try:
+        holder_run = Started.poll(lambda: next(iter(claimed_runs(root)), None), holder, what="the slot claimed")
+        backfill = runner(root, "backfill", "--select", "raw/fred_observations", "--partition-range",
+                          f"{LAST_WEEKS[0]}...{LAST_WEEKS[-1]}", RQE_LOCK_WAIT_S="600")
+        said = backfill.wait_for(lambda: next((line for line in backfill.lines
+                                               if "waiting for the 'warehouse' pool slot" in line), None),
+                                 timeout=STARTUP_S, what="a named wait")
+        assert f"run {holder_run}" in said and f"PID {holder.pid}" in said and SLOT_HOLDER.name in said, said
+        holder.kill()
+        holder.wait()
+        code = backfill.proc.wait(timeout=STARTUP_S)
+    finally:
+        holder.kill()
+        holder.wait()
+    out = "".join(backfill.lines)
+    assert code == 0, out[-3000:]
+    assert f"released run {holder_run}" in out and "is gone" in out, out[-3000:]
+    assert f"partition(s) {LAST_WEEKS[0]}..{LAST_WEEKS[-1]}" in out, out[-3000:]
+    assert claimed_runs(root) == set()
 
 
 def test_a_warehouse_that_is_not_duckdb_fails_at_once_and_is_left_as_it_is(tmp_path):

@@ -4,11 +4,13 @@ Skipped with a visible reason where no Chromium is installed; `.ci/run` sets RQE
 which turns that skip into a failure.
 """
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -37,14 +39,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dagster_ui(tmp_path_factory):
-    require_browser()
-    root = tmp_path_factory.mktemp("ui")
+@contextlib.contextmanager
+def dagster_dev(root: Path, env: dict[str, str]) -> Iterator[str]:
+    """What a user runs, `make dev` (the webserver and the daemon), on the files of ``env``; yields its
+    URL once it answers, and asserts its output had no warning when it ends."""
     port = free_port()
-    log = open(root / "dagster_dev.log", "w")
-    env = isolated_env(root)
-    # what a user runs: `make dev` (the Makefile sets DAGSTER_HOME unless the command line does)
+    log_path = root / "dagster_dev.log"
+    log = open(log_path, "w")
+    # the Makefile sets DAGSTER_HOME unless the command line does
     proc = subprocess.Popen(
         ["make", "--no-print-directory", "dev", f"DEV_PORT={port}", f"DAGSTER_HOME={env['DAGSTER_HOME']}"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -59,15 +61,23 @@ def dagster_ui(tmp_path_factory):
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"make dev did not come up: {(root / 'dagster_dev.log').read_text()[-3000:]}")
+                pytest.fail(f"make dev did not come up: {log_path.read_text()[-3000:]}")
             time.sleep(1)
-        yield url, root
+        yield url
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the webserver ignores SIGTERM for a while: end the group
         proc.wait(timeout=30)
         log.close()
-    output = (root / "dagster_dev.log").read_text()
+    output = log_path.read_text()
     assert "Warning" not in output, output[-3000:]  # no deprecation or supersession warning
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory):
+    require_browser()
+    root = tmp_path_factory.mktemp("ui")
+    with dagster_dev(root, isolated_env(root)) as url:
+        yield url, root
 
 
 def shows(label: str, name: str) -> bool:

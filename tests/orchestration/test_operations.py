@@ -70,6 +70,30 @@ def test_a_successful_ingestion_run_requests_the_transform_of_what_it_changed():
     assert request.asset_selection == transform_after(["daily_ingest"], defs.resolve_asset_graph(), instance)
 
 
+
+def test_an_ingestion_run_of_the_runner_that_transforms_next_requests_no_second_transform():
+    """The runner's runs are filed under the code location like the UI's, so the sensor sees them;
+    one whose runner runs the transform itself next is skipped, any other is not."""
+    from dagster import DagsterEvent, DagsterEventType, SkipReason
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import RUNNER_TRANSFORMS_TAG
+    from orchestration.sensors import transform_after_ingest
+
+    instance = DagsterInstance.ephemeral()
+    outcomes = []
+    for tags in ({RUNNER_TRANSFORMS_TAG: "true"}, {}):
+        run = instance.create_run_for_job(job_def=defs.resolve_job_def("weekly_h41"), tags=tags)
+        event = DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value, job_name="weekly_h41")
+        context = build_run_status_sensor_context(
+            sensor_name=transform_after_ingest.name, dagster_instance=instance, dagster_run=run,
+            dagster_event=event, repository_def=defs.get_repository_def(),
+        )
+        outcomes.append(transform_after_ingest(context))
+    skipped, requested = outcomes
+    assert isinstance(skipped, SkipReason) and "runs the transform next" in skipped.skip_message
+    assert requested.run_key.startswith("after-")
+
 def test_a_transform_asset_never_materialised_is_built_whatever_ingestion_ran():
     """A replay without 13F data sets never runs the quarterly job; the holdings models must still
     exist (empty) for the chain models a weekday's prices rebuild."""

@@ -23,7 +23,7 @@ from dagster._core.utils import make_new_run_id
 from orchestration.pool_watch import PoolWatch
 from orchestration.recovery import release_dead_runs
 from reverse_qe import processes
-from tests.conftest import REPO
+from tests.conftest import REPO, isolated_env
 
 HOLDER = Path(__file__).with_name("slot_holder.py")
 
@@ -100,6 +100,31 @@ def test_a_run_waiting_for_a_live_holder_names_it_and_gives_up_after_the_bound(h
     assert "RQE_LOCK_WAIT_S=4" in watch.gave_up
     assert said and f"run {holder_run}" in said[0]  # reported at once, not after 30 s
 
+
+def test_the_runner_gives_up_on_a_held_slot_after_the_bound_and_its_run_is_marked_failed(home, tmp_path):
+    """The same through the runner (its runs are created in the instance and executed by Dagster's
+    run-worker path, ``orchestration.launch``): a real runner process, a real holder."""
+    with DagsterInstance.get() as instance:
+        holder = hold_slot(home, 600)
+        try:
+            holder_run = wait_for_claim(instance, holder)
+            started = time.monotonic()
+            done = subprocess.run([sys.executable, "-m", "orchestration.cli", "backfill", "--select",
+                                   "maintenance/warehouse_compaction"], cwd=REPO, capture_output=True, text=True,
+                                  env=isolated_env(tmp_path, RQE_LOCK_WAIT_S="4"), timeout=600, check=False)
+            took = time.monotonic() - started
+        finally:
+            holder.kill()
+            holder.wait()
+        (run,) = [r for r in instance.get_runs() if r.run_id != holder_run]
+        pending = instance.event_log_storage.get_concurrency_info("warehouse").pending_run_ids
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out[-3000:]
+    waiting = next(line for line in out.splitlines() if "waiting for the 'warehouse' pool slot" in line)
+    assert f"run {holder_run}" in waiting and f"PID {holder.pid}" in waiting, waiting
+    assert "gave up waiting" in out and "RQE_LOCK_WAIT_S=4" in out, out[-3000:]
+    assert run.status == DagsterRunStatus.FAILURE and pending == set()
+    assert took < 120  # process start, imports, the 4 s bound; not the step's retries
 
 def test_a_pid_given_to_a_later_process_is_not_the_run_that_recorded_it():
     assert processes.same_process(os.getpid(), time.time())
