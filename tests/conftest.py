@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -99,19 +101,60 @@ def copy_run(run: PipelineRun, root: Path) -> PipelineRun:
     return PipelineRun(root, root / run.warehouse.relative_to(run.root), run.returncode, run.output)
 
 
-# Test files that use one session-scoped run below, by run. Under ``pytest -n 2 --dist loadfile``
-# (``make test``) each such set of files goes to one worker, so the run is built once per session
-# rather than once per worker; every other file is scheduled on its own, as loadfile does.
-# (xdist's own ``loadgroup`` cannot do this under pytest 9: it renames node ids, which pytest 9
-# no longer lets a plugin do, so its groups are silently ignored.)
-SHARED_RUN_FILES = {
-    "scenario_run": ("tests/dbt/test_dbt_unit_tests.py", "tests/e2e/test_capex_absorption_e2e.py",
-                     "tests/e2e/test_chain_end_to_end.py", "tests/e2e/test_demo_checks_green.py",
-                     "tests/e2e/test_deterministic_marts.py",
-                     "tests/e2e/test_end_to_end.py", "tests/e2e/test_faults_runtime.py", "tests/e2e/test_published.py",
-                     "tests/e2e/test_runs_timeline.py"),
-    "replay_run": ("tests/e2e/test_replay.py", "tests/e2e/test_issuance_bad_input.py"),
-}
+def session_dir(tmp_path_factory) -> Path:
+    """The folder all processes of this test session share: under xdist, the parent of each
+    worker's base temp (one per session, which the controller made); otherwise the base temp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_run(tmp_path_factory, name: str, build) -> PipelineRun:
+    """``build(root)`` once per test session, whichever xdist worker asks first; a worker asking
+    while it is being built waits for it (a file lock), then every worker reads the same files.
+
+    The run's Dagster home leaves RAM once it is built (a real folder in its place), so it
+    outlives the worker that built it: :func:`copy_run` copies it back into RAM for a test that
+    runs the pipeline again."""
+    folder = session_dir(tmp_path_factory)
+    done = folder / f"{name}.json"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        if not done.exists():
+            run = build(folder / name)
+            home = run.root / "dagster_home"
+            if home.is_symlink():
+                ram = home.resolve()
+                home.unlink()
+                shutil.copytree(ram, home)
+                shutil.rmtree(ram)
+            done.write_text(json.dumps({"warehouse": str(run.warehouse), "returncode": run.returncode,
+                                        "output": run.output}))
+    saved = json.loads(done.read_text())
+    return PipelineRun(folder / name, Path(saved["warehouse"]), saved["returncode"], saved["output"])
+
+
+# Files that run the pipeline or dbt, the longest first. ``make test`` (``-n 2 --dist loadfile``)
+# hands them out in this order, so no long file starts last while the other worker idles; the
+# first two go one to each worker, and neither waits for a shared run the other is building.
+# Every other file follows, in xdist's order (most tests first). The figures: CPU seconds (this
+# process and its children, ``resource.getrusage`` around each test, 2026-12-03) where measured,
+# otherwise idle wall seconds from the last clean-clone run; a shared run's build counts in the
+# file that asks for it first, which this order makes the first file below using it.
+LONGEST_FIRST = (
+    "tests/e2e/test_faults_runtime.py",  # builds scenario_run (~110 s wall), then a run or two per fault
+    "tests/real/test_real_pipeline.py",  # two runs over the real corpus (79 + 73 s wall)
+    "tests/e2e/test_replay.py",  # builds replay_run (113 s CPU), then runs it again (62 s CPU)
+    "tests/e2e/test_published.py",  # a run a week later beside a reader (100 s wall)
+    "tests/e2e/test_runs_timeline.py",  # a run on a copy of scenario_run, then `make dev` and a browser
+    "tests/e2e/test_bad_inputs.py",  # 103 s CPU: ~60 raw assets in-process
+    "tests/live/test_live_job.py",  # two runs of the live job (54 s wall)
+    "tests/e2e/test_deterministic_marts.py",  # dbt run over the scenario (36 s wall)
+    "tests/real/test_real_corpus.py",  # 35 s CPU
+    "tests/e2e/test_issuance_bad_input.py",  # two runs that fail at ingest (31 s CPU)
+    "tests/dbt/test_dbt_unit_tests.py",
+    "tests/dbt/test_chain_properties.py",
+    "tests/assets/test_duckdb_memory_limit.py",  # 12 s CPU
+)
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -119,31 +162,51 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    run_of_file = {path: run for run, paths in SHARED_RUN_FILES.items() for path in paths}
+    class LongestFirstScheduling(LoadScopeScheduling):
+        """loadfile (one file's tests on one worker) with LONGEST_FIRST at the head of the queue. A
+        worker whose only tests left are a long file's last ones (it needs its next test before it
+        runs the last) is handed the lightest file rather than the next long one, which goes to the
+        worker that frees up first."""
 
-    class SharedRunScheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return run_of_file.get(path, path)
+            return nodeid.split("::", 1)[0]
 
-    return SharedRunScheduling(config, log)
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first call: the queue is complete, nothing handed out yet
+                rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+                queue = sorted(self.workqueue.items(), key=lambda item: rank.get(item[0], len(rank)))
+                self.workqueue.clear()
+                self.workqueue.update(queue)
+                self.ordered = True
+            busy_with_a_long_file = any(scope in LONGEST_FIRST and not all(done.values())
+                                        for scope, done in self.assigned_work.get(node, {}).items())
+            if busy_with_a_long_file:
+                self.workqueue.move_to_end(next(reversed(self.workqueue)), last=False)
+            super()._assign_work_unit(node)
+
+    return LongestFirstScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
 def scenario_run(tmp_path_factory) -> PipelineRun:
     """The demo path (``python -m orchestration.cli``) once on the scenario, shared by the e2e
-    tests (read it only; :func:`copy_run` it to run again)."""
-    run = run_demo(tmp_path_factory.mktemp("scenario_run"))
+    tests of every worker (read it only, its warehouse read-only; :func:`copy_run` it to run again)."""
+    run = shared_run(tmp_path_factory, "scenario_run", run_demo)
     assert run.returncode == 0, run.output[-4000:]
     return run
+
+
+def _replay_fixtures(root: Path) -> PipelineRun:
+    shutil.copytree(FIXTURES, root / "replay")
+    return run_demo(root, RQE_SOURCE="replay", RQE_REPLAY_DIR=str(root / "replay"))
 
 
 @pytest.fixture(scope="session")
 def replay_run(tmp_path_factory) -> PipelineRun:
     """The replay path once over a copy of the hand-written downloads in tests/fixtures (the
     copy lives at ``root/replay``; read the run only, :func:`copy_run` it to run again)."""
-    root = tmp_path_factory.mktemp("replay_run")
-    shutil.copytree(FIXTURES, root / "replay")
-    run = run_demo(root, RQE_SOURCE="replay", RQE_REPLAY_DIR=str(root / "replay"))
+    run = shared_run(tmp_path_factory, "replay_run", _replay_fixtures)
     assert run.returncode == 0, run.output[-4000:]
     return run

@@ -3,13 +3,15 @@
 The scheduled transform leaves them out (``assets.dbt.dbt_build_args``): their inputs are
 fixed rows, so only a change of code can change their outcome, and that is what this suite runs
 for. dbt reads the column types of each mocked input from the warehouse, so they run against the
-scenario's.
+scenario's: a copy of its warehouse, since dbt opens the file for writing and other workers read the
+shared one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 
 from tests.conftest import DBT, REPO
@@ -17,7 +19,8 @@ from tests.conftest import DBT, REPO
 
 def test_every_dbt_unit_test_passes(scenario_run, tmp_path):
     target = tmp_path / "target"
-    env = {**os.environ, "RQE_WAREHOUSE": str(scenario_run.warehouse), "DO_NOT_TRACK": "1"}
+    warehouse = shutil.copy(scenario_run.warehouse, tmp_path / scenario_run.warehouse.name)
+    env = {**os.environ, "RQE_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
     proc = subprocess.run([DBT, "test", "--select", "test_type:unit", "--profiles-dir", ".", "--target-path",
                            str(target)], cwd=REPO / "dbt_project", env=env, capture_output=True, text=True,
                           timeout=600)
