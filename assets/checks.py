@@ -122,6 +122,39 @@ def freshness_check(table: RawTable, date_column: str, cadence: str):
     return _check
 
 
+def document_rows_check(table: RawTable):
+    """Warns when a document of the table that yielded rows before yields none now, or (a whole
+    document) fewer than ``thresholds.DOCUMENT_ROWS_FALL_SHARE`` of them: from ``raw.document_rows``,
+    which the ingest writes with the rows. Declared in each family file beside its table, for the
+    tables whose loader lists its documents."""
+
+    @asset_check(asset=AssetKey([table.schema, table.name]), name="every_document_still_yields_rows",
+                 pool=WAREHOUSE_POOL,
+                 description="No source document has gone quiet: each document (a FRED series, a company's "
+                 "companyfacts) yields rows if it did the run before, and a whole document at least "
+                 f"{thresholds.DOCUMENT_ROWS_FALL_SHARE:.0%} of them (raw.document_rows; a live window is "
+                 "compared with the previous window). A document that parses but yields nothing leaves its old "
+                 "rows in place and raises no error.")
+    def _check(warehouse: DuckDBResource) -> AssetCheckResult:
+        from reverse_qe.document_rows import falling_documents
+
+        with warehouse.get_connection() as conn:
+            recorded = conn.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                                    "and table_name = 'document_rows'").fetchone()[0]
+            records = conn.execute("select * from raw.document_rows where table_name = ?",
+                                   [table.name]).df() if recorded else None
+        if records is None or records.empty:
+            return AssetCheckResult(passed=True, metadata={"documents": 0, "reason": "no document recorded yet"})
+        falling = falling_documents(records, thresholds.DOCUMENT_ROWS_FALL_SHARE)
+        return AssetCheckResult(
+            passed=falling.empty, severity=AssetCheckSeverity.WARN,
+            metadata={"documents": int(records["document_key"].nunique()), "runs": int(records["batch_id"].nunique()),
+                      "fall_share": thresholds.DOCUMENT_ROWS_FALL_SHARE, "falling": _table(falling)},
+        )
+
+    return _check
+
+
 @asset_check(asset=STG_MSPD, additional_deps=[RAW["dts_public_debt_transactions"]], pool=WAREHOUSE_POOL,
              description="Each month, DTS net marketable issuance (issues − redemptions) matches the change in "
              "MSPD marketable debt held by the public, within "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assets.checks import PER_FRED_SERIES, freshness_check
+from assets.checks import PER_FRED_SERIES, document_rows_check, freshness_check
 from assets.partitions import h41_weekly_partitions, monthly_partitions
 from assets.raw import lazy_loader, raw_asset
 from reverse_qe.warehouse import RawTable
@@ -76,6 +76,7 @@ funding_flows_assets = [
 # Freshness by the data's own date, each at its publisher's cadence (FRED: per series, from the seed).
 funding_flows_checks = [
     freshness_check(FRED_OBSERVATIONS, "observation_date", PER_FRED_SERIES),
+    document_rows_check(FRED_OBSERVATIONS),  # per series: its document's rows, run by run
     freshness_check(DTS_OPERATING_CASH_BALANCE, "record_date", "daily"),
     freshness_check(DTS_PUBLIC_DEBT_TRANSACTIONS, "record_date", "daily"),
     freshness_check(NYFED_REVERSE_REPO_OPERATIONS, "operation_date", "daily"),

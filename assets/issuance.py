@@ -16,7 +16,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from assets.checks import freshness_check
+from assets.checks import document_rows_check, freshness_check
 from assets.partitions import monthly_partitions
 from assets.raw import WAREHOUSE_POOL, lazy_loader, raw_asset
 from reverse_qe.warehouse import RawTable
@@ -97,4 +97,5 @@ issuance_checks = [
     freshness_check(MSPD_DEBT_OUTSTANDING, "record_date", "monthly"),
     freshness_check(SEC_COMPANYFACTS, "filed", "quarterly"),
     every_company_still_yields_facts,
+    document_rows_check(SEC_COMPANYFACTS),  # per company: its document's rows, run by run
 ]

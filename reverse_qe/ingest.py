@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager
 
+from reverse_qe import document_rows
 from reverse_qe.warehouse import (
     QuarantineRecord,
     RawTable,
@@ -81,7 +82,8 @@ def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite
     """Validate every row of ``frame`` (a future date belongs to no partition and must still be
     caught), then upsert the rows ``select_rows`` keeps, or quarantine the whole batch. A written
     batch records its source as provided in ``raw.source_status`` (with the part that was not, as
-    a loader lists it in ``frame.attrs["not_provided"]``)."""
+    a loader lists it in ``frame.attrs["not_provided"]``), and, in the transaction of its rows, the
+    rows each document the loader lists yielded in ``raw.document_rows``."""
     from reverse_qe.validation.gx import (
         validate_raw_batch,  # GX: seconds to import, only when a run validates
     )
@@ -94,9 +96,11 @@ def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite
         return BatchResult(None, record, "", outcome.checks_run, outcome.locations, outcome.docs_index)
     validated = len(frame)
     missing = frame.attrs.get("not_provided") or []
-    frame, other_partitions = select_rows(frame)
+    selected, other_partitions = select_rows(frame)
+    counts = document_rows.document_counts(document_rows.documents_of(frame), frame, selected, date_column)
+    frame = selected
     with connect() as conn:
-        result = upsert(conn, table, frame)
+        result = upsert(conn, table, frame, also=_record_documents(counts, batch_id, table, source or suite.source))
         record_source_status(conn, table, source or suite.source, provided=True, rows_loaded=validated,
                              detail=f"not provided: {', '.join(missing)}" if missing else "")
     written = Written.of(frame, date_column, rows_after=result.rows_after, rows_replaced=result.rows_replaced,
@@ -140,8 +144,17 @@ def ingest_set(connect: Connect, parts: "list[Part]", *, batch_id: str, docs_dir
                                                    outcome.docs_index)
         return results
     selected = [part.select_rows(part.frame) for part in parts]
+    records = [_record_documents(document_rows.document_counts(document_rows.documents_of(part.frame), part.frame,
+                                                               rows, part.date_column),
+                                 batch_id, part.table, source or part.suite.source)
+               for part, (rows, _) in zip(parts, selected)]
+
+    def also(conn):
+        for write in records:
+            write(conn)
+
     with connect() as conn:
-        written = upsert_together(conn, [(part.table, rows) for part, (rows, _) in zip(parts, selected)])
+        written = upsert_together(conn, [(part.table, rows) for part, (rows, _) in zip(parts, selected)], also=also)
         for part in parts:
             missing = part.frame.attrs.get("not_provided") or []
             record_source_status(conn, part.table, source or part.suite.source, provided=True,
@@ -152,6 +165,12 @@ def ingest_set(connect: Connect, parts: "list[Part]", *, batch_id: str, docs_dir
                    other_partitions=others, validated=len(part.frame)),
         None, outcome.warning_message(), outcome.checks_run, outcome.locations, outcome.docs_index)
         for part, (rows, others), result, outcome in zip(parts, selected, written, outcomes)}
+
+
+def _record_documents(counts: "pd.DataFrame", batch_id: str, table: RawTable, source: str):
+    """What a batch writes beside its rows, in their transaction: the rows each document yielded."""
+    return lambda conn: document_rows.record(conn, batch_id=batch_id, table_name=table.name, source=source,
+                                             counts=counts)
 
 
 def quarantine_parse_error(connect: Connect, table: RawTable, err: "SourceFormatError", *,

@@ -16,3 +16,12 @@ DTS_MSPD_TOLERANCE_BN = 25.0
 DTS_MSPD_TOLERANCE_SHARE = 0.05
 # Calendar days the data's latest date may trail the run date before a source counts as stale.
 FRESHNESS_MAX_LAG_DAYS = {"daily": 5, "weekly": 10, "monthly": 45, "quarterly": 140}
+# A whole source document (a file, or an API that serves the whole document) that now yields fewer
+# than this share of the rows it yielded the run before is reported (``every_document_still_yields_rows``).
+# Real evidence, FRED CSVs of one series saved at different dates (the corpus of tests/real,
+# tests/real/test_document_rows_real.py): later downloads grow (WALCL 985 -> 1,233 rows, RRPONTSYD
+# 4,842 -> 6,126, SOFR 665 -> 2,173); FRED's cut of the ICE BofA series to three years is the real
+# fall this is for: 0.16 of the rows (BAMLH0A0HYM2 4,986 -> 795) and 0.11 (BAMLC0A0CM 7,063 -> 795);
+# a download from a custom later start (BAMLH0A0HYM2 from 2019, 1,323 rows) to the 3-year one is
+# 0.60, a history window moving by two years, not a document gone wrong. Half lies between.
+DOCUMENT_ROWS_FALL_SHARE = 0.5

@@ -16,7 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from reverse_qe.table_fingerprints import base_tables, fingerprints, quoted
 
@@ -81,20 +81,27 @@ class UpsertResult:
     rows_after: int
 
 
-def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame) -> UpsertResult:
-    """Replace the rows whose key the batch covers, keep every other row; one transaction.
+# What a batch records beside its rows, in their transaction (the rows each document yielded).
+AlsoWrite = Callable[["duckdb.DuckDBPyConnection"], None]
+
+
+def upsert(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame,
+           also: AlsoWrite | None = None) -> UpsertResult:
+    """Replace the rows whose key the batch covers, keep every other row; one transaction (with
+    what ``also`` writes).
 
     The same input gives the same table; a newer download replaces only what it covers, so a
     source that serves a rolling window never deletes older history.
     """
-    (result,) = upsert_together(conn, [(table, frame)])
+    (result,) = upsert_together(conn, [(table, frame)], also=also)
     return result
 
 
-def upsert_together(conn: duckdb.DuckDBPyConnection,
-                    batches: Iterable[tuple[RawTable, pd.DataFrame]]) -> list[UpsertResult]:
+def upsert_together(conn: duckdb.DuckDBPyConnection, batches: Iterable[tuple[RawTable, pd.DataFrame]],
+                    also: AlsoWrite | None = None) -> list[UpsertResult]:
     """:func:`upsert` of several tables in one transaction: the tables of one document set (a 13F
-    data set's submissions, cover pages and information table) are all written, or none is."""
+    data set's submissions, cover pages and information table) are all written, or none is; so is
+    what ``also`` writes."""
     batches = list(batches)
     for table, frame in batches:
         missing = [c for c in table.columns if c not in frame.columns]
@@ -107,6 +114,8 @@ def upsert_together(conn: duckdb.DuckDBPyConnection,
     try:
         for table, frame in batches:
             results.append(_replace_rows(conn, table, frame))
+        if also is not None:
+            also(conn)
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")

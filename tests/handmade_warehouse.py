@@ -5,6 +5,10 @@ them (types as in dbt_project/models/marts/_marts*.yml), a few raw tables and ra
 tightening and 10 crowding_out, the last of which is the latest week (score 71.5); the held regime
 follows each raw call two weeks later (8 weeks of crowding_out at the latest week). Three
 hyperscalers over four quarters; a chain over four quarters, six securities and four holders.
+The five newer marts (what-ifs, alerts, chain bands, 13F units and their exceptions) carry the
+columns the report page reads: two what-if paths from week 13 (the baseline, 10 crowding-out
+weeks, and one buying path, 4), three alerts, the bands of the chain's four quarters (one breaking
+by amplification), and a second quarter whose 13F filings include one corrected and one flagged.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ FIRST_WEEK = "2025-01-01"
 LATEST_WEEK = "2025-10-01"  # FIRST_WEEK + 39 weeks
 LATEST_SCORE = 71.5
 WEEKS_IN_LATEST_REGIME = 10
-MARTS = ("fct_capex_absorption", "fct_chain_asset_vulnerability", "fct_chain_holder_systemicness",
-         "fct_divergence", "fct_divergence_by_regime", "fct_forced_selling_chain", "fct_hyperscaler_funding",
-         "fct_liquidity_bathtub")
+MARTS = ("fct_13f_unit_exceptions", "fct_13f_unit_reconciliation", "fct_absorption_alerts", "fct_capex_absorption",
+         "fct_chain_asset_vulnerability", "fct_chain_bands", "fct_chain_holder_systemicness", "fct_divergence",
+         "fct_divergence_by_regime", "fct_forced_selling_chain", "fct_hyperscaler_funding", "fct_liquidity_bathtub",
+         "fct_policy_whatif")
+WHATIF_PATH = "buy_50_from_2025"
+WHATIF_CROWDING_OUT_WEEKS = {"baseline": 10, WHATIF_PATH: 4}
 
 SQL = f"""
 create schema marts;
@@ -133,6 +140,53 @@ select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as d
 from range(4) a(q),
      (values ('Funder One', 'funder', 0), ('Hedge Two', 'hedge_fund', 1), ('Hedge Three', 'hedge_fund', 2),
              ('Manager Four', 'asset_manager', 3)) b(filer_name, holder_type, n);
+
+create table marts.fct_policy_whatif as
+with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range(13, {WEEKS}) t(i)),
+     p as (select * from (values ('baseline', 0), ('{WHATIF_PATH}', 1)) p(path_name, buys))
+select path_name, week_ending, date '2025-04-02' as starts_on,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 300 - 4 * i) + buys * 50 * (i - 13) as decimal(18,6)) as idle_pool_bn,
+       case when i = {WEEKS - 1} then {LATEST_SCORE} else 20.0 + 1.5 * i end - buys * 10 as score,
+       case when i >= (case when buys = 0 then 30 else 36 end) then 'crowding_out'
+            when i >= 25 then 'tightening' else 'ample' end as regime,
+       cast(greatest(5, 400 - 12 * i) + greatest(0, 300 - 4 * i) as decimal(18,6)) as baseline_idle_pool_bn,
+       case when i = {WEEKS - 1} then {LATEST_SCORE} else 20.0 + 1.5 * i end as baseline_score,
+       case when i < 25 then 'ample' when i < 30 then 'tightening' else 'crowding_out' end as baseline_regime,
+       true as is_synthetic
+from w, p;
+
+create table marts.fct_absorption_alerts as
+select * from (values
+    ('score_crossing_50:2025-06-04', date '2025-06-04', 'score_crossing', 50.0, 'below 50', 'above 50', 53.0, true),
+    ('regime_change:2025-07-09', date '2025-07-09', 'regime_change', null, 'ample', 'tightening', 60.5, true),
+    ('regime_change:2025-08-13', date '2025-08-13', 'regime_change', null, 'tightening', 'crowding_out', 68.0, true))
+    as t(alert_id, week_ending, alert_kind, threshold, from_value, to_value, score, is_synthetic);
+
+create table marts.fct_chain_bands as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end,
+       200 as draws, 1.05 + 0.1 * q as amplification_p10, 1.2 + 0.1 * q as amplification_p50,
+       2.1 + 0.5 * q as amplification_p90, 2.0 as stress_amplification_threshold,
+       case when q = 3 then 5.0 end as breaking_shock_pct, 1.0 as stress_loss_threshold_pct,
+       10.0 - 2 * q as loss_breaking_shock_pct, 50.0 as largest_shock_tried_pct, true as is_synthetic
+from range(4) t(q);
+
+create table marts.fct_13f_unit_reconciliation as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end,
+       10 as filings, 10 as filings_with_summary, case when q = 1 then 9 else 10 end as filings_reconciled,
+       case when q = 1 then 0.9 else 1.0 end as reconciled_share, case when q = 1 then 1 else 0 end as filings_unit_corrected,
+       case when q = 1 then 1 else 0 end as filings_unit_unresolved, case when q = 1 then 1 else 0 end as filings_flagged,
+       cast(100 + q as decimal(18,6)) as value_bn, cast(case when q = 1 then 2.5 else 0 end as decimal(18,6)) as value_corrected_bn,
+       cast(case when q = 1 then 0.7 else 0 end as decimal(18,6)) as value_flagged_bn, true as is_synthetic
+from range(4) t(q);
+
+create table marts.fct_13f_unit_exceptions as
+select * from (values
+    (date '2025-06-30', '0000000001-25-000001', cast(1001 as bigint), date '2025-08-01', '13F-HR', 'usd', 'usd_thousands',
+     'corrected', 'prices', 0.001, cast(2.5 as decimal(18,6)), true, false, true),
+    (date '2025-06-30', '0000000002-25-000002', cast(1002 as bigint), date '2025-08-02', '13F-HR', 'usd', 'usd',
+     'unresolved', 'summary_total', null, cast(0.7 as decimal(18,6)), false, true, true))
+    as t(quarter_end, accession_number, cik, filing_date, submission_type, value_unit_by_rule, value_unit, unit_status,
+         unit_evidence, price_ratio, value_bn, total_reconciles, is_flagged, is_synthetic);
 
 create table raw.fred_observations as
 select 'WALCL' as series_id, date '{FIRST_WEEK}' + cast(7 * i as integer) as observation_date,

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 from reverse_qe.reports.png import embed_png, figure_png, pyplot, synthetic_label
 
 COLUMNS = (
-    "week_ending", "score", "regime", "absorption_ratio", "slack_bn",
+    "week_ending", "score", "regime", "regime_held", "absorption_ratio", "slack_bn",
     "hyperscaler_funding_13w_bn", "private_treasury_supply_13w_bn",
     "idle_pool_13w_ago_bn", "z_absorption_ratio", "z_neg_slack", "confirmation_z", "weighted_z",
     "z_ig_oas_change_13w_pp", "z_hy_oas_change_13w_pp", "z_yield_10y_change_13w_pp",

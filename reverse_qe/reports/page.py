@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from reverse_qe.reports import absorption, plots, reserve_floor
+from reverse_qe.reports import absorption, chain_units_plots, plots, policy_plots, reserve_floor
 from reverse_qe.reports.summary import status_summary
 
 Row = dict[str, Any]
@@ -40,6 +40,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                                       "chain_price_change_pct", "is_synthetic"),
     "fct_chain_holder_systemicness": ("quarter_end", "cik", "filer_name", "holder_type", "forced_sales_bn",
                                       "losses_caused_to_others_bn", "systemicness_share_pct", "is_synthetic"),
+    "fct_policy_whatif": ("path_name", "week_ending", "starts_on", "idle_pool_bn", "score", "regime",
+                          "baseline_idle_pool_bn", "baseline_score", "baseline_regime", "is_synthetic"),
+    "fct_absorption_alerts": ("alert_id", "week_ending", "alert_kind", "threshold", "from_value", "to_value",
+                              "score", "is_synthetic"),
+    "fct_chain_bands": ("quarter_end", "amplification_p10", "amplification_p50", "amplification_p90",
+                        "stress_amplification_threshold", "breaking_shock_pct", "stress_loss_threshold_pct",
+                        "loss_breaking_shock_pct", "largest_shock_tried_pct", "is_synthetic"),
+    "fct_13f_unit_reconciliation": ("quarter_end", "filings", "filings_with_summary", "filings_reconciled",
+                                    "reconciled_share", "filings_unit_corrected", "filings_unit_unresolved",
+                                    "filings_flagged", "value_bn", "value_corrected_bn", "value_flagged_bn",
+                                    "is_synthetic"),
+    "fct_13f_unit_exceptions": ("quarter_end", "accession_number", "cik", "filing_date", "submission_type",
+                                "value_unit_by_rule", "value_unit", "unit_status", "unit_evidence", "price_ratio",
+                                "value_bn", "total_reconciles", "is_flagged", "is_synthetic"),
 }
 # the daily bathtub (marts.fct_liquidity_daily) and the nowcast's errors
 COLUMNS.update({
@@ -54,7 +68,10 @@ ORDER_BY = {"fct_capex_absorption": "week_ending", "fct_liquidity_bathtub": "wee
             "fct_hyperscaler_funding": "calendar_quarter_end, ticker", "fct_divergence": "week_ending",
             "fct_divergence_by_regime": "regime", "fct_forced_selling_chain": "quarter_end",
             "fct_chain_asset_vulnerability": "chain_price_change_pct, cusip",
-            "fct_chain_holder_systemicness": "systemicness_share_pct desc, cik"}
+            "fct_chain_holder_systemicness": "systemicness_share_pct desc, cik",
+            "fct_policy_whatif": "path_name, week_ending", "fct_absorption_alerts": "week_ending, alert_id",
+            "fct_chain_bands": "quarter_end", "fct_13f_unit_reconciliation": "quarter_end",
+            "fct_13f_unit_exceptions": "quarter_end, accession_number"}
 ORDER_BY.update({"fct_liquidity_daily": "business_date", "fct_liquidity_nowcast_errors": "horizon desc, period"})
 LATEST_QUARTER_ONLY = ("fct_chain_asset_vulnerability", "fct_chain_holder_systemicness")
 COVERAGE = "fct_source_coverage"
@@ -72,6 +89,15 @@ TITLES = {  # mart -> (heading, what the section answers)
     "fct_forced_selling_chain": ("Forced-selling chain", "How much a funding shock amplifies through 13F holders."),
     "fct_chain_asset_vulnerability": ("Asset vulnerability", "Which asset groups the chain hits hardest."),
     "fct_chain_holder_systemicness": ("Holder systemicness", "Whose forced sales cause the most losses to others."),
+    "fct_policy_whatif": ("Policy what-ifs",
+                          "Had the Fed bought (or run off) more, how much idle money would be left, and what "
+                          "would the score say? Each path against the observed weeks."),
+    "fct_absorption_alerts": ("Alerts", "When the held regime changed and when the score crossed a threshold."),
+    "fct_chain_bands": ("Chain bands and breaking shock",
+                        "How uncertain the chain's amplification is, and how small a funding shock breaks it."),
+    "fct_13f_unit_reconciliation": ("13F value units",
+                                    "Do the 13F filings add up in the unit they were read in? Per quarter."),
+    "fct_13f_unit_exceptions": ("13F unit exceptions", "The filings read in the other unit, or flagged."),
     COVERAGE: ("Coverage by source", "Which sources were provided, and the dates their data covers."),
 }
 TITLES.update({
@@ -216,6 +242,43 @@ def _holders(data: PageData, rows: list[Row]) -> str:
     return _img(plots.holders_png(rows), "holder systemicness, latest quarter")
 
 
+def _policy_whatif(data: PageData, rows: list[Row]) -> str:
+    table = _table(["path", "starts on", "weeks", "crowding-out weeks on the path", "observed", "latest score",
+                    "observed"], policy_plots.whatif_table(rows))
+    return _img(policy_plots.whatif_png(rows), "idle pool and score on each policy path against the baseline") + table
+
+
+def _alerts(data: PageData, rows: list[Row]) -> str:
+    table = _table(["week ending", "alert", "score"], [(r["week_ending"], policy_plots.alert_label(r), r["score"])
+                                                       for r in rows[::-1]])
+    return (_img(policy_plots.alerts_png(rows, data.marts.get("fct_capex_absorption", [])),
+                 "the score with its alerts: held-regime changes and threshold crossings") + table)
+
+
+def _chain_bands(data: PageData, rows: list[Row]) -> str:
+    return _img(chain_units_plots.chain_bands_png(rows, data.marts.get("fct_forced_selling_chain", [])),
+                "amplification p10-p90 band per quarter and the breaking shock")
+
+
+def _unit_reconciliation(data: PageData, rows: list[Row]) -> str:
+    return _img(chain_units_plots.unit_reconciliation_png(rows),
+                "share of 13F filings reconciling per quarter, and the value corrected or flagged")
+
+
+EXCEPTIONS_SHOWN = 50
+
+
+def _unit_exceptions(data: PageData, rows: list[Row]) -> str:
+    shown = sorted(rows, key=lambda r: -(r.get("value_bn") or 0.0))[:EXCEPTIONS_SHOWN]
+    table = _table(["quarter", "accession", "CIK", "filed", "form", "unit by rule", "unit read", "status", "evidence",
+                    "price ratio", "value, USD bn", "adds up", "flagged"],
+                   [(r["quarter_end"], r["accession_number"], r["cik"], r["filing_date"], r["submission_type"],
+                     r["value_unit_by_rule"], r["value_unit"], r["unit_status"], r["unit_evidence"], r["price_ratio"],
+                     r["value_bn"], r["total_reconciles"], r["is_flagged"]) for r in shown])
+    more = f"<p>The {EXCEPTIONS_SHOWN} largest of {len(rows):,}.</p>" if len(rows) > EXCEPTIONS_SHOWN else ""
+    return _img(chain_units_plots.unit_exceptions_png(rows), "13F filings with a corrected or flagged unit") + table + more
+
+
 def _coverage(data: PageData, rows: list[Row]) -> str:
     header = data.columns[COVERAGE]
     return _table(header, [[r.get(c) for c in header] for r in rows])
@@ -238,12 +301,17 @@ def _nowcast_errors(data: PageData, rows: list[Row]) -> str:
 SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
     "fct_capex_absorption": _absorption,
     "fct_liquidity_bathtub": _bathtub,
+    "fct_absorption_alerts": _alerts,
+    "fct_policy_whatif": _policy_whatif,
     "fct_hyperscaler_funding": _funding,
     "fct_divergence": _divergence,
     "fct_divergence_by_regime": _divergence_by_regime,
     "fct_forced_selling_chain": _chain_history,
+    "fct_chain_bands": _chain_bands,
     "fct_chain_asset_vulnerability": _asset_vulnerability,
     "fct_chain_holder_systemicness": _holders,
+    "fct_13f_unit_reconciliation": _unit_reconciliation,
+    "fct_13f_unit_exceptions": _unit_exceptions,
     COVERAGE: _coverage,
 }
 SECTIONS.update({"fct_liquidity_daily": _liquidity_daily, "fct_liquidity_nowcast_errors": _nowcast_errors})

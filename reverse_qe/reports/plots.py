@@ -8,18 +8,12 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from reverse_qe.reports.absorption import REGIME_COLOURS, REGIME_LABELS, shade_regimes
-from reverse_qe.reports.png import figure_png, pyplot, synthetic_label
+from reverse_qe.reports.png import figure_png, pyplot
+from reverse_qe.reports.png import rows_synthetic_label as _synthetic
+from reverse_qe.reports.png import series as _series
 
 Rows = Sequence[Mapping[str, Any]]
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:grey")
-
-
-def _series(rows: Rows, column: str) -> list[float]:
-    return [float("nan") if r.get(column) is None else float(r[column]) for r in rows]
-
-
-def _synthetic(rows: Rows) -> str:
-    return synthetic_label(any(r.get("is_synthetic") for r in rows))
 
 
 def bathtub_png(rows: Rows) -> bytes:

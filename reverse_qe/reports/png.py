@@ -14,6 +14,16 @@ def synthetic_label(is_synthetic) -> str:
     return SYNTHETIC_LABEL if is_synthetic else ""
 
 
+def rows_synthetic_label(rows) -> str:
+    """The label when any of ``rows`` (dicts with ``is_synthetic``) is synthetic."""
+    return synthetic_label(any(r.get("is_synthetic") for r in rows))
+
+
+def series(rows, column: str) -> list[float]:
+    """``column`` of each row as a float, NaN where missing (matplotlib leaves a gap)."""
+    return [float("nan") if r.get(column) is None else float(r[column]) for r in rows]
+
+
 def pyplot():
     """matplotlib.pyplot on the off-screen Agg backend."""
     import matplotlib

@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
+from reverse_qe.document_rows import DocumentRead, list_documents
 from reverse_qe.fred_series import fred_series
 from reverse_qe.settings import HISTORY_START
 from reverse_qe.sources.endpoints import Endpoints
@@ -58,8 +59,9 @@ def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[s
     the window's start less FRED_LOOKBACK_DAYS, or HISTORY_START without a window.
 
     A replay directory may hold only some series: those without a file are listed in
-    ``frame.attrs["not_provided"]``; with none at all, the source is not provided."""
-    frames, missing = [], []
+    ``frame.attrs["not_provided"]``; with none at all, the source is not provided. Each series'
+    document is listed (``document_rows``), keyed by its series, also when it yields no row."""
+    frames, missing, documents = [], [], []
     series_ids = list(fred_series()) if series_ids is None else list(series_ids)
     for series_id in series_ids:
         if isinstance(transport, HttpTransport):
@@ -75,11 +77,14 @@ def load_fred(transport: Transport, endpoints: Endpoints, series_ids: Iterable[s
                 continue
         parsed = parse_fred_csv(document.content, location=document.location, series_id=series_id)
         frames.append(with_lineage(parsed, document, transport.mode))
+        documents.append(DocumentRead(series_id, document.location, transport.mode,
+                                      first_day(window, FRED_LOOKBACK_DAYS) if isinstance(transport, HttpTransport)
+                                      else None))
     if not frames:  # not one series: the source is not provided
         raise SourceNotProvided("fred", f"{missing[0][1]} (no file for any series of fred_series.csv)")
     frame = _concat(frames)
     frame.attrs["not_provided"] = [series_id for series_id, _ in missing]
-    return frame
+    return list_documents(frame, documents)
 
 
 class _FiscalDataPaging:

@@ -18,6 +18,7 @@ import re
 
 import pandas as pd
 
+from reverse_qe.document_rows import DocumentRead, list_documents
 from reverse_qe.settings import SEEDS_DIR
 from reverse_qe.sources.endpoints import Endpoints
 from reverse_qe.sources.errors import SourceFormatError
@@ -210,4 +211,6 @@ def load_sec_companyfacts(transport: Transport, endpoints: Endpoints, window: Fe
         cik, expected_as = companyfacts_cik(d)
         frames.append(with_lineage(parse_companyfacts(d.content, location=d.location, tags=tags, expected_cik=cik,
                                                       expected_as=expected_as), d, transport.mode))
-    return pd.concat(frames, ignore_index=True)
+    # each company's document, also one that yields no fact (facts moved out of the tags read)
+    return list_documents(pd.concat(frames, ignore_index=True),
+                          [DocumentRead(d.name.removesuffix(".json"), d.location, transport.mode) for d in docs])

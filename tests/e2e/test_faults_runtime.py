@@ -53,9 +53,11 @@ def published_state(root: Path) -> tuple[str, int]:
 
 
 def raw_counts(root: Path) -> dict[str, int]:
+    """Rows per raw table (not the per-run logs: the source status, the rows each document yielded)."""
     with duckdb.connect(str(warehouse(root)), read_only=True) as conn:
         names = [r[0] for r in conn.execute("select table_name from duckdb_tables() where schema_name = 'raw' "
-                                            "and table_name != 'source_status' order by 1").fetchall()]
+                                            "and table_name not in ('source_status', 'document_rows') "
+                                            "order by 1").fetchall()]
         return {n: conn.execute(f'select count(*) from raw."{n}"').fetchone()[0] for n in names}
 
 

@@ -40,10 +40,10 @@ def run_live(root, fake: FakeSources, *jobs: str) -> tuple[int, str]:
 
 
 def raw_tables(warehouse) -> dict[str, list[tuple]]:
-    """Every raw table's rows (the quarantine and the per-run source status aside)."""
+    """Every raw table's rows (the quarantine and the per-run source status and document rows aside)."""
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         tables = [t for (t,) in conn.execute("select table_name from information_schema.tables "
-                                             "where table_schema = 'raw' and table_name not in ('quarantine', 'source_status')").fetchall()]
+                                             "where table_schema = 'raw' and table_name not in ('quarantine', 'source_status', 'document_rows')").fetchall()]
         return {t: conn.execute(f'select * from raw."{t}" order by all').fetchall() for t in tables}
 
 

@@ -10,7 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reverse_qe.reports import absorption, chain, page, plots
+from reverse_qe.reports import (
+    absorption,
+    chain,
+    chain_units_plots,
+    page,
+    plots,
+    policy_plots,
+)
 from reverse_qe.warehouse import publish_copy
 from tests import handmade_warehouse
 
@@ -39,8 +46,9 @@ def built(tmp_path_factory) -> tuple[page.PageData, str]:
 def test_every_image_is_an_inline_png(built):
     _, html = built
     sources = IMG_SRC.findall(html)
-    # score, bathtub (2), funding, divergence, divergence by regime, chain, asset groups, holders
-    assert len(sources) == html.count("<img ") == 9
+    # score, bathtub (2), alerts, what-ifs, funding, divergence, divergence by regime, chain, chain bands,
+    # asset groups, holders, 13F units, 13F unit exceptions
+    assert len(sources) == html.count("<img ") == 14
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         png = base64.b64decode(src.split(",", 1)[1], validate=True)
@@ -68,6 +76,40 @@ def test_one_section_per_mart_in_the_copy(built):
     assert "<table>" in coverage and "coinbase_daily_candles" in coverage and "<img" not in coverage
 
 
+def section(html: str, mart: str) -> str:
+    return html.split(f'id="{mart}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_every_mart_of_the_copy_has_a_plot(built):
+    """Each mart's section draws its rows (coverage is a table): none is left listing its columns."""
+    _, html = built
+    for mart in handmade_warehouse.MARTS:
+        body = section(html, mart)
+        assert "<img " in body and "rows; columns:" not in body, mart
+    assert "has no plot for yet" not in html
+
+
+def test_the_what_if_section_counts_crowding_out_weeks_per_path_against_the_observed(built):
+    data, html = built
+    (row,) = policy_plots.whatif_table(data.marts["fct_policy_whatif"])  # the baseline is the observed column
+    path, _, weeks, on_path, observed, latest, latest_observed = row
+    assert (path, weeks) == (handmade_warehouse.WHATIF_PATH, handmade_warehouse.WEEKS - 13)
+    assert (on_path, observed) == (handmade_warehouse.WHATIF_CROWDING_OUT_WEEKS[path],
+                                   handmade_warehouse.WHATIF_CROWDING_OUT_WEEKS["baseline"])
+    assert (latest, latest_observed) == (handmade_warehouse.LATEST_SCORE - 10, handmade_warehouse.LATEST_SCORE)
+    body = section(html, "fct_policy_whatif")
+    assert f"<td>{handmade_warehouse.WHATIF_PATH}</td>" in body and "<td>baseline</td>" not in body
+
+
+def test_the_alerts_and_exceptions_sections_list_their_rows(built):
+    _, html = built
+    alerts = section(html, "fct_absorption_alerts")
+    assert "held regime tightening -&gt; crowding out" in alerts and "score below 50 -&gt; above 50" in alerts
+    assert alerts.index("2025-08-13") < alerts.index("2025-06-04")  # the newest first
+    exceptions = section(html, "fct_13f_unit_exceptions")
+    assert exceptions.count("<tr>") == 1 + 2 and "0000000002-25-000002" in exceptions
+
+
 def test_header_shows_the_publication_status_and_the_synthetic_banner(built):
     _, html = built
     assert 'class="banner">SYNTHETIC' in html
@@ -80,9 +122,9 @@ def test_a_mart_without_rows_or_without_a_plot_still_gets_its_section(tmp_path):
     data = page_data(tmp_path, extra_sql="delete from marts.fct_divergence_by_regime; "
                                           "create table marts.fct_new_idea as select 1 as x, 'a' as y")
     html = page.build_page(data)
-    empty = html.split('id="fct_divergence_by_regime"', 1)[1].split("</section>", 1)[0]
+    empty = section(html, "fct_divergence_by_regime")
     assert "No rows yet." in empty and "<img" not in empty
-    new = html.split('id="fct_new_idea"', 1)[1].split("</section>", 1)[0]
+    new = section(html, "fct_new_idea")
     assert "1 rows; columns: x, y." in new
     assert html.count('<section class="mart"') == len(handmade_warehouse.MARTS) + 1
 
@@ -97,7 +139,7 @@ def test_every_plot_of_synthetic_rows_says_synthetic(built, monkeypatch):
         titles.append(" | ".join(axis.get_title() for axis in fig.axes) + (fig._suptitle.get_text() if fig._suptitle else ""))
         return png_module.figure_png(fig, **kwargs)
 
-    for module in (absorption, chain, plots):
+    for module in (absorption, chain, plots, policy_plots, chain_units_plots):
         monkeypatch.setattr(module, "figure_png", recording)
     data, html = built
     page.build_page(data)
