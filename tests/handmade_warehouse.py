@@ -25,7 +25,7 @@ WEEKS_IN_LATEST_REGIME = 10
 MARTS = ("fct_13f_unit_exceptions", "fct_13f_unit_reconciliation", "fct_absorption_alerts", "fct_capex_absorption",
          "fct_chain_asset_vulnerability", "fct_chain_bands", "fct_chain_holder_systemicness", "fct_divergence",
          "fct_divergence_by_regime", "fct_forced_selling_chain", "fct_hyperscaler_funding", "fct_liquidity_bathtub",
-         "fct_policy_whatif")
+         "fct_liquidity_daily", "fct_liquidity_nowcast_errors", "fct_policy_whatif", "fct_reserve_floor_estimates")
 WHATIF_PATH = "buy_50_from_2025"
 WHATIF_CROWDING_OUT_WEEKS = {"baseline": 10, WHATIF_PATH: 4}
 
@@ -55,6 +55,45 @@ select week_ending,
        cast(case when i >= 13 then 40 + i end as decimal(18,6)) as hyperscaler_funding_13w_bn,
        cast(case when i >= 13 then 190 + 6 * i end as decimal(18,6)) as demand_for_funds_13w_bn,
        cast(greatest(5, 400 - 12 * i) + greatest(0, 100 - 4 * i) as decimal(18,6)) as idle_pool_estimated_floor_bn
+from w;
+
+-- the last 13 weeks' business days: Wednesdays from the bathtub's H.4.1, other days nowcast
+create table marts.fct_liquidity_daily as
+with d as (select i, date '{FIRST_WEEK}' + cast(i as integer) as business_date
+           from range(7 * ({WEEKS} - 13), 7 * {WEEKS} - 6) t(i)
+           where dayofweek(date '{FIRST_WEEK}' + cast(i as integer)) between 1 and 5)
+select business_date, dayofweek(business_date) <> 3 as is_nowcast,
+       cast(7000 - 5 * i / 7.0 - (750 + 3 * i / 7.0) - greatest(5, 400 - 12 * i / 7.0) + 10 * sin(i) as decimal(18,6))
+           as net_liquidity_bn,
+       cast(7000 - 5 * i / 7.0 as decimal(18,6)) as fed_total_assets_bn,
+       cast(3300 - 4 * i / 7.0 as decimal(18,6)) as reserves_bn,
+       cast(750 + 3 * i / 7.0 as decimal(18,6)) as tga_bn,
+       cast(greatest(5, 400 - 12 * i / 7.0) as decimal(18,6)) as on_rrp_bn,
+       cast(greatest(5, 400 - 12 * i / 7.0) + greatest(0, 300 - 4 * i / 7.0) as decimal(18,6)) as idle_pool_bn,
+       true as is_synthetic
+from d;
+
+create table marts.fct_liquidity_nowcast_errors as
+select * from (values
+    ('same_day', '2025', 27, 6.1, 18.0, -0.4, true, 20.5, 61.0, 1.2, true),
+    ('same_day', 'all', 27, 6.1, 18.0, -0.4, true, 20.5, 61.0, 1.2, true),
+    ('business_day_before', 'all', 27, 11.9, 44.0, 0.8, false, 22.0, 70.0, 1.0, true))
+    as t(horizon, period, weeks_scored, net_liquidity_abs_error_median_bn, net_liquidity_abs_error_p90_bn,
+         net_liquidity_error_mean_bn, net_liquidity_meets_target, reserves_abs_error_median_bn,
+         reserves_abs_error_p90_bn, reserves_error_mean_bn, is_synthetic);
+
+-- spread flat above a 3,150 bn kink and rising 6 bp per 100 bn below it; fitted from week 20
+create table marts.fct_reserve_floor_estimates as
+with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))
+select week_ending, cast(3300 - 4 * i as decimal(18,6)) as reserves_bn,
+       -5 + 6 * greatest(0, 3150 - (3300 - 4 * i)) / 100.0 + 0.5 * sin(i) as sofr_iorb_spread_bp,
+       case when i >= 20 then 3150.0 end as reserve_floor_estimate_bn,
+       case when i >= 20 then 6.0 end as spread_slope_bp_per_100bn,
+       case when i >= 20 then -5.0 end as spread_above_floor_bp,
+       case when i >= 20 then 0.9 end as fit_r_squared,
+       case when i >= 20 then i + 1 end as weeks_in_window,
+       case when i >= 20 then date '{FIRST_WEEK}' end as window_start,
+       true as is_synthetic
 from w;
 
 create table marts.fct_capex_absorption as

@@ -290,7 +290,7 @@ def _liquidity_daily(data: PageData, rows: list[Row]) -> str:
 
 
 def _nowcast_errors(data: PageData, rows: list[Row]) -> str:
-    return _table(["horizon", "period", "Wednesdays", "net liquidity |error| median, bn", "p90, bn", "mean error, bn",
+    return _img(plots.nowcast_errors_png(rows), "the nowcast's median and p90 |error| by year") + _table(["horizon", "period", "Wednesdays", "net liquidity |error| median, bn", "p90, bn", "mean error, bn",
                    "within target", "reserves |error| median, bn", "p90, bn", "mean error, bn"],
                   [(r["horizon"], r["period"], r["weeks_scored"], r["net_liquidity_abs_error_median_bn"],
                     r["net_liquidity_abs_error_p90_bn"], r["net_liquidity_error_mean_bn"],

@@ -172,6 +172,32 @@ def nowcast_error_band_bn(errors: Rows, horizon: str = "same_day") -> float | No
     return None if value is None else float(value)
 
 
+def nowcast_errors_png(errors: Rows) -> bytes:
+    """Median and p90 of the nowcast's |error| of net liquidity by year, one pair of bars per horizon;
+    a hatched bar is a year whose median or p90 misses its target (``net_liquidity_meets_target``)."""
+    plt = pyplot()
+    periods = sorted({str(r["period"]) for r in errors}, key=lambda p: (p == "all", p))
+    horizons = [h for h in ("same_day", "business_day_before") if any(r["horizon"] == h for r in errors)]
+    figure, axis = plt.subplots(figsize=(9, 3.6))
+    width = 0.8 / (2 * max(1, len(horizons)))
+    colours = {"same_day": ("tab:blue", "lightsteelblue"), "business_day_before": ("tab:orange", "navajowhite")}
+    for h, horizon in enumerate(horizons):
+        by_period = {str(r["period"]): r for r in errors if r["horizon"] == horizon}
+        for k, (column, label) in enumerate((("net_liquidity_abs_error_median_bn", "median"),
+                                             ("net_liquidity_abs_error_p90_bn", "p90"))):
+            found = [(i, by_period[p]) for i, p in enumerate(periods) if by_period.get(p, {}).get(column) is not None]
+            axis.bar([i + (2 * h + k - len(horizons) + 0.5) * width for i, _ in found],
+                     [float(r[column]) for _, r in found], width, color=colours[horizon][k],
+                     hatch=["" if r.get("net_liquidity_meets_target") else "//" for _, r in found],
+                     edgecolor="black", linewidth=0.4, label=f"{horizon.replace('_', ' ')}: {label}")
+    axis.set_xticks(range(len(periods)), periods)
+    axis.set_ylabel("|error| of net liquidity, USD bn")
+    axis.set_title(f"Nowcast against the H.4.1 that followed, by year (hatched: misses its target)"
+                   f"{_synthetic(errors)}", fontsize=10)
+    axis.legend(loc="best", fontsize=8, ncol=2)
+    return figure_png(figure)
+
+
 def liquidity_daily_png(rows: Rows, errors: Rows, *, recent_days: int = 91) -> bytes:
     """Top: the last ``recent_days`` days (13 weeks) of net liquidity, the H.4.1 Wednesdays marked,
     with the band of the nowcast's error (± the p90 of |error| scored on Wednesdays) around the days
