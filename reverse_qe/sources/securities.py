@@ -77,8 +77,9 @@ def load_13f_list(transport: Transport, endpoints: Endpoints, window: FetchWindo
     else:
         documents = transport.glob(LIST_SOURCE, "13flist*.txt")
     if not documents:  # live: no quarter ended in the window (a month inside a quarter)
-        return pd.DataFrame(columns=["list_quarter_end", "cusip", "has_options", "issuer_name",
-                                     "issuer_description", "status", "line_number", "source_mode", "source_uri"])
+        return pd.DataFrame(columns=["cusip", "has_options", "issuer_name", "issuer_description", "status",
+                                     "line_number", "source_mode", "source_uri"]).assign(
+            list_quarter_end=pd.Series(dtype="datetime64[ns]"))
     return _concat(with_lineage(parse_13f_list(d.content, location=d.location), d, transport.mode) for d in documents)
 
 
@@ -190,13 +191,14 @@ def load_openfigi(transport: Transport, endpoints: Endpoints, window: FetchWindo
     for document, cusips, when in exchanges:
         answer = parse_openfigi_mapping(document.content, location=document.location, cusips=cusips)
         failed.update(answer.failed)
-        frames.append(with_lineage(answer.rows.assign(fetched_at=when, fetched_on=when.date()), document, transport.mode))
+        frames.append(with_lineage(answer.rows.assign(fetched_at=pd.Timestamp(when), fetched_on=pd.Timestamp(when.date())), document, transport.mode))
     if failed:
         shown = "; ".join(f"{c}: {e}" for c, e in list(failed.items())[:5])
         logger.warning("[openfigi] %d job(s) failed and are asked again next run (%s%s)", len(failed), shown,
                        " ..." if len(failed) > 5 else "")
     if not frames:
-        return pd.DataFrame(columns=[*OPENFIGI_COLUMNS, "fetched_at", "fetched_on", "source_mode", "source_uri"])
+        return pd.DataFrame(columns=[*OPENFIGI_COLUMNS, "source_mode", "source_uri"]).assign(
+            fetched_at=pd.Series(dtype="datetime64[ns]"), fetched_on=pd.Series(dtype="datetime64[ns]"))
     frame = _concat(frames)
     # the same CUSIP answered twice (two landed runs): the later answer
     return frame.sort_values("fetched_at").drop_duplicates("cusip", keep="last").reset_index(drop=True)

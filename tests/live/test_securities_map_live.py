@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 
 from reverse_qe.sources import securities
@@ -73,7 +74,7 @@ def _synthetic(n: int) -> list[str]:
 def test_the_sec_list_of_each_past_quarter_in_the_window_with_the_sec_user_agent(fake, transport):
     transport.today = dt.date(2023, 4, 20)
     frame = load_13f_list(transport, fake.endpoints(), window=FetchWindow(dt.date(2022, 12, 1), dt.date(2023, 5, 1)))
-    assert sorted(set(frame["list_quarter_end"])) == [dt.date(2022, 12, 31), dt.date(2023, 3, 31)]
+    assert sorted(set(frame["list_quarter_end"])) == [pd.Timestamp(2022, 12, 31), pd.Timestamp(2023, 3, 31)]
     asked = [r for r in fake.requests if r.path.startswith("/files/investment/")]
     assert [r.path for r in asked] == ["/files/investment/13flist2022q4.txt", "/files/investment/13flist2023q1.txt"]
     assert all("@" in r.headers["User-Agent"] for r in asked)
@@ -193,7 +194,7 @@ def test_replay_reads_each_answer_with_its_request_and_refuses_an_answer_alone(t
     from tests.conftest import FIXTURES
 
     frame = load_openfigi(FileTransport(FIXTURES), None)
-    assert sorted(frame["cusip"]) == sorted(FIXTURE_CUSIPS) and set(frame["fetched_on"]) == {dt.date(2023, 4, 3)}
+    assert sorted(frame["cusip"]) == sorted(FIXTURE_CUSIPS) and set(frame["fetched_on"]) == {pd.Timestamp(2023, 4, 3)}
     folder = tmp_path / "openfigi"
     folder.mkdir()
     (folder / "mapping_1.json").write_text("[]")

@@ -96,5 +96,5 @@ def parse_13f_list(content: bytes, *, location: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame = frame[~frame.drop(columns="line_number").duplicated()].reset_index(drop=True)
     check_unique(frame, ("cusip", "issuer_description"), frame["line_number"].tolist(), doc)
-    frame.insert(0, "list_quarter_end", quarter)
+    frame.insert(0, "list_quarter_end", pd.Timestamp(quarter))
     return frame[COLUMNS]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from reverse_qe.scenario.writers.securities_map import ListedSecurity, list_line
@@ -25,11 +26,11 @@ def test_fixed_column_lines_give_cusip_options_mark_name_description_and_status(
                    list_line(ListedSecurity("46438F101", "ISHARES BITCOIN TR", "SHS", False, "ADDED")),
                    list_line(ListedSecurity("88579Y101", "3M CO", "COM", True, "DELETED")))
     assert frame.to_dict("records") == [
-        {"list_quarter_end": dt.date(2024, 3, 31), "cusip": "037833100", "has_options": True, "issuer_name": "APPLE INC",
+        {"list_quarter_end": pd.Timestamp(2024, 3, 31), "cusip": "037833100", "has_options": True, "issuer_name": "APPLE INC",
          "issuer_description": "COM", "status": None, "line_number": 1},
-        {"list_quarter_end": dt.date(2024, 3, 31), "cusip": "46438F101", "has_options": False,
+        {"list_quarter_end": pd.Timestamp(2024, 3, 31), "cusip": "46438F101", "has_options": False,
          "issuer_name": "ISHARES BITCOIN TR", "issuer_description": "SHS", "status": "ADDED", "line_number": 2},
-        {"list_quarter_end": dt.date(2024, 3, 31), "cusip": "88579Y101", "has_options": True, "issuer_name": "3M CO",
+        {"list_quarter_end": pd.Timestamp(2024, 3, 31), "cusip": "88579Y101", "has_options": True, "issuer_name": "3M CO",
          "issuer_description": "COM", "status": "DELETED", "line_number": 3}]
 
 
@@ -61,7 +62,7 @@ def test_the_same_cusip_and_description_twice_with_another_name_is_an_error_a_re
 
 def test_the_quarter_comes_from_the_sec_file_name_and_a_renamed_copy_is_refused():
     assert set(_parse(list_line(ListedSecurity("037833100", "APPLE INC", "COM")), location="x/13flist2023q4.txt")
-               ["list_quarter_end"]) == {dt.date(2023, 12, 31)}
+               ["list_quarter_end"]) == {pd.Timestamp(2023, 12, 31)}
     with pytest.raises(SourceFormatError, match=r"file name 'list.txt' is not the SEC's 13flistYYYYqN\.txt"):
         _parse("037833100 APPLE INC                     COM", location="x/list.txt")
 
