@@ -1,7 +1,8 @@
 -- What is known of each security 13F filers hold, one row per (CUSIP, field, value), from the
 -- public sources (docs/securities_map.md): the SEC's 13(f) list (its newest line for the CUSIP that
 -- is not an option line), OpenFIGI's answer, and the filers' own name and class for it (the most
--- frequent over their holdings lines). int_securities__asset_groups matches asset_group_rules
+-- frequent over their holdings lines). A title is a name with its class, as each source prints them
+-- ('ISHARES TR' + 'CORE S&P500 ETF' on the list; 'ISHARES TR CORE S&P 500 ETF' + 'ETF' in a filing). int_securities__asset_groups matches asset_group_rules
 -- against it. Option lines name their underlying's CUSIP: held securities are the holdings lines'.
 with held as (
     select cusip, name_of_issuer, title_of_class
@@ -37,12 +38,12 @@ securities as (
 unpivoted as (
     select cusip, unnest([
         {'field': 'cusip', 'value': cusip, 'evidence_source': 'infotable'},
-        {'field': 'name', 'value': filer_name, 'evidence_source': 'infotable'},
+        {'field': 'title', 'value': concat_ws(' ', filer_name, filer_class), 'evidence_source': 'infotable'},
         {'field': 'class', 'value': filer_class, 'evidence_source': 'infotable'},
-        {'field': 'name', 'value': issuer_name, 'evidence_source': 'sec_13f_list'},
+        {'field': 'title', 'value': concat_ws(' ', issuer_name, issuer_description), 'evidence_source': 'sec_13f_list'},
         {'field': 'class', 'value': issuer_description, 'evidence_source': 'sec_13f_list'},
         {'field': 'listed', 'value': case when issuer_name is not null then 'YES' end, 'evidence_source': 'sec_13f_list'},
-        {'field': 'name', 'value': figi_name, 'evidence_source': 'openfigi'},
+        {'field': 'title', 'value': figi_name, 'evidence_source': 'openfigi'},
         {'field': 'security_type', 'value': security_type, 'evidence_source': 'openfigi'},
         {'field': 'openfigi_status', 'value': openfigi_status, 'evidence_source': 'openfigi'}
     ]) as e
