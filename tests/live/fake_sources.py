@@ -20,7 +20,8 @@ services answer (as documented, and as seen in real downloads):
 - Coinbase ``/products/<id>/candles?granularity&start&end``: newest first; more than 300 buckets
   in [start, end] is a 400, so the client must page by time.
 - The SEC's list of 13(f) securities ``/files/investment/13flistYYYYqN.txt`` (the SEC's User-Agent
-  and rate rules), from ``sec_13f_list/`` of the fixtures.
+  and rate rules), from ``sec_13f_list/`` of the fixtures; any other quarter gets the newest fixture
+  list unless ``every_list_quarter`` is off (then 404).
 - OpenFIGI ``POST /v3/mapping`` (openfigi.com/api/documentation): a JSON array of jobs
   ``{"idType": "ID_CUSIP", "idValue"}``; at most 10 jobs a request and 25 requests in any
   ``openfigi_window_s`` (60 s) without a key, 100 jobs and 25 requests per a tenth of it with the
@@ -139,6 +140,7 @@ class FakeSources:
     root: Path = FIXTURES
     openfigi_key: str | None = None
     openfigi_window_s: float = 60.0
+    every_list_quarter: bool = True
 
     def __post_init__(self):
         root = self.root
@@ -249,7 +251,9 @@ class FakeSources:
             body = self.datasets.get(path.rsplit("/", 1)[1])
             return Reply(200, {"Content-Type": "application/zip"}, body) if body else self._not_found()
         if path.startswith(SEC_13F_LIST + "/"):
-            listed = self.lists.get(path.rsplit("/", 1)[1])
+            name = path.rsplit("/", 1)[1]
+            listed = self.lists.get(name) or (self.lists[max(self.lists)] if self.every_list_quarter
+                                              and re.fullmatch(r"13flist\d{4}q[1-4]\.txt", name) else None)
             return Reply(200, {"Content-Type": "text/plain"}, listed) if listed else self._not_found()
         if path == OPENFIGI_MAPPING:
             return self.openfigi_mapping(headers, body)

@@ -85,6 +85,7 @@ def test_a_quarter_not_yet_ended_is_not_asked_and_a_missing_list_is_a_clear_erro
     transport.today = dt.date(2023, 3, 30)
     assert load_13f_list(transport, fake.endpoints(), window=FetchWindow(dt.date(2023, 3, 1), dt.date(2023, 4, 1))).empty
     transport.today = dt.date(2023, 7, 5)
+    fake.every_list_quarter = False
     with pytest.raises(SourceFetchError, match=rf"\[sec_13f_list\] GET {URL}/files/investment/13flist2023q2\.txt "
                        "answered HTTP 404"):
         load_13f_list(transport, fake.endpoints(), window=FetchWindow(dt.date(2023, 6, 1), dt.date(2023, 7, 1)))
