@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reverse_qe.scenario.securities_map import REAL_SECURITIES, universe_securities, write_security_map
+from reverse_qe.scenario.securities_map import (
+    REAL_SECURITIES,
+    universe_securities,
+    write_security_map,
+)
 from reverse_qe.sources.parsers.sec_13f_list import check_digit, parse_13f_list
 from reverse_qe.sources.securities import load_openfigi
 from reverse_qe.sources.transports import FileTransport
