@@ -11,13 +11,15 @@ from assets.funding_flows import funding_flows_assets
 from assets.holdings import holdings_assets
 from assets.issuance import issuance_assets
 from assets.prices import prices_assets
+from assets.securities import securities_assets
 from assets.raw import DATE_COLUMN_METADATA, WAREHOUSE_POOL
 from assets.resources import SourcesResource
 from reverse_qe.settings import code_version, published_path
 from reverse_qe.warehouse import publish_copy
 
 MART_KEYS = sorted((k for k in reverse_qe_dbt_assets.keys if k.path[0] == "marts"), key=lambda k: k.path)
-RAW_ASSETS: list[AssetsDefinition] = [*funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets]
+RAW_ASSETS: list[AssetsDefinition] = [*funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
+                                       *securities_assets]
 
 
 def raw_date_columns(assets_defs: list[AssetsDefinition] = RAW_ASSETS) -> dict[str, str | None]:

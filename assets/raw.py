@@ -166,6 +166,7 @@ def raw_asset(
     batch_checks: Sequence["BatchCheck"] = (),
     per_dataset: bool = False,
     resume_per: str | None = None,
+    reads_warehouse: bool = False,
 ) -> AssetsDefinition:
     """A raw-layer asset ``raw/<table>`` that loads, validates, upserts by natural key and reports.
 
@@ -186,7 +187,9 @@ def raw_asset(
 
     Otherwise ``load(transport, endpoints, window=...)`` gets the run's :class:`FetchWindow` (live
     loaders ask their service for those dates only); ``resume_per`` (a column, e.g. ``symbol``) adds
-    each value's newest stored day, for sources asked from there.
+    each value's newest stored day, for sources asked from there. ``reads_warehouse``: the loader
+    also gets ``warehouse`` (a connection factory), for a source asked only for what the warehouse
+    lacks (OpenFIGI's cache).
     """
     key = AssetKey([table.schema, table.name])
     DECLARED_TABLES.append(table)
@@ -239,7 +242,9 @@ def raw_asset(
                 # a generator either way, so no batch outlives its turn (the loop keeps only its rows)
                 window = None if per_dataset else fetch_window(context, warehouse, table, date_column, resume_per)
                 batches = (load(transport, endpoints, datasets=list(context.partition_keys)) if per_dataset
-                           else (load(transport, endpoints, window=window) for _ in range(1)))
+                           else (load(transport, endpoints, window=window,
+                                      **({"warehouse": warehouse.get_connection} if reads_warehouse else {}))
+                                 for _ in range(1)))
                 for frame in batches:
                     result = ingest_batch(
                         warehouse.get_connection, table, frame, suite, batch_id=batch_id, asset_key=asset_key,

@@ -10,6 +10,7 @@ from assets.funding_flows import funding_flows_assets, funding_flows_checks
 from assets.holdings import holdings_assets, holdings_checks
 from assets.issuance import issuance_assets, issuance_checks
 from assets.prices import prices_assets, prices_checks
+from assets.securities import securities_assets, securities_checks
 from assets.publish import published_warehouse
 from assets.reports import report_assets
 from assets.resources import build_resources
@@ -19,10 +20,11 @@ from orchestration.sensors import sensors
 
 defs = Definitions(
     assets=[
-        *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets,
+        *funding_flows_assets, *issuance_assets, *holdings_assets, *prices_assets, *securities_assets,
         reverse_qe_dbt_assets, absorption_alert_log, published_warehouse, *report_assets, warehouse_compaction,
     ],
-    asset_checks=[*reconciliation_checks, *funding_flows_checks, *issuance_checks, *prices_checks, *holdings_checks],
+    asset_checks=[*reconciliation_checks, *funding_flows_checks, *issuance_checks, *prices_checks, *holdings_checks,
+                  *securities_checks],
     jobs=[*INGEST_JOBS, transform_job],
     schedules=schedules,
     sensors=sensors,

@@ -17,7 +17,7 @@ from assets.dbt import reverse_qe_dbt_assets
 from assets.publish import published_warehouse
 from assets.reports import report_assets
 
-DAILY_GROUPS = ("raw_funding_flows", "raw_issuance", "raw_prices")
+DAILY_GROUPS = ("raw_funding_flows", "raw_issuance", "raw_prices", "raw_securities")
 QUARTERLY_GROUPS = ("raw_holdings",)
 H41_ASSET = ["raw", "fred_observations"]  # the H.4.1 series (WALCL, TREAST, WTREGEN, WRESBAL) come via FRED
 
@@ -25,7 +25,8 @@ daily_ingest_job = define_asset_job(
     "daily_ingest",
     selection=AssetSelection.groups(*DAILY_GROUPS) - AssetSelection.assets(H41_ASSET),
     description="Daily sources, by month: the Daily Treasury Statement, NY Fed reverse repo, Treasury "
-    "auctions and MSPD, SEC companyfacts of the hyperscalers (new filings appear any day), prices.",
+    "auctions and MSPD, SEC companyfacts of the hyperscalers (new filings appear any day), prices, the "
+    "SEC's list of 13(f) securities (each quarter's, once it ends) and OpenFIGI for the 13F CUSIPs not asked yet.",
 )
 
 weekly_h41_job = define_asset_job(

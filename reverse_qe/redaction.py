@@ -1,6 +1,7 @@
 """The one redaction of secrets: every configured secret's value, wherever it appears.
 
-Secrets come only from env: the Stooq key (``RQE_STOOQ_API_KEY``), the SEC contact sent as
+Secrets come only from env: the Stooq key (``RQE_STOOQ_API_KEY``), the OpenFIGI key (``OPENFIGI_API_KEY``,
+the name OpenFIGI's own clients read), the SEC contact sent as
 ``User-Agent`` (``RQE_SEC_USER_AGENT``), and any other ``RQE_*`` variable whose name says it is a
 key, token, secret or password. A server may echo them back in a body (a 401 page quoting the key,
 a 403 quoting the User-Agent): :func:`redact` hides each value, and its URL-encoded form, in any
@@ -14,7 +15,7 @@ import os
 import re
 from urllib.parse import quote, quote_plus
 
-SECRET_ENV = ("RQE_STOOQ_API_KEY", "RQE_SEC_USER_AGENT")
+SECRET_ENV = ("RQE_STOOQ_API_KEY", "RQE_SEC_USER_AGENT", "OPENFIGI_API_KEY")
 _SECRET_NAME = re.compile(r"RQE_\w*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|USER_AGENT)\w*")
 _SECRET_PARAM = re.compile(r"(?i)\b(apikey|api_key)=[^&#\s\"'<>]*")
 # A value this short is no secret worth hiding, and hiding it would blank out ordinary text.

@@ -34,7 +34,8 @@ class Reply:
 
 Answer = Union[tuple, Reply]
 # A route answers (path, query, n) -- n: the request's number on that path, from 0 -- and, with
-# ``LocalServer(route, with_headers=True)``, (path, query, n, request headers).
+# ``LocalServer(route, with_headers=True)``, (path, query, n, request headers); ``with_body=True``
+# adds the request's body (a POST's) as the last argument.
 Route = Callable[..., Answer]
 
 
@@ -48,7 +49,7 @@ class Request(NamedTuple):
 
 
 class LocalServer:
-    def __init__(self, route: Route, *, with_headers: bool = False):
+    def __init__(self, route: Route, *, with_headers: bool = False, with_body: bool = False):
         self.route = route
         self.requests: list[Request] = []
         self._counts: dict[str, int] = {}
@@ -71,6 +72,7 @@ class LocalServer:
                     n = server._counts.get(url.path, 0)
                     server._counts[url.path] = n + 1
                 args = (url.path, query, n, headers) if with_headers else (url.path, query, n)
+                args += (body,) if with_body else ()
                 answer = server.route(*args)
                 reply = answer if isinstance(answer, Reply) else Reply(*answer)
                 server.send(self, reply)

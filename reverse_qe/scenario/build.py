@@ -21,7 +21,7 @@ from reverse_qe.scenario.issuance import generate_issuance
 from reverse_qe.scenario.prices import generate_prices
 from reverse_qe.settings import SEEDS_DIR
 
-SCENARIO_VERSION = 6
+SCENARIO_VERSION = 7
 TAXONOMY_SEED = SEEDS_DIR / "asset_taxonomy.csv"
 MARKER = "SYNTHETIC_SCENARIO.txt"
 

@@ -1,8 +1,11 @@
 """SYNTHETIC Form 13F data sets: funders, hedge funds and other managers with overlapping holdings.
 
+Securities: the taxonomy's, then real listed names by their real CUSIPs, then a SYNTHETIC tail
+(``securities_map``, which also writes the SEC's 13(f) lists and OpenFIGI's answers for them).
+
 Written in the SEC's data-set format (``sec_13f/<year>q<n>_form13f.zip`` with SUBMISSION.tsv,
 COVERPAGE.tsv and INFOTABLE.tsv; zips grouped by *filing* date as the SEC groups them). Nothing here
-is real: CIKs lie in ranges no real filer uses (funders 91000000xx, hedge funds 92xxxxxxxx, others
+is real but the listed securities' CUSIPs and names (public identifiers): CIKs lie in ranges no real filer uses (funders 91000000xx, hedge funds 92xxxxxxxx, others
 93xxxxxxxx; see the ``holder_types`` seed) and every name says SYNTHETIC.
 
 The universe (filers, their portfolios, securities and their quarterly prices) is drawn once from
@@ -36,6 +39,7 @@ import pandas as pd
 
 from .calendar import business_days
 from .prices import HORIZON_END, HORIZON_START, PricedAsset, price_path
+from .securities_map import universe_securities, write_security_map
 
 SEED = 13_2025
 FIRST_PERIOD = dt.date(2018, 3, 31)
@@ -105,10 +109,13 @@ class Universe:
                                    OTHER_CIK0 + 1 + np.arange(n_other)]).astype(np.int64)
         self.name = np.concatenate([FUNDER_NAMES, [f"SYNTHETIC HEDGE FUND {i + 1:05d} LP" for i in range(n_hedge)],
                                     [f"SYNTHETIC ASSET MANAGER {i + 1:05d}" for i in range(n_other)]])
-        # securities: the taxonomy's 13F assets first, then synthetic issuers
         n_synthetic = max(200, 8 * self.n_filers // 12 + 20 * mean_positions)
-        self.cusip = np.array([a.cusip for a in taxonomy] + [f"Z{i:07d}0" for i in range(n_synthetic)])
-        self.issuer = np.array([a.name.upper() for a in taxonomy] + [f"SYNTHETIC ISSUER {i:07d}" for i in range(n_synthetic)])
+        # securities: the taxonomy's 13F assets first, then real listed names by their real CUSIPs,
+        # then a synthetic tail with well-formed CUSIPs (securities_map)
+        others, other_names = universe_securities(n_synthetic)
+        self.n_synthetic = n_synthetic
+        self.cusip = np.array([a.cusip for a in taxonomy] + others)
+        self.issuer = np.array([a.name.upper() for a in taxonomy] + other_names)
         self.n_tax = len(taxonomy)
         spec = np.array([a.group in SPECULATIVE for a in taxonomy])
         popularity = np.concatenate([np.full(self.n_tax, 1.0 / 3), 1.0 / (np.arange(n_synthetic) + 3.0) ** 0.9])
@@ -283,6 +290,8 @@ def generate_holdings(out_dir: Path, *, end: dt.date, scale: float = 1, taxonomy
             by_zip.setdefault(name, []).append((chosen, lines[lines["accession"].isin(chosen["accession"])], period))
     for name, parts in sorted(by_zip.items()):
         written += _write_zip(folder / f"{name}_form13f.zip", u, parts)
+    write_security_map(out_dir, periods=u.periods, taxonomy_names={a.cusip: a.name.upper() for a in taxonomy},
+                       n_synthetic=u.n_synthetic, end=end)
     return written
 
 

@@ -16,6 +16,9 @@ class Endpoints:
     sec_13f: str = "https://www.sec.gov/files/structureddata/data/form-13f-data-sets"
     stooq: str = "https://stooq.com"
     coinbase: str = "https://api.exchange.coinbase.com"
+    # the Official List of Section 13(f) Securities, linked from sec.gov/divisions/investment/13flists
+    sec_13f_list: str = "https://www.sec.gov/files/investment"
+    openfigi: str = "https://api.openfigi.com"
 
     @classmethod
     def from_env(cls) -> Endpoints:
@@ -29,4 +32,6 @@ class Endpoints:
             sec_13f=os.environ.get("RQE_SEC_13F_BASE_URL", defaults.sec_13f).rstrip("/"),
             stooq=os.environ.get("RQE_STOOQ_BASE_URL", defaults.stooq).rstrip("/"),
             coinbase=os.environ.get("RQE_COINBASE_BASE_URL", defaults.coinbase).rstrip("/"),
+            sec_13f_list=os.environ.get("RQE_SEC_13F_LIST_BASE_URL", defaults.sec_13f_list).rstrip("/"),
+            openfigi=os.environ.get("RQE_OPENFIGI_BASE_URL", defaults.openfigi).rstrip("/"),
         )

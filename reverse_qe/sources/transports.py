@@ -308,10 +308,11 @@ class HttpTransport:
 
     def _get_once(self, source: str, url: str, params: Mapping[str, str] | None,
                   headers: Mapping[str, str] | None, limiter: RateLimiter | None,
-                  check: BodyCheck | None, shown: str, max_bytes: int) -> tuple[int, str, bytes]:
+                  check: BodyCheck | None, shown: str, max_bytes: int, method: str = "GET",
+                  body: bytes | None = None) -> tuple[int, str, bytes]:
         if limiter is not None:
             limiter.wait()
-        with self.client.stream("GET", url, params=params, headers=dict(headers or {})) as response:
+        with self.client.stream(method, url, params=params, headers=dict(headers or {}), content=body) as response:
             if response.status_code in RETRY_STATUSES:
                 raise _RetryableStatus(response.status_code, response.headers.get("Retry-After"))
             location = redact_url(str(response.request.url))
@@ -330,6 +331,19 @@ class HttpTransport:
         it returns is retried like a 5xx, and the error after the last attempt states it. Only a
         complete, checked body is landed and returned. ``max_bytes``: this response's bound, when
         it is not the transport's (a 13F data-set zip)."""
+        return self._request("GET", source, name, url, params, headers=headers, limiter=limiter, check=check,
+                             max_bytes=max_bytes)
+
+    def post(self, source: str, name: str, url: str, body: bytes, *, headers: Mapping[str, str] | None = None,
+             limiter: RateLimiter | None = None, check: BodyCheck | None = None) -> Document:
+        """POST ``body`` to ``url`` (an API that takes its question as a body: OpenFIGI's mapping),
+        with the retries, limits, checks, redaction and landing of :meth:`get`."""
+        return self._request("POST", source, name, url, None, headers=headers, limiter=limiter, check=check,
+                             max_bytes=None, body=body)
+
+    def _request(self, method: str, source: str, name: str, url: str, params: Mapping[str, str] | None, *,
+                 headers: Mapping[str, str] | None, limiter: RateLimiter | None, check: BodyCheck | None,
+                 max_bytes: int | None, body: bytes | None = None) -> Document:
         import httpx
         from tenacity import Retrying, retry_if_exception
 
@@ -338,21 +352,21 @@ class HttpTransport:
                             reraise=True)
         try:
             status, location, content = retrying(self._get_once, source, url, params, headers, limiter,
-                                                 check, shown, max_bytes or self.max_bytes)
+                                                 check, shown, max_bytes or self.max_bytes, method, body)
         except (_Retryable, httpx.HTTPError) as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             what = str(exc) if isinstance(exc, _Retryable) else f"{type(exc).__name__}: {exc}"
             if isinstance(exc, _RetryableStatus) and attempts < self.attempts:
                 what += f", longer than the {self.max_backoff_s:g} s this client waits ({ENV_MAX_BACKOFF_S})"
             raise SourceFetchError(redact_text(
-                f"[{source}] GET {shown} failed after {attempts} attempt{'s' * (attempts > 1)}: {what}"
+                f"[{source}] {method} {shown} failed after {attempts} attempt{'s' * (attempts > 1)}: {what}"
             ), transient=_is_retryable(exc)) from exc
         content = redact_bytes(content)  # a body echoing a secret is neither kept nor quoted with it
         if status != 200:
             snippet = " ".join(content[:200].decode("utf-8", "replace").split())
             raise SourceFetchError(redact_text(
-                f"[{source}] GET {location} answered HTTP {status}" + (f": {snippet}" if snippet else "")))
-        self._land(source, name, content)
+                f"[{source}] {method} {location} answered HTTP {status}" + (f": {snippet}" if snippet else "")))
+        self.land(source, name, content)
         return Document(source, name, location, content)
 
     def landed(self, source: str, name: str) -> Path | None:
@@ -360,7 +374,7 @@ class HttpTransport:
         path = self.landing_dir / source / self.today.isoformat() / name
         return path if path.is_file() else None
 
-    def _land(self, source: str, name: str, content: bytes) -> Path:
+    def land(self, source: str, name: str, content: bytes) -> Path:
         """Keep the exact bytes under ``landing/<source>/<date>/<name>``, written atomically."""
         folder = self.landing_dir / source / self.today.isoformat()
         folder.mkdir(parents=True, exist_ok=True)

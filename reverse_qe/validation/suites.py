@@ -497,6 +497,26 @@ def sec13f_infotable_suite() -> RawSuite:
     ))
 
 
+def sec13f_securities_list_suite() -> RawSuite:
+    # CUSIPs are 9 letters or digits: the 13F data sets' INFOTABLE.tsv, the real Bard 2021Q3 table
+    # (278 lines) and the SEC's list all write them so; the parser joins the PDF's '037833 10 0'.
+    return RawSuite("sec13f_securities_list", "sec_13f_list", (
+        Expect("ExpectColumnValuesToMatchRegex", {"column": "cusip", "regex": r"^[0-9A-Z]{9}$"},
+               "cusip is 9 letters or digits"),
+        Expect("ExpectColumnValuesToBeInSet", {"column": "status", "value_set": ["ADDED", "DELETED"]},
+               "status is ADDED, DELETED or empty (the list's *A* / *D* marks)"),
+    ))
+
+
+def openfigi_mappings_suite() -> RawSuite:
+    return RawSuite("openfigi_mappings", "openfigi", (
+        Expect("ExpectColumnValuesToBeInSet", {"column": "status", "value_set": ["found", "not_found"]},
+               "status is found (a listing) or not_found (OpenFIGI's 'No identifier found.')"),
+        Expect("ExpectColumnValuesToMatchRegex", {"column": "cusip", "regex": r"^[0-9A-Z]{9}$"},
+               "cusip is 9 letters or digits, as asked"),
+    ))
+
+
 def daily_prices_suite(table: str, source: str) -> Callable[[], RawSuite]:
     def suite() -> RawSuite:
         return RawSuite(table, source, (
@@ -513,6 +533,8 @@ SOURCE_SUITES: dict[str, Callable[[], RawSuite]] = {
     "mspd_debt_outstanding": mspd_debt_outstanding_suite,
     "sec_companyfacts": sec_companyfacts_suite,
     "sec13f_infotable": sec13f_infotable_suite,
+    "sec13f_securities_list": sec13f_securities_list_suite,
+    "openfigi_mappings": openfigi_mappings_suite,
     "stooq_daily_prices": daily_prices_suite("stooq_daily_prices", "stooq"),
     "coinbase_daily_candles": daily_prices_suite("coinbase_daily_candles", "coinbase"),
     "fred_observations": fred_suite,

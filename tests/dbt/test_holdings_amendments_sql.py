@@ -18,6 +18,7 @@ from tests.dbt_sql import render_model
 EFFECTIVE = render_model("intermediate/holdings/int_holdings__effective_filings.sql")
 POSITIONS = render_model("intermediate/holdings/int_holdings__positions.sql")
 RESTATEMENTS = render_model("intermediate/holdings/int_holdings__restatements.sql")
+ORPHANS = render_model("intermediate/holdings/int_holdings__orphan_amendments.sql")
 PERIOD = dt.date(2024, 12, 31)
 CIK = 1_234_567
 
@@ -124,3 +125,27 @@ def test_an_amendment_without_a_cover_page_type_is_not_applied():
     filer = Filer().file("report", dt.date(2025, 2, 14), range(10)).file("unknown", dt.date(2025, 3, 1), range(3), amendment=None)
     filer.submissions[-1]["submission_type"] = "13F-HR/A"  # an amendment whose cover page says no type
     assert filer.effective() == {"report": "base"}
+
+
+def test_a_new_holdings_amendment_without_its_report_is_listed_not_taken_for_the_report():
+    """The original is in a data set not loaded: the 80 added lines are not the portfolio, so they
+    reach no position, and int_holdings__orphan_amendments lists the amendment with its lines and
+    value (the warn test new_holdings_without_their_report counts it)."""
+    filer = (Filer().file("added", dt.date(2025, 3, 3), range(5000, 5080), amendment="NEW HOLDINGS", value=250.0)
+             .file("other_period", dt.date(2025, 2, 14), range(3)))
+    filer.submissions[-1]["period_of_report"] = dt.date(2024, 9, 30)  # a report, but of another period
+    assert filer.effective() == {"other_period": "base"}
+    assert {d.date() for d in filer.positions()["period_of_report"]} == {dt.date(2024, 9, 30)}
+    orphans = filer.run(ORPHANS)
+    assert orphans[["accession_number", "lines", "value_usd"]].to_dict("records") == [
+        {"accession_number": "added", "lines": 80, "value_usd": 80 * 250.0}]
+    assert not orphans["reaches_positions"].any()
+
+
+def test_a_new_holdings_amendment_with_its_report_loaded_is_no_orphan():
+    for amendment in (None, "RESTATEMENT"):
+        filer = (Filer().file("report", dt.date(2025, 2, 14), range(10), amendment=amendment)
+                 .file("added", dt.date(2025, 3, 3), [50], amendment="NEW HOLDINGS"))
+        if amendment:  # a restatement alone is a report too
+            filer.submissions[0]["submission_type"] = "13F-HR/A"
+        assert filer.run(ORPHANS).empty

@@ -19,6 +19,15 @@ services answer (as documented, and as seen in real downloads):
   set, a request without that key gets an HTML page with status 200 (as reported in 2026).
 - Coinbase ``/products/<id>/candles?granularity&start&end``: newest first; more than 300 buckets
   in [start, end] is a 400, so the client must page by time.
+- The SEC's list of 13(f) securities ``/files/investment/13flistYYYYqN.txt`` (the SEC's User-Agent
+  and rate rules), from ``sec_13f_list/`` of the fixtures; any other quarter gets the newest fixture
+  list unless ``every_list_quarter`` is off (then 404).
+- OpenFIGI ``POST /v3/mapping`` (openfigi.com/api/documentation): a JSON array of jobs
+  ``{"idType": "ID_CUSIP", "idValue"}``; at most 10 jobs a request and 25 requests in any
+  ``openfigi_window_s`` (60 s) without a key, 100 jobs and 25 requests per a tenth of it with the
+  ``X-OPENFIGI-APIKEY`` the fake holds (``openfigi_key``); more jobs is a 413, more requests a 429.
+  Each job gets ``{"data": [...]}`` for a CUSIP of ``openfigi_known`` (the fixtures' answers),
+  ``{"warning": "No identifier found."}`` for another 9-character one, ``{"error": ...}`` otherwise.
 
 Data: the fixtures of ``tests/fixtures``, or (``root``) a scenario's documents for the funding-flows
 and price sources, so byte counts are of real-sized histories (a scenario's DTS CSV exports are
@@ -55,6 +64,9 @@ from tests.http_server import LocalServer, Reply
 FIXTURES = TESTS_FIXTURES
 FISCAL_DATA = "/services/api/fiscal_service"
 SEC_13F = "/files/structureddata/data/form-13f-data-sets"
+SEC_13F_LIST = "/files/investment"
+OPENFIGI_MAPPING = "/v3/mapping"
+OPENFIGI_REQUESTS, OPENFIGI_JOBS = 25, (10, 100)  # per window, without / with a key
 FISCAL_DATASETS = {
     "/v1/accounting/dts/operating_cash_balance": "dts_operating_cash_balance.json",
     "/v1/accounting/dts/public_debt_transactions": "dts_public_debt_transactions.json",
@@ -126,6 +138,9 @@ class FakeSources:
     stooq_key: str | None = None
     faults: list[Fault] = field(default_factory=list)
     root: Path = FIXTURES
+    openfigi_key: str | None = None
+    openfigi_window_s: float = 60.0
+    every_list_quarter: bool = True
 
     def __post_init__(self):
         root = self.root
@@ -145,8 +160,11 @@ class FakeSources:
                                for candle in json.loads(page.read_bytes())}.values())
         self.products = set(priced_symbols("coinbase"))
         self.sec_times: list[float] = []
+        self.lists = {p.name: p.read_bytes() for p in (FIXTURES / "sec_13f_list").glob("*.txt")}
+        self.openfigi_known = _openfigi_answers(FIXTURES / "openfigi")
+        self.openfigi_times: list[float] = []
         self._lock = threading.Lock()
-        self.server = LocalServer(self.route, with_headers=True)
+        self.server = LocalServer(self.route, with_headers=True, with_body=True)
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -176,12 +194,14 @@ class FakeSources:
             "RQE_SEC_13F_BASE_URL": self.url + SEC_13F,
             "RQE_STOOQ_BASE_URL": self.url,
             "RQE_COINBASE_BASE_URL": self.url,
+            "RQE_SEC_13F_LIST_BASE_URL": self.url + SEC_13F_LIST,
+            "RQE_OPENFIGI_BASE_URL": self.url,
         }
 
     def endpoints(self) -> Endpoints:
         return Endpoints(fred=self.url, fiscal_data=self.url + FISCAL_DATA, nyfed=self.url,
                          treasurydirect=self.url, sec=self.url, sec_13f=self.url + SEC_13F,
-                         stooq=self.url, coinbase=self.url)
+                         stooq=self.url, coinbase=self.url, sec_13f_list=self.url + SEC_13F_LIST, openfigi=self.url)
 
     def inject(self, match: str, *replies: Reply, persistent: bool = False) -> Fault:
         fault = Fault(match, list(replies), persistent)
@@ -195,14 +215,17 @@ class FakeSources:
 
     # -- dispatch --------------------------------------------------------------------------------
 
-    def route(self, path: str, query: dict, n: int, headers: dict) -> Reply:
-        reply = self._answer(path, query, headers)
+    def route(self, path: str, query: dict, n: int, headers: dict, body: bytes = b"") -> Reply:
+        reply = self._answer(path, query, headers, body)
         with self._lock:
             self.sent.append((path, len(reply.body)))
         return reply
 
-    def _answer(self, path: str, query: dict, headers: dict) -> Reply:
-        sec = path.startswith(("/api/xbrl/", SEC_13F))
+    def _answer(self, path: str, query: dict, headers: dict, body: bytes = b"") -> Reply:
+        sec = path.startswith(("/api/xbrl/", SEC_13F, SEC_13F_LIST))
+        if path == OPENFIGI_MAPPING:
+            with self._lock:
+                self.openfigi_times.append(time.monotonic())
         if sec:
             with self._lock:
                 self.sec_times.append(time.monotonic())
@@ -227,6 +250,13 @@ class FakeSources:
         if path.startswith(SEC_13F + "/"):
             body = self.datasets.get(path.rsplit("/", 1)[1])
             return Reply(200, {"Content-Type": "application/zip"}, body) if body else self._not_found()
+        if path.startswith(SEC_13F_LIST + "/"):
+            name = path.rsplit("/", 1)[1]
+            listed = self.lists.get(name) or (self.lists[max(self.lists)] if self.every_list_quarter
+                                              and re.fullmatch(r"13flist\d{4}q[1-4]\.txt", name) else None)
+            return Reply(200, {"Content-Type": "text/plain"}, listed) if listed else self._not_found()
+        if path == OPENFIGI_MAPPING:
+            return self.openfigi_mapping(headers, body)
         if path == "/q/d/l/":
             return self.stooq_csv(query)
         if path.startswith("/products/") and path.endswith("/candles"):
@@ -340,6 +370,26 @@ class FakeSources:
             content = "\n".join([header, *kept, ""]).encode()
         return Reply(200, {"Content-Type": "text/csv"}, content)
 
+    def openfigi_mapping(self, headers: dict, body: bytes) -> Reply:
+        keyed = self.openfigi_key is not None and headers.get("X-OPENFIGI-APIKEY") == self.openfigi_key
+        if headers.get("X-OPENFIGI-APIKEY") and not keyed:
+            return json_reply(401, {"error": "Invalid API key."})
+        window = self.openfigi_window_s / (10 if keyed else 1)
+        with self._lock:
+            now = self.openfigi_times[-1] if self.openfigi_times else time.monotonic()
+            if sum(1 for t in self.openfigi_times if now - t < window) > OPENFIGI_REQUESTS:
+                return Reply(429, {"Content-Type": "text/plain"}, b"Too Many Requests")
+        try:
+            jobs = json.loads(body)
+            values = [job["idValue"] for job in jobs if job["idType"] == "ID_CUSIP"]
+        except (ValueError, KeyError, TypeError):
+            return json_reply(400, {"error": "Request body must be a JSON array of mapping jobs."})
+        if len(values) > OPENFIGI_JOBS[keyed]:
+            return json_reply(413, {"error": f"Too many mapping jobs: at most {OPENFIGI_JOBS[keyed]} per request."})
+        return json_reply(200, [self.openfigi_known.get(v) or ({"warning": "No identifier found."} if len(v) == 9
+                                                               else {"error": "Invalid idValue format."})
+                                for v in values])
+
     def coinbase_candles(self, product: str, query: dict) -> Reply:
         if product not in self.products:
             return json_reply(404, {"message": "NotFound"})
@@ -355,6 +405,16 @@ class FakeSources:
             return json_reply(400, {"message": "granularity too small for the requested time range. "
                                                "Count of aggregations requested exceeds 300"})
         return json_reply(200, sorted((c for c in self.candles if start <= c[0] <= end), reverse=True))
+
+
+def _openfigi_answers(folder: Path) -> dict[str, dict]:
+    """CUSIP -> its result, from the fixtures' landed OpenFIGI exchanges (request beside answer)."""
+    known = {}
+    for request in folder.glob("*.request.json"):
+        jobs = json.loads(request.read_bytes())["jobs"]
+        answer = json.loads(request.with_name(request.name.replace(".request.json", ".json")).read_bytes())
+        known.update({job["idValue"]: result for job, result in zip(jobs, answer) if "data" in result})
+    return known
 
 
 def _unix(value: str) -> int:

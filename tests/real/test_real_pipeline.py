@@ -91,7 +91,7 @@ def test_fred_and_dts_alone_list_every_other_source_as_not_provided(fred_and_dts
     assert {table for table, _ in coverage} - provided == {
         "treasury_auctions", "mspd_debt_outstanding", "nyfed_reverse_repo_operations", "sec_companyfacts",
         "sec13f_submissions", "sec13f_coverpages", "sec13f_summarypages", "sec13f_infotable", "stooq_daily_prices",
-        "coinbase_daily_candles"}
+        "coinbase_daily_candles", "sec13f_securities_list", "openfigi_mappings"}
     assert "Not provided: raw.stooq_daily_prices: [stooq] not provided: no folder" in run.output
 
 

@@ -19,6 +19,8 @@ tables as (
         ('sec_13f', 'sec13f_coverpages', 'report_calendar_or_quarter'),
         ('sec_13f', 'sec13f_summarypages', none),
         ('sec_13f', 'sec13f_infotable', none),
+        ('sec_13f_list', 'sec13f_securities_list', 'list_quarter_end'),
+        ('openfigi', 'openfigi_mappings', 'fetched_on'),
         ('stooq', 'stooq_daily_prices', 'price_date'),
         ('coinbase', 'coinbase_daily_candles', 'price_date'),
     ] %}

@@ -1,5 +1,7 @@
 -- The chain's inputs per quarter, holder and asset (docs/scores.md): holdings h_jk in $bn,
--- AUM_j = sum of the holder's 13F positions, holder type and leverage b_j, speculativeness spec_k,
+-- AUM_j = sum of the holder's 13F positions, holder type and leverage b_j, asset group and
+-- speculativeness spec_k from the security map (int_securities__asset_groups; 'unmapped' keeps the
+-- default weight and stays in every total),
 -- the 90-day return, price impact per $bn sold l_k (kappa * sigma / ADV from prices, else
 -- kappa' / total 13F value of the asset), and the sale weight funders use:
 -- h_jk * (1 + spec_k) * (1 + max(0, -90-day return_k)).
@@ -29,18 +31,18 @@ select
     h.leverage,
     p.holding_bn,
     a.aum_bn,
-    coalesce(t.asset_group, 'other') as asset_group,
-    coalesce(t.spec_weight, {{ var('chain_spec_weight_default') }}) as spec_weight,
+    coalesce(g.asset_group, 'unmapped') as asset_group,
+    coalesce(g.spec_weight, {{ var('chain_spec_weight_default') }}) as spec_weight,
     coalesce(l.return_90d_pct, 0) as return_90d_pct,
     coalesce(l.price_impact_per_bn, {{ var('chain_price_impact_kappa_fallback') }} / x.total_13f_bn) as price_impact_per_bn,
     l.price_impact_per_bn is not null as impact_from_prices,
     p.holding_bn
-        * (1 + coalesce(t.spec_weight, {{ var('chain_spec_weight_default') }}))
+        * (1 + coalesce(g.spec_weight, {{ var('chain_spec_weight_default') }}))
         * (1 + greatest(0, -coalesce(l.return_90d_pct, 0) / 100)) as sale_weight,
     p.is_synthetic
 from positions as p
 join holder_aum as a on a.quarter_end = p.quarter_end and a.cik = p.cik
 join asset_totals as x on x.quarter_end = p.quarter_end and x.cusip = p.cusip
 join {{ ref('int_holdings__holder_types') }} as h on h.cik = p.cik
-left join {{ ref('asset_taxonomy') }} as t on t.cusip = p.cusip
+left join {{ ref('int_securities__asset_groups') }} as g on g.cusip = p.cusip
 left join {{ ref('int_prices__liquidity') }} as l on l.cusip = p.cusip and l.quarter_end = p.quarter_end
