@@ -25,7 +25,8 @@ WEEKS_IN_LATEST_REGIME = 10
 MARTS = ("fct_13f_unit_exceptions", "fct_13f_unit_reconciliation", "fct_absorption_alerts", "fct_capex_absorption",
          "fct_chain_asset_vulnerability", "fct_chain_bands", "fct_chain_holder_systemicness", "fct_divergence",
          "fct_divergence_by_regime", "fct_forced_selling_chain", "fct_hyperscaler_funding", "fct_liquidity_bathtub",
-         "fct_liquidity_daily", "fct_liquidity_nowcast_errors", "fct_policy_whatif", "fct_reserve_floor_estimates")
+         "fct_liquidity_daily", "fct_liquidity_nowcast_errors", "fct_policy_whatif", "fct_reserve_floor_estimates",
+         "fct_13f_mapping_coverage", "fct_13f_value_by_asset_group")
 WHATIF_PATH = "buy_50_from_2025"
 WHATIF_CROWDING_OUT_WEEKS = {"baseline": 10, WHATIF_PATH: 4}
 
@@ -95,6 +96,20 @@ select week_ending, cast(3300 - 4 * i as decimal(18,6)) as reserves_bn,
        case when i >= 20 then date '{FIRST_WEEK}' end as window_start,
        true as is_synthetic
 from w;
+
+create table marts.fct_13f_mapping_coverage as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end,
+       700 + q as securities, 680 + q as securities_mapped, cast(2900 + q as decimal(18,6)) as value_bn,
+       cast(2860 + q as decimal(18,6)) as mapped_value_bn, cast(40 as decimal(18,6)) as unmapped_value_bn,
+       (2860.0 + q) / (2900 + q) as mapped_value_share, cast(q = 2 as integer) as orphan_new_holdings_amendments,
+       cast(case when q = 2 then 1.5 else 0 end as decimal(18,6)) as orphan_new_holdings_value_bn, true as is_synthetic
+from range(4) t(q);
+
+create table marts.fct_13f_value_by_asset_group as
+select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as date) as quarter_end, asset_group,
+       10 as securities, cast(share * 2900 as decimal(18,6)) as value_bn, share as value_share, true as is_synthetic
+from range(4) t(q), (values ('crypto_proxy', 0.09), ('software', 0.07), ('memory', 0.06), ('etf', 0.12),
+                            ('other', 0.645), ('unmapped', 0.015)) g(asset_group, share);
 
 create table marts.fct_capex_absorption as
 with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))

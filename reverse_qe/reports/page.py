@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from reverse_qe.reports import absorption, chain_units_plots, plots, policy_plots, reserve_floor
+from reverse_qe.reports import absorption, chain_units_plots, plots, policy_plots, reserve_floor, securities_plots
 from reverse_qe.reports.summary import status_summary
 
 Row = dict[str, Any]
@@ -316,6 +316,28 @@ SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
 }
 SECTIONS.update({"fct_liquidity_daily": _liquidity_daily, "fct_liquidity_nowcast_errors": _nowcast_errors})
 
+
+
+# The security map (marts.fct_13f_mapping_coverage, fct_13f_value_by_asset_group), kept in one block.
+COLUMNS.update({
+    "fct_13f_mapping_coverage": ("quarter_end", "securities", "securities_mapped", "value_bn", "mapped_value_bn",
+                                 "unmapped_value_bn", "mapped_value_share", "orphan_new_holdings_amendments",
+                                 "orphan_new_holdings_value_bn", "is_synthetic"),
+    "fct_13f_value_by_asset_group": ("quarter_end", "asset_group", "securities", "value_bn", "value_share",
+                                     "is_synthetic"),
+})
+ORDER_BY.update({"fct_13f_mapping_coverage": "quarter_end", "fct_13f_value_by_asset_group": "quarter_end, asset_group"})
+TITLES.update({
+    "fct_13f_mapping_coverage": ("13F security map coverage",
+                                 "How much of each quarter's 13F value has an asset group; the rest stays 'unmapped'."),
+    "fct_13f_value_by_asset_group": ("13F value by asset group", "Where 13F money sits, quarter by quarter."),
+})
+SECTIONS.update({
+    "fct_13f_mapping_coverage": lambda data, rows: _img(securities_plots.mapping_coverage_png(rows),
+                                                         "13F value mapped to an asset group per quarter"),
+    "fct_13f_value_by_asset_group": lambda data, rows: _img(securities_plots.value_by_asset_group_png(rows),
+                                                             "13F value by asset group per quarter"),
+})
 
 # The estimated reserve floor: its section, and the bathtub columns its plots read (the fixed floor,
 # the idle pool at the estimated floor), kept in one block.

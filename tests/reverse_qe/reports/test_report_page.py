@@ -18,6 +18,7 @@ from reverse_qe.reports import (
     plots,
     policy_plots,
     reserve_floor,
+    securities_plots,
 )
 from reverse_qe.warehouse import publish_copy
 from tests import handmade_warehouse
@@ -48,8 +49,9 @@ def test_every_image_is_an_inline_png(built):
     _, html = built
     sources = IMG_SRC.findall(html)
     # score, bathtub (2), alerts, what-ifs, funding, divergence, divergence by regime, chain, chain bands,
-    # asset groups, holders, 13F units, 13F unit exceptions, daily bathtub, nowcast errors, reserve floor
-    assert len(sources) == html.count("<img ") == 17
+    # asset groups, holders, 13F units, 13F unit exceptions, daily bathtub, nowcast errors, reserve floor,
+    # security map coverage, value by asset group
+    assert len(sources) == html.count("<img ") == 19
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         png = base64.b64decode(src.split(",", 1)[1], validate=True)
@@ -140,7 +142,8 @@ def test_every_plot_of_synthetic_rows_says_synthetic(built, monkeypatch):
         titles.append(" | ".join(axis.get_title() for axis in fig.axes) + (fig._suptitle.get_text() if fig._suptitle else ""))
         return png_module.figure_png(fig, **kwargs)
 
-    for module in (absorption, chain, plots, policy_plots, chain_units_plots, reserve_floor):
+    for module in (absorption, chain, plots, policy_plots, chain_units_plots, reserve_floor,
+                   securities_plots):
         monkeypatch.setattr(module, "figure_png", recording)
     data, html = built
     page.build_page(data)
