@@ -15,4 +15,6 @@ TGA_MIN_DTS_DAYS_PER_WEEK = 3  # compare only weeks the DTS covers well
 DTS_MSPD_TOLERANCE_BN = 25.0
 DTS_MSPD_TOLERANCE_SHARE = 0.05
 # Calendar days the data's latest date may trail the run date before a source counts as stale.
-FRESHNESS_MAX_LAG_DAYS = {"daily": 5, "weekly": 10, "monthly": 45, "quarterly": 140}
+# weekly_friday: a stress composite dated on the Friday its week ends is released the next Wednesday
+# (NFCI) or Thursday (STLFSI4), so on a Wednesday morning the latest reading is 12 days old.
+FRESHNESS_MAX_LAG_DAYS = {"daily": 5, "weekly": 10, "weekly_friday": 14, "monthly": 45, "quarterly": 140}

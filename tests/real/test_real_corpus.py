@@ -41,8 +41,6 @@ REJECTED = {
     "fred/WRESBAL_DATE_Khagendra01.csv": {"ExpectColumnValuesToBeBetween(value)", "unit_jump"},
     "fred/WRESBAL_DATE_pyoph.csv": {"ExpectColumnValuesToBeBetween(value)"},
     "fred/TREAST_DATE_quarterly_agg_jialis3.csv": {"weekly_on_wednesday"},
-    "fred/NFCI_observation_date_matemadrigal.csv": {"ExpectColumnValuesToBeInSet(series_id)"},
-    "fred/STLFSI4_observation_date_bhoomi.csv": {"ExpectColumnValuesToBeInSet(series_id)"},
     "fred/WDTGAL_observation_date_sphynxkatt0_RECON.csv": {"ExpectColumnValuesToBeInSet(series_id)"},
 }
 # Parser refusals expected (other products and DERIVED files): a fragment of the reason.
