@@ -46,6 +46,7 @@ def report(published: Path, replay: Path | None = None) -> str:
     the chain, the coverage by source (paths inside the replay directory shown relative to it)."""
     with duckdb.connect(str(published), read_only=True) as conn:
         parts = [summary.latest_week(conn), summary.regime_by_year(conn), summary.chain_latest(conn),
+                 summary.stress_composites(conn),
                  summary.coverage(conn, replay=str(replay) if replay else None)]
     return "\n".join(line for part in parts for line in part)
 

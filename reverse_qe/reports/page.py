@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from reverse_qe.reports import absorption, plots
+from reverse_qe.reports import stress as stress_report
 from reverse_qe.reports.summary import status_summary
 
 Row = dict[str, Any]
@@ -65,6 +66,14 @@ TITLES = {  # mart -> (heading, what the section answers)
     COVERAGE: ("Coverage by source", "Which sources were provided, and the dates their data covers."),
 }
 
+# The stress composites beside the score (issue 18): their own section and plot (reports/stress.py).
+COLUMNS[stress_report.LEADLAG] = stress_report.LEADLAG_COLUMNS
+ORDER_BY[stress_report.LEADLAG] = "series_id, lag_weeks"
+TITLES[stress_report.LEADLAG] = (
+    "Stress composites beside the score",
+    "Does the absorption score lead, lag or restate STLFSI4, the NFCI and its subindexes? Both over time, "
+    "and their correlation at each lag (k > 0: the score leads).")
+
 
 @dataclass(frozen=True)
 class PageData:
@@ -74,6 +83,7 @@ class PageData:
     status_text: str = ""
     publication: Row | None = None
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    stress_readings: list[Row] = field(default_factory=list)  # int_stress__composites_weekly, for its plot
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,7 +125,8 @@ def read_page_data(conn) -> PageData:
         found = _fetch(conn, "select * exclude (coverage_json) from meta.publication "
                              "order by published_at_utc desc limit 1")
         publication = found[0] if found else None
-    return PageData(rows, counts, columns, status_summary(conn), publication)
+    return PageData(rows, counts, columns, status_summary(conn), publication,
+                    stress_readings=stress_report.read_readings(conn) if stress_report.LEADLAG in marts else [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +215,16 @@ def _coverage(data: PageData, rows: list[Row]) -> str:
     return _table(header, [[r.get(c) for c in header] for r in rows])
 
 
+def _stress_composites(data: PageData, rows: list[Row]) -> str:
+    strongest = [(r["series_id"], r["lag_weeks"], r["correlation"], r["overlapping_weeks"])
+                 for r in rows if r.get("is_strongest")]
+    table = (_table(["composite", "strongest lag, weeks", "correlation", "overlapping weeks"], strongest)
+             if strongest else f"<p class=\"empty\">{_e(rows[0].get('null_reason'))}</p>")
+    png = stress_report.score_beside_composites_png(data.marts.get("fct_capex_absorption", []),
+                                                    data.stress_readings, rows)
+    return _img(png, "absorption score beside the stress composites, and their lead/lag correlation") + table
+
+
 SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
     "fct_capex_absorption": _absorption,
     "fct_liquidity_bathtub": _bathtub,
@@ -215,6 +236,7 @@ SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
     "fct_chain_holder_systemicness": _holders,
     COVERAGE: _coverage,
 }
+SECTIONS[stress_report.LEADLAG] = _stress_composites
 
 
 def _section(data: PageData, mart: str) -> str:
