@@ -8,8 +8,8 @@ No Dagster.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from reverse_qe.reports.png import figure_png, pyplot, synthetic_label
