@@ -130,8 +130,16 @@ def stress_composites(conn) -> list[str]:
     lines += ["  " + line for line in table_text(
         ["episode", *[s.replace("absorption_score", "score") for s in series], "held regime", "crowding-out weeks"],
         [(e, *[v[s] for s in series], v["held"], v["crowding"]) for e, v in by_episode.items()])]
-    missing = {s: reason for _, s, peak, reason, *_ in episodes if peak is None and reason}
-    lines += [f"  {s.replace('absorption_score', 'score')} –: {reason}" for s, reason in missing.items()]
+    reasons: dict[str, dict[str, str]] = {}  # series -> episode -> why no peak
+    for episode, series_id, peak, reason, *_ in episodes:
+        if peak is None and reason:
+            reasons.setdefault(series_id, {})[episode] = reason
+    for series_id, by_reason in reasons.items():
+        name = series_id.replace("absorption_score", "score")
+        if len(set(by_reason.values())) == 1:
+            lines.append(f"  {name} –: {next(iter(by_reason.values()))}")
+        else:
+            lines += [f"  {name} – in {episode}: {reason}" for episode, reason in by_reason.items()]
     return lines
 
 

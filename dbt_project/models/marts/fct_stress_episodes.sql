@@ -36,7 +36,8 @@ readings as (
 
 history as (
     select series_id, count(reading) as readings, min(period_end) filter (where reading is not null) as first_period_end,
-           max(period_end) filter (where reading is not null) as last_period_end, bool_or(is_synthetic) as is_synthetic
+           max(period_end) filter (where reading is not null) as last_period_end, bool_or(is_synthetic) as is_synthetic,
+           mode(reading_null_reason) as main_null_reason
     from readings
     group by series_id
 ),
@@ -141,7 +142,8 @@ select
     cast(case
         when during.reading_peak is not null then null
         when during.main_null_reason is not null then during.main_null_reason
-        when coalesce(history.readings, 0) = 0 then 'no ' || series.series_id || ' reading in the warehouse'
+        when coalesce(history.readings, 0) = 0
+            then 'no ' || series.series_id || ' reading in the warehouse' || coalesce(' (most weeks: ' || history.main_null_reason || ')', '')
         else 'no ' || series.series_id || ' reading in the episode''s weeks (readings cover '
             || cast(history.first_period_end as varchar) || '..' || cast(history.last_period_end as varchar) || ')'
     end as varchar) as null_reason,
