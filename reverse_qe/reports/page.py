@@ -219,7 +219,8 @@ def _stress_composites(data: PageData, rows: list[Row]) -> str:
     strongest = [(r["series_id"], r["lag_weeks"], r["correlation"], r["overlapping_weeks"])
                  for r in rows if r.get("is_strongest")]
     table = (_table(["composite", "strongest lag, weeks", "correlation", "overlapping weeks"], strongest)
-             if strongest else f"<p class=\"empty\">{_e(rows[0].get('null_reason'))}</p>")
+             if strongest else _table(["composite", "why no correlation"],
+                                      [(r["series_id"], r.get("null_reason")) for r in rows if r["lag_weeks"] == 0]))
     png = stress_report.score_beside_composites_png(data.marts.get("fct_capex_absorption", []),
                                                     data.stress_readings, rows)
     return _img(png, "absorption score beside the stress composites, and their lead/lag correlation") + table

@@ -59,8 +59,8 @@ def score_beside_composites_png(scores: Rows, readings: Rows, leadlag: Rows) -> 
     if not scored:
         reasons = [r.get("score_null_reason") for r in scores if r.get("score_null_reason")]
         note = max(set(reasons), key=reasons.count) if reasons else "no absorption week"
-        top.text(0.01, 0.95, f"no absorption score in any week: {note}"[:110], transform=top.transAxes,
-                 fontsize=8, va="top")
+        top.text(0.01, 0.03, f"no absorption score in any week: {note}"[:110], transform=top.transAxes,
+                 fontsize=8, va="bottom")
     right = top.twinx()
     for series_id, (weeks, values) in _by_series(readings, "week_ending", "value_index").items():
         right.plot(weeks, values, color=COLOURS.get(series_id, "tab:grey"), linewidth=0.9, label=f"{series_id} (right)")
@@ -78,9 +78,12 @@ def score_beside_composites_png(scores: Rows, readings: Rows, leadlag: Rows) -> 
             bottom.plot([r["lag_weeks"]], [float(r["correlation"])], marker="o",
                         color=COLOURS.get(r["series_id"], "tab:grey"))
     if not correlated:
-        reasons = sorted({r["null_reason"] for r in leadlag if r.get("null_reason")})
-        bottom.text(0.01, 0.5, "no correlation: " + ("; ".join(reasons) or "no composite")[:150],
-                    transform=bottom.transAxes, fontsize=8, va="center", wrap=True)
+        reasons = {r["series_id"]: r["null_reason"] for r in leadlag if r.get("null_reason") and r["lag_weeks"] == 0}
+        text = "\n".join(f"{s}: {reason}"[:105] for s, reason in sorted(reasons.items())) or "no composite"
+        bottom.text(0.01, 0.97, "no correlation:\n" + text, transform=bottom.transAxes, fontsize=7, va="top")
+        lags = [r["lag_weeks"] for r in leadlag]
+        if lags:
+            bottom.set_xlim(min(lags), max(lags))
     else:
         bottom.legend(loc="lower left", fontsize=7, ncol=3)
     bottom.axvline(0, color="grey", linewidth=0.6)

@@ -55,7 +55,7 @@ def test_the_section_shows_the_plot_and_each_composites_strongest_lag():
 def test_without_a_score_the_section_says_why_and_still_plots_the_composites():
     section = _section(page.build_page(_data(correlated=False)))
     assert section.count("<img ") == 1
-    assert "no week has an absorption score (most weeks: no TREAST)" in section
+    assert "<td>NFCI</td><td>no week has an absorption score (most weeks: no TREAST)</td>" in section
 
 
 def test_synthetic_rows_are_labelled():
