@@ -161,7 +161,7 @@ def test_assemble_replay_dir_copies_publisher_files_under_their_replay_names(tmp
         assert corpus.ENTRIES[relative].kind == corpus.PUBLISHER
         assert filecmp.cmp(tmp_path / source / name, ROOT / relative, shallow=False)
     assert sorted(placed["fred"]) == sorted(f"{s}.csv" for s in (
-        "BAMLC0A0CM", "BAMLH0A0HYM2", "DGS10", "DGS2", "DGS30", "IOER", "IORB", "RRPONTSYD", "SOFR",
+        "BAMLC0A0CM", "BAMLH0A0HYM2", "DGS10", "DGS2", "DGS30", "IOER", "IORB", "NFCI", "RRPONTSYD", "SOFR", "STLFSI4",
         "WALCL", "WRESBAL", "WTREGEN"))
     # the newest vintage with the current header wins
     assert plan[("fred", "BAMLH0A0HYM2.csv")] == "fred/BAMLH0A0HYM2_observation_date_401Alert_3y_window.csv"
