@@ -43,10 +43,11 @@ def run_replay(replay: Path, out: Path) -> subprocess.CompletedProcess:
 
 def report(published: Path, replay: Path | None = None) -> str:
     """What the published copy says: the latest week, the regime by year (and why there is none),
-    the reserve floor by year (fixed and estimated), the chain, the coverage by source (paths inside the replay directory shown relative to it)."""
+    the reserve floor by year (fixed and estimated), the chain, the stress composites, the coverage by
+    source (paths inside the replay directory shown relative to it)."""
     with duckdb.connect(str(published), read_only=True) as conn:
         parts = [summary.latest_week(conn), summary.regime_by_year(conn),
-                 summary.reserve_floor_by_year(conn), summary.chain_latest(conn),
+                 summary.reserve_floor_by_year(conn), summary.chain_latest(conn), summary.stress_composites(conn),
                  summary.coverage(conn, replay=str(replay) if replay else None)]
     return "\n".join(line for part in parts for line in part)
 

@@ -15,8 +15,8 @@ SEED = SEEDS_DIR / "fred_series.csv"
 @dataclass(frozen=True)
 class FredSeries:
     series_id: str
-    unit: str  # usd_mn | usd_bn | pct: the unit FRED publishes it in
-    cadence: str  # daily | weekly
+    unit: str  # usd_mn | usd_bn | pct | index: the unit FRED publishes it in
+    cadence: str  # daily | weekly (dated Wednesday) | weekly_friday (the stress composites)
     last_published: str  # "" while published; the last date of a discontinued series (IOER)
 
     @property

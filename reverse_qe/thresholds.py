@@ -15,7 +15,9 @@ TGA_MIN_DTS_DAYS_PER_WEEK = 3  # compare only weeks the DTS covers well
 DTS_MSPD_TOLERANCE_BN = 25.0
 DTS_MSPD_TOLERANCE_SHARE = 0.05
 # Calendar days the data's latest date may trail the run date before a source counts as stale.
-FRESHNESS_MAX_LAG_DAYS = {"daily": 5, "weekly": 10, "monthly": 45, "quarterly": 140}
+# weekly_friday: a stress composite dated on the Friday its week ends is released the next Wednesday
+# (NFCI) or Thursday (STLFSI4), so on a Wednesday morning the latest reading is 12 days old.
+FRESHNESS_MAX_LAG_DAYS = {"daily": 5, "weekly": 10, "weekly_friday": 14, "monthly": 45, "quarterly": 140}
 # A whole source document (a file, or an API that serves the whole document) that now yields fewer
 # than this share of the rows it yielded the run before is reported (``every_document_still_yields_rows``).
 # Real evidence, FRED CSVs of one series saved at different dates (the corpus of tests/real,

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from reverse_qe.reports import absorption, chain_units_plots, plots, policy_plots, reserve_floor, securities_plots
+from reverse_qe.reports import (
+    absorption,
+    chain_units_plots,
+    plots,
+    policy_plots,
+    reserve_floor,
+    securities_plots,
+)
+from reverse_qe.reports import stress as stress_report
 from reverse_qe.reports.summary import status_summary
 
 Row = dict[str, Any]
@@ -108,6 +116,14 @@ TITLES.update({
                                      "How far the daily nowcast was from the H.4.1 that followed it, by year."),
 })
 
+# The stress composites beside the score (issue 18): their own section and plot (reports/stress.py).
+COLUMNS[stress_report.LEADLAG] = stress_report.LEADLAG_COLUMNS
+ORDER_BY[stress_report.LEADLAG] = "series_id, lag_weeks"
+TITLES[stress_report.LEADLAG] = (
+    "Stress composites beside the score",
+    "Does the absorption score lead, lag or restate STLFSI4, the NFCI and its subindexes? Both over time, "
+    "and their correlation at each lag (k > 0: the score leads).")
+
 
 @dataclass(frozen=True)
 class PageData:
@@ -117,6 +133,7 @@ class PageData:
     status_text: str = ""
     publication: Row | None = None
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    stress_readings: list[Row] = field(default_factory=list)  # int_stress__composites_weekly, for its plot
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +175,8 @@ def read_page_data(conn) -> PageData:
         found = _fetch(conn, "select * exclude (coverage_json) from meta.publication "
                              "order by published_at_utc desc limit 1")
         publication = found[0] if found else None
-    return PageData(rows, counts, columns, status_summary(conn), publication)
+    return PageData(rows, counts, columns, status_summary(conn), publication,
+                    stress_readings=stress_report.read_readings(conn) if stress_report.LEADLAG in marts else [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,12 +308,24 @@ def _liquidity_daily(data: PageData, rows: list[Row]) -> str:
 
 
 def _nowcast_errors(data: PageData, rows: list[Row]) -> str:
-    return _img(plots.nowcast_errors_png(rows), "the nowcast's median and p90 |error| by year") + _table(["horizon", "period", "Wednesdays", "net liquidity |error| median, bn", "p90, bn", "mean error, bn",
-                   "within target", "reserves |error| median, bn", "p90, bn", "mean error, bn"],
-                  [(r["horizon"], r["period"], r["weeks_scored"], r["net_liquidity_abs_error_median_bn"],
-                    r["net_liquidity_abs_error_p90_bn"], r["net_liquidity_error_mean_bn"],
-                    r["net_liquidity_meets_target"], r["reserves_abs_error_median_bn"], r["reserves_abs_error_p90_bn"],
-                    r["reserves_error_mean_bn"]) for r in rows])
+    table = _table(["horizon", "period", "Wednesdays", "net liquidity |error| median, bn", "p90, bn", "mean error, bn",
+                    "within target", "reserves |error| median, bn", "p90, bn", "mean error, bn"],
+                   [(r["horizon"], r["period"], r["weeks_scored"], r["net_liquidity_abs_error_median_bn"],
+                     r["net_liquidity_abs_error_p90_bn"], r["net_liquidity_error_mean_bn"],
+                     r["net_liquidity_meets_target"], r["reserves_abs_error_median_bn"],
+                     r["reserves_abs_error_p90_bn"], r["reserves_error_mean_bn"]) for r in rows])
+    return _img(plots.nowcast_errors_png(rows), "the nowcast's median and p90 |error| by year") + table
+
+
+def _stress_composites(data: PageData, rows: list[Row]) -> str:
+    strongest = [(r["series_id"], r["lag_weeks"], r["correlation"], r["overlapping_weeks"])
+                 for r in rows if r.get("is_strongest")]
+    table = (_table(["composite", "strongest lag, weeks", "correlation", "overlapping weeks"], strongest)
+             if strongest else _table(["composite", "why no correlation"],
+                                      [(r["series_id"], r.get("null_reason")) for r in rows if r["lag_weeks"] == 0]))
+    png = stress_report.score_beside_composites_png(data.marts.get("fct_capex_absorption", []),
+                                                    data.stress_readings, rows)
+    return _img(png, "absorption score beside the stress composites, and their lead/lag correlation") + table
 
 
 SECTIONS: dict[str, Callable[[PageData, list[Row]], str]] = {
@@ -357,6 +387,9 @@ TITLES[FLOOR] = ("Estimated reserve floor",
                  ("Below which reserves level does the money-market spread start to rise? Refitted each week "
                   "on the three years before it."))
 SECTIONS[FLOOR] = _reserve_floor
+
+
+SECTIONS[stress_report.LEADLAG] = _stress_composites
 
 
 def _section(data: PageData, mart: str) -> str:

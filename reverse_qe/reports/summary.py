@@ -123,6 +123,51 @@ def chain_latest(conn) -> list[str]:
             f"{_fmt(score, '.0f')}th percentile), forced sales {_fmt(sales)} bn"]
 
 
+def stress_composites(conn) -> list[str]:
+    """Each stress composite against the score (its correlation at lag 0 and its strongest lag), then
+    each named episode's peak per series, from the two stress marts."""
+    if not (_has_table(conn, "marts", "fct_stress_composite_leadlag") and _has_table(conn, "marts", "fct_stress_episodes")):
+        return []
+    rows = conn.execute(
+        "select series_id, max(overlapping_weeks) filter (where lag_weeks = 0), "
+        "max(correlation) filter (where lag_weeks = 0), max(lag_weeks) filter (where is_strongest), "
+        "max(correlation) filter (where is_strongest), mode(null_reason) "
+        "from marts.fct_stress_composite_leadlag group by series_id order by series_id").fetchall()
+    lines = ["Stress composites against the absorption score (lag k pairs the score of week w with the composite "
+             "of week w + k; k > 0: the score leads):"]
+    if any(row[2] is not None for row in rows):
+        lines += ["  " + line for line in table_text(
+            ["composite", "weeks", "r at lag 0", "strongest lag", "r there"],
+            [(s, n, _fmt(r0, ".2f"), None if k is None else f"{k:+d}", _fmt(rk, ".2f")) for s, n, r0, k, rk, _ in rows])]
+    else:
+        lines += [f"  {s}: no correlation: {reason}" for s, *_, reason in rows]
+    episodes = conn.execute(
+        "select episode_id, series_id, reading_peak, null_reason, regime_held_most_weeks, crowding_out_weeks, "
+        "absorption_weeks from marts.fct_stress_episodes order by starts_on, episode_id, series_id").fetchall()
+    if not episodes:
+        return lines
+    series = list(dict.fromkeys(r[1] for r in episodes))
+    by_episode: dict[str, dict] = {}
+    for episode, series_id, peak, _, held, crowding, weeks in episodes:
+        entry = by_episode.setdefault(episode, {"held": held, "crowding": f"{crowding}/{weeks}"})
+        entry[series_id] = _fmt(peak, ".0f" if series_id == "absorption_score" else ".2f")
+    lines.append("Stress episodes, each series' peak over the episode's weeks (fct_stress_episodes):")
+    lines += ["  " + line for line in table_text(
+        ["episode", *[s.replace("absorption_score", "score") for s in series], "held regime", "crowding-out weeks"],
+        [(e, *[v[s] for s in series], v["held"], v["crowding"]) for e, v in by_episode.items()])]
+    reasons: dict[str, dict[str, str]] = {}  # series -> episode -> why no peak
+    for episode, series_id, peak, reason, *_ in episodes:
+        if peak is None and reason:
+            reasons.setdefault(series_id, {})[episode] = reason
+    for series_id, by_reason in reasons.items():
+        name = series_id.replace("absorption_score", "score")
+        if len(set(by_reason.values())) == 1:
+            lines.append(f"  {name} –: {next(iter(by_reason.values()))}")
+        else:
+            lines += [f"  {name} – in {episode}: {reason}" for episode, reason in by_reason.items()]
+    return lines
+
+
 def coverage(conn, note_width: int = 70, replay: str | None = None) -> list[str]:
     """Per raw table (and FRED series): provided or not (and why), the data's first and last date, rows
     (with paths inside the ``replay`` directory, if given, shown as ``<replay>/...``)."""

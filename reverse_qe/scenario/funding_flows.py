@@ -7,13 +7,14 @@ later run only appends rows.
 
 Files written under ``out_dir``:
 
-- ``fred/<ID>.csv``: FRED graph CSV (``observation_date,<ID>``, LF, no BOM, empty = missing)
+- ``fred/<ID>.csv``: FRED graph CSV (``observation_date,<ID>``, LF, no BOM, empty = missing); the
+  stress composites (``world/stress_composites.py``) dated on Fridays
 - ``fiscal_data/dts_operating_cash_balance.csv``: DTS table I CSV export (UTF-8 with BOM)
 - ``fiscal_data/dts_public_debt_transactions.csv``: DTS table IIIA CSV export (UTF-8 with BOM)
 - ``nyfed/reverse_repo_operations.json``: NY Fed Markets API repo results (ON RRP)
 
 Units follow each source: FRED WALCL/TREAST/WRESBAL in $mn, WTREGEN/RRPONTSYD in $bn, rates in
-percent; DTS in $mn; NY Fed in USD. Anchor tables are in $bn (money) or percent (rates).
+percent, the stress composites in index points; DTS in $mn; NY Fed in USD. Anchor tables are in $bn (money) or percent (rates).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from reverse_qe.fred_series import fred_series
 
 from .anchors.funding_flows import FIRST_DATE, HORIZON_END, HORIZON_START
 from .world.funding_flows import funding_flows_world
+from .world.stress_composites import stress_composites_world
 from .writers.dts_csv import write_dts_operating_cash_balance, write_dts_public_debt_transactions
-from .writers.fred_csv import write_fred_daily, write_fred_weekly
+from .writers.fred_csv import write_fred_daily, write_fred_friday, write_fred_weekly
 from .writers.nyfed_json import write_nyfed_reverse_repo
 
 __all__ = ["generate_funding_flows", "FRED_SERIES", "HORIZON_START", "HORIZON_END"]
@@ -45,10 +47,13 @@ def generate_funding_flows(out_dir: Path, *, end: dt.date, seed: int = 20180101)
         raise ValueError(f"end must lie in {FIRST_DATE}..{HORIZON_END}, got {end}")
     out_dir = Path(out_dir)
     world = funding_flows_world(int(seed))
+    composites = stress_composites_world(int(seed))
     paths = []
     for series_id in FRED_SERIES:
         if series_id in world.fred_weekly_mn:
             paths.append(write_fred_weekly(world, out_dir, series_id, end))
+        elif series_id in composites.values:
+            paths.append(write_fred_friday(world, composites, out_dir, series_id, end))
         else:
             paths.append(write_fred_daily(world, out_dir, series_id, end))
     paths.append(write_dts_operating_cash_balance(world, out_dir, end))

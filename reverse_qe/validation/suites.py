@@ -257,17 +257,36 @@ FRED_SERIES_BOUNDS: dict[str, SeriesBounds] = {
     "IORB": SeriesBounds(-2, 25),
     # percent: real (Fed Board DDP) 2008-10-09..2021-07-28 min 0.10, max 2.40; ended 2021-07-28.
     "IOER": SeriesBounds(-2, 25),
+    # Stress composites: indexes, 0 = average stress, in (roughly) standard deviations. A real reading
+    # never goes far below average (calm markets compress little) and spikes upward in crises.
+    # STLFSI4 real 1993-12-31..2026-02-06 (1,676 Fridays): min -1.1331 (2007-02-23), max 9.6351
+    # (2008-10-10), 2020-03-20 5.6485. -5..25 gives the 2008 peak 2.5x headroom; a value in hundredths
+    # or a lost decimal point (96.351) fails.
+    "STLFSI4": SeriesBounds(-5, 25),
+    # NFCI real 2007-01-05..2025-11-07 (984 Fridays): min -0.79786 (2014-06-13), max 3.05018
+    # (2008-11-28), 2020-04-03 0.31654. The Chicago Fed scales it to average 0 and standard deviation
+    # 1 over its history since 1971; -5..10 is 3x the 2008 peak.
+    "NFCI": SeriesBounds(-5, 10),
+    # NFCIRISK, NFCICREDIT, NFCILEVERAGE and ANFCI: no real download in the corpus. The range is
+    # NFCI's, set from NFCI's real file above and the published definition: the Chicago Fed builds
+    # the subindexes and the adjusted index on the same scale (standard deviations from an average
+    # of 0 since 1971), so a reading beyond -5..10 is a corrupt value, not a market.
+    "NFCIRISK": SeriesBounds(-5, 10),
+    "NFCICREDIT": SeriesBounds(-5, 10),
+    "NFCILEVERAGE": SeriesBounds(-5, 10),
+    "ANFCI": SeriesBounds(-5, 10),
 }
 # Calendar days two consecutive rows of a FRED file may lie apart. FRED lists every weekday of a
 # daily series (holidays as an empty value; real max gap 3 days, Friday..Monday, in every daily
 # download of the corpus; IORB lists weekends too), so 5 leaves room; weekly series come every
-# Wednesday (real max gap 7).
-FRED_MAX_GAP_DAYS = {"daily": 5, "weekly": 7}
+# Wednesday (real max gap 7); the stress composites every Friday (real NFCI and STLFSI4: 7, no gap).
+FRED_MAX_GAP_DAYS = {"daily": 5, "weekly": 7, "weekly_friday": 7}
 # FRED dates a weekly H.4.1 series (WALCL, TREAST, WTREGEN, WRESBAL) on the Wednesday its week ends:
 # every row of every real weekly download is a Wednesday. A file of other dates is FRED's graph
 # aggregated to another frequency (real: TREAST averaged by quarter, dated 2003-01-01, 2003-04-01,
-# ...), whose values are not the series' weekly levels.
-FRED_WEEKLY_WEEKDAY = 2  # Monday = 0
+# ...), whose values are not the series' weekly levels. The stress composites end their week on a
+# Friday: every row of the real NFCI (984) and STLFSI4 (1,676) downloads is a Friday.
+FRED_WEEKLY_WEEKDAY = {"weekly": 2, "weekly_friday": 4}  # Monday = 0
 
 TGA_LABELS = ("Federal Reserve Account", "Treasury General Account (TGA)",
               "Treasury General Account (TGA) Opening Balance")
@@ -319,16 +338,19 @@ def _fred_step_check(frame: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def _fred_weekly_on_wednesdays(frame: pd.DataFrame) -> list[Finding]:
-    """Weekly series are dated on Wednesdays (see FRED_WEEKLY_WEEKDAY)."""
-    weekly = [s for s in FRED_SERIES_BOUNDS if fred_series()[s].cadence == "weekly"]
-    rows = frame["series_id"].isin(weekly) & (frame["observation_date"].dt.dayofweek != FRED_WEEKLY_WEEKDAY)
+def _fred_weekly_on_their_weekday(frame: pd.DataFrame) -> list[Finding]:
+    """Weekly series are dated on the weekday their week ends (see FRED_WEEKLY_WEEKDAY)."""
+    weekday = {s: FRED_WEEKLY_WEEKDAY[fred_series()[s].cadence] for s in FRED_SERIES_BOUNDS
+               if fred_series()[s].cadence in FRED_WEEKLY_WEEKDAY}
+    expected = frame["series_id"].map(weekday)
+    rows = expected.notna() & (frame["observation_date"].dt.dayofweek != expected)
     if not rows.any():
         return []
     bad = frame.index[rows.to_numpy()]
     first = frame.loc[bad[0]]
+    day = pd.Timestamp(2024, 1, 1 + int(weekday[first["series_id"]])).strftime("%A")  # 2024-01-01 is a Monday
     return [Finding("weekly_on_wednesday",
-                    f"{first['series_id']} is a weekly series dated on Wednesdays, found "
+                    f"{first['series_id']} is a weekly series dated on {day}s, found "
                     f"{first['observation_date'].date()} ({first['observation_date']:%A}) and {len(bad) - 1} more: "
                     "a FRED download aggregated to another frequency (fq=...) holds averages, not the weekly levels",
                     tuple(int(frame.index.get_loc(i)) for i in bad))]
@@ -381,7 +403,7 @@ def fred_suite() -> RawSuite:
                 f"{series_id} ({fred_series()[series_id].unit}) {span.strip()} must lie within "
                 f"{_shown(era.low, '-inf')}..{_shown(era.high, 'inf')}: {era.why}"))
     checks = [dates_in_order("observation_date", within=("source_uri", "series_id")),
-              BatchCheck("weekly_on_wednesday", _fred_weekly_on_wednesdays)]
+              BatchCheck("weekly_on_wednesday", _fred_weekly_on_their_weekday)]
     for cadence, days in FRED_MAX_GAP_DAYS.items():
         ids = [s for s in FRED_SERIES_BOUNDS if fred_series()[s].cadence == cadence]
         checks.append(max_gap("observation_date", days, within=("source_uri", "series_id"),

@@ -35,7 +35,8 @@ served as the API's records, fields named by the fixture's ``meta.labels``). Eve
 size is recorded (``sent``). Where the live loaders ask for more than the fixtures
 hold, the fake serves a fixture again under the other name: every hyperscaler of the seed gets the
 companyfacts fixture with its own CIK, every Stooq symbol of the taxonomy the ``mu.us`` CSV, every
-Coinbase product the BTC-USD candles. Faults are injected with :meth:`FakeSources.inject`.
+Coinbase product the BTC-USD candles, every NFCI subindex and ANFCI (no real download of them) the
+NFCI CSV under its own series id. Faults are injected with :meth:`FakeSources.inject`.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ COINBASE_GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
 # The fixtures' auctions are of June/July 2021: "today" for TreasuryDirect's ``days`` window.
 FAKE_TODAY = dt.date(2021, 7, 20)
 HTML_PAGE = (FIXTURES / "stooq" / "html_page_status_200.html").read_bytes()
+NFCI_FAMILY = ("NFCIRISK", "NFCICREDIT", "NFCILEVERAGE", "ANFCI")  # same scale and Fridays as NFCI
 DTS_TABLES = {"dts_operating_cash_balance.json": OPERATING_CASH_BALANCE,
               "dts_public_debt_transactions.json": PUBLIC_DEBT_TRANSACTIONS}
 
@@ -146,6 +148,9 @@ class FakeSources:
         root = self.root
         self.sent: list[tuple[str, int]] = []  # (path, body bytes) of every reply
         self.fred = {p.stem: p.read_bytes() for p in (root / "fred").glob("*.csv")}
+        nfci = self.fred.get("NFCI", (FIXTURES / "fred" / "NFCI.csv").read_bytes())
+        for series_id in NFCI_FAMILY:
+            self.fred.setdefault(series_id, nfci.replace(b",NFCI\n", f",{series_id}\n".encode(), 1))
         self.fiscal = {path: _fiscal_dataset(root, name) for path, name in FISCAL_DATASETS.items()}
         self.nyfed = json.loads((root / "nyfed" / "reverse_repo_operations.json").read_bytes())
         self.treasurydirect = json.loads((FIXTURES / "treasurydirect" / "auctioned.json").read_bytes())

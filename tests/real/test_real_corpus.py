@@ -41,8 +41,6 @@ REJECTED = {
     "fred/WRESBAL_DATE_Khagendra01.csv": {"ExpectColumnValuesToBeBetween(value)", "unit_jump"},
     "fred/WRESBAL_DATE_pyoph.csv": {"ExpectColumnValuesToBeBetween(value)"},
     "fred/TREAST_DATE_quarterly_agg_jialis3.csv": {"weekly_on_wednesday"},
-    "fred/NFCI_observation_date_matemadrigal.csv": {"ExpectColumnValuesToBeInSet(series_id)"},
-    "fred/STLFSI4_observation_date_bhoomi.csv": {"ExpectColumnValuesToBeInSet(series_id)"},
     "fred/WDTGAL_observation_date_sphynxkatt0_RECON.csv": {"ExpectColumnValuesToBeInSet(series_id)"},
 }
 # Parser refusals expected (other products and DERIVED files): a fragment of the reason.
@@ -163,7 +161,7 @@ def test_assemble_replay_dir_copies_publisher_files_under_their_replay_names(tmp
         assert corpus.ENTRIES[relative].kind == corpus.PUBLISHER
         assert filecmp.cmp(tmp_path / source / name, ROOT / relative, shallow=False)
     assert sorted(placed["fred"]) == sorted(f"{s}.csv" for s in (
-        "BAMLC0A0CM", "BAMLH0A0HYM2", "DGS10", "DGS2", "DGS30", "IOER", "IORB", "RRPONTSYD", "SOFR",
+        "BAMLC0A0CM", "BAMLH0A0HYM2", "DGS10", "DGS2", "DGS30", "IOER", "IORB", "NFCI", "RRPONTSYD", "SOFR", "STLFSI4",
         "WALCL", "WRESBAL", "WTREGEN"))
     # the newest vintage with the current header wins
     assert plan[("fred", "BAMLH0A0HYM2.csv")] == "fred/BAMLH0A0HYM2_observation_date_401Alert_3y_window.csv"

@@ -2,7 +2,8 @@
 
 Weekly H.4.1 series in $mn integers (WTREGEN in $bn with 3 decimals), RRPONTSYD in $bn with 3
 decimals, rates in percent with 2 decimals (4 for THREEFYTP10); daily series list every weekday of
-their period and leave US federal holidays empty, as FRED does.
+their period and leave US federal holidays empty, as FRED does; the stress composites list every
+Friday (holidays included, as the real NFCI and STLFSI4 downloads do).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import numpy as np
 
 from ..anchors.funding_flows import FIRST_DATE, IORB_START, SOFR_START
 from ..world.funding_flows import FundingFlowsWorld
+from ..world.stress_composites import DECIMALS, DEFAULT_DECIMALS, StressComposites
 from .common import write_file
 
-__all__ = ["write_fred_daily", "write_fred_weekly"]
+__all__ = ["write_fred_daily", "write_fred_friday", "write_fred_weekly"]
 
 
 def _fmt_thousandths(mn: int) -> str:
@@ -65,3 +67,14 @@ def write_fred_daily(world: FundingFlowsWorld, out_dir: Path, series_id: str, en
     pos = np.flatnonzero(keep)
     return _write_fred_csv(out_dir / "fred" / f"{series_id}.csv", series_id,
                            [cal.iso[p] for p in pos], list(values[pos]))
+
+
+def write_fred_friday(world: FundingFlowsWorld, composites: StressComposites, out_dir: Path, series_id: str,
+                      end: dt.date) -> Path:
+    """A stress composite: every Friday of the period, dated on the Friday ending its week."""
+    days = world.cal.days[composites.fridays]
+    keep = (days >= np.datetime64(FIRST_DATE, "D")) & (days <= np.datetime64(end, "D"))
+    places = DECIMALS.get(series_id, DEFAULT_DECIMALS)
+    return _write_fred_csv(out_dir / "fred" / f"{series_id}.csv", series_id,
+                           [world.cal.iso[p] for p in composites.fridays[keep]],
+                           _fmt_decimals(composites.values[series_id][keep], places))

@@ -32,6 +32,7 @@ SEED = 20180101
 ROOT = REPO
 
 WEEKLY = {"WALCL", "TREAST", "WTREGEN", "WRESBAL"}
+COMPOSITES = {"STLFSI4", "NFCI", "NFCIRISK", "NFCICREDIT", "NFCILEVERAGE", "ANFCI"}  # dated on Fridays
 CASH = "fiscal_data/dts_operating_cash_balance.csv"
 DEBT = "fiscal_data/dts_public_debt_transactions.csv"
 NYFED = "nyfed/reverse_repo_operations.json"
@@ -163,7 +164,8 @@ def test_end_outside_the_horizon_is_rejected(tmp_path):
 
 # --- formats ------------------------------------------------------------------------------------
 
-_DECIMALS = {"WTREGEN": 3, "RRPONTSYD": 3, "THREEFYTP10": 4, "WALCL": 0, "TREAST": 0, "WRESBAL": 0}
+_DECIMALS = {"WTREGEN": 3, "RRPONTSYD": 3, "THREEFYTP10": 4, "WALCL": 0, "TREAST": 0, "WRESBAL": 0,
+             "STLFSI4": 4, **{s: 5 for s in COMPOSITES - {"STLFSI4"}}}
 
 
 @pytest.mark.parametrize("series_id", FRED_SERIES)
@@ -180,12 +182,14 @@ def test_fred_file_format(full, series_id):
         match = pattern.match(line)
         assert match, line
         dates.append(dt.date.fromisoformat(match.group(1)))
-        if series_id in WEEKLY:
+        if series_id in WEEKLY | COMPOSITES:
             assert match.group(2) is not None, line
     assert dates == sorted(set(dates)) and dates[-1] <= END
     if series_id in WEEKLY:
         assert all(d.weekday() == 2 for d in dates)
         assert dates[0] == dt.date(2018, 1, 3) and (END - dates[-1]).days < 7
+    elif series_id in COMPOSITES:  # every Friday, holidays too, as the real NFCI and STLFSI4 files
+        assert dates == [d for d in weekdays(dt.date(2018, 1, 1), END) if d.weekday() == 4]
     else:
         first = {"SOFR": dt.date(2018, 4, 3), "IORB": dt.date(2021, 7, 29)}.get(series_id, dt.date(2018, 1, 1))
         last = dt.date(2021, 7, 28) if series_id == "IOER" else END
@@ -434,3 +438,17 @@ def test_story_rates_and_spreads(full):
     assert ig["2020-03"].max() > 3.0 and hy["2020-03"].max() > 7.5
     assert ig["2026-10":].mean() > ig["2025-01":"2025-02"].mean() + 0.5
     assert hy["2026-10":].mean() > hy["2025-01":"2025-02"].mean() + 1.5
+
+
+def test_story_stress_composites_follow_the_scenario_stress(full):
+    """The composites rise with the scenario's own stress (the HY spread), peak in March 2020 and sit
+    below 0 in calm years, on the real indexes' scales (real NFCI 2007..2025: -0.80..3.05)."""
+    hy = _fred_float(full, "BAMLH0A0HYM2").dropna()
+    hy_friday = hy.resample("W-FRI").last()
+    for series_id in COMPOSITES:
+        composite = _fred_float(full, series_id)
+        assert composite.between(-2.0, 3.0 if series_id != "STLFSI4" else 9.0).all(), series_id
+        assert composite["2020-03"].max() > composite["2021"].max() + 0.1, series_id
+        assert composite["2021"].mean() < 0, series_id
+        assert composite.corr(hy_friday.reindex(composite.index)) > 0.5, series_id
+    assert _fred_float(full, "STLFSI4").std() > 2 * _fred_float(full, "NFCI").std()

@@ -52,6 +52,8 @@ def errors(outcome: ValidationOutcome) -> list[str]:
     ("frb_ddp/PRATES_IOER_IORR_IORB_DDP.csv", "IORB"),
     ("fred/BAMLH0A0HYM2_DATE_dot_missing.csv", "BAMLH0A0HYM2"),
     ("fred/RRPONTSYD_observation_date_empty_and_trimmed.csv", "RRPONTSYD"),
+    ("fred/NFCI_observation_date_2008_peak.csv", "NFCI"),  # the real maximum 3.05018, on Fridays
+    ("fred/STLFSI4_observation_date_2008_peak.csv", "STLFSI4"),  # the real maximum 9.6351
 ])
 def test_real_fred_excerpts_pass(relative, series_id):
     outcome = fred(relative, series_id)
@@ -83,6 +85,19 @@ def test_fred_quarterly_aggregate_of_a_weekly_series_is_refused():
     outcome = fred("fred/TREAST_DATE_quarterly_aggregated.csv", "TREAST")
     assert errors(outcome) == ["weekly_on_wednesday"]
     assert "a FRED download aggregated to another frequency" in outcome.message()
+
+
+def test_stress_composite_with_a_lost_decimal_point_is_refused():
+    outcome = fred("fred/STLFSI4_observation_date_2008_peak.csv", "STLFSI4", (b"2008-10-10,9.6351", b"2008-10-10,96.351"))
+    assert errors(outcome) == ["ExpectColumnValuesToBeBetween(value)"]
+    assert "STLFSI4 (index) must lie within -5..25" in outcome.message()
+
+
+def test_stress_composite_dated_on_wednesdays_is_refused_naming_its_friday():
+    # a Friday-dated index re-dated to the H.4.1 Wednesday is no FRED download of it
+    outcome = fred("fred/NFCI_observation_date_2008_peak.csv", "NFCI", (b"2008-11-28", b"2008-11-26"))
+    assert errors(outcome) == ["weekly_on_wednesday"]
+    assert "NFCI is a weekly series dated on Fridays, found 2008-11-26 (Wednesday)" in outcome.message()
 
 
 def _pdt(replace: tuple[bytes, bytes] | None = None) -> ValidationOutcome:
