@@ -26,13 +26,15 @@ MARTS = ("fct_13f_unit_exceptions", "fct_13f_unit_reconciliation", "fct_absorpti
          "fct_chain_asset_vulnerability", "fct_chain_bands", "fct_chain_holder_systemicness", "fct_divergence",
          "fct_divergence_by_regime", "fct_forced_selling_chain", "fct_hyperscaler_funding", "fct_liquidity_bathtub",
          "fct_liquidity_daily", "fct_liquidity_nowcast_errors", "fct_policy_whatif", "fct_reserve_floor_estimates",
-         "fct_13f_mapping_coverage", "fct_13f_value_by_asset_group")
+         "fct_13f_mapping_coverage", "fct_13f_value_by_asset_group", "fct_stress_composite_leadlag",
+         "fct_stress_episodes")
 WHATIF_PATH = "buy_50_from_2025"
 WHATIF_CROWDING_OUT_WEEKS = {"baseline": 10, WHATIF_PATH: 4}
 
 SQL = f"""
 create schema marts;
 create schema raw;
+create schema intermediate;
 
 create table marts.fct_liquidity_bathtub as
 with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))
@@ -110,6 +112,34 @@ select cast(last_day(date '2025-03-01' + to_months(cast(3 * q as integer))) as d
        10 as securities, cast(share * 2900 as decimal(18,6)) as value_bn, share as value_share, true as is_synthetic
 from range(4) t(q), (values ('crypto_proxy', 0.09), ('software', 0.07), ('memory', 0.06), ('etf', 0.12),
                             ('other', 0.645), ('unmapped', 0.015)) g(asset_group, share);
+
+-- two composites by the week they are known in: NFCI follows the hand-made score 3 weeks later
+create table intermediate.int_stress__composites_weekly as
+with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))
+select series_id, week_ending, cast(value_index as decimal(18,6)) as value_index, true as is_synthetic
+from w, (values ('NFCI'), ('STLFSI4')) s(series_id),
+     lateral (select case when series_id = 'NFCI' then -0.5 + 0.03 * greatest(0, i - 3) else 0.2 * sin(i) end
+              as value_index);
+
+create table marts.fct_stress_composite_leadlag as
+select series_id, case when series_id = 'NFCI' then 'Chicago Fed NFCI' else 'St. Louis Fed STLFSI4' end
+           as composite_name,
+       lag_weeks, 37 - abs(lag_weeks) as overlapping_weeks,
+       case when series_id = 'NFCI' then 0.9 - 0.05 * abs(lag_weeks - 3) else 0.1 end as correlation,
+       (series_id = 'NFCI' and lag_weeks = 3) or (series_id = 'STLFSI4' and lag_weeks = 0) as is_strongest,
+       cast(null as varchar) as null_reason, true as is_synthetic
+from (values ('NFCI'), ('STLFSI4')) s(series_id), range(-26, 27) t(lag_weeks);
+
+create table marts.fct_stress_episodes as
+select e.episode_id, e.episode_name, e.starts_on, e.starts_on + 30 as ends_on, s.series_id, s.series_id as series_name,
+       5 as weeks_read, 0.1 as reading_before, 1.0 + e.k as reading_peak, e.starts_on + 7 as peak_period_end,
+       0.9 + e.k as reading_change,
+       case when s.series_id = 'STLFSI4' and e.k = 0 then null else 60.0 + 10 * e.k end as peak_pctile,
+       case when s.series_id = 'STLFSI4' and e.k = 0 then 'no reading in the episode' end as null_reason,
+       5 as absorption_weeks, e.k as crowding_out_weeks, 'ample' as regime_held_most_weeks, true as is_synthetic
+from (values ('repo_2019', 'Sep 2019 repo spike', date '2019-09-16', 0),
+             ('drain_2025', 'The 2025 drain', date '2025-06-01', 3)) e(episode_id, episode_name, starts_on, k),
+     (values ('NFCI'), ('STLFSI4'), ('absorption_score')) s(series_id);
 
 create table marts.fct_capex_absorption as
 with w as (select i, date '{FIRST_WEEK}' + cast(7 * i as integer) as week_ending from range({WEEKS}) t(i))

@@ -392,6 +392,21 @@ SECTIONS[FLOOR] = _reserve_floor
 SECTIONS[stress_report.LEADLAG] = _stress_composites
 
 
+def _stress_episodes(data: PageData, rows: list[Row]) -> str:
+    table = _table(["episode", "series", "before", "peak", "peak's percentile", "why no reading"],
+                   [(r["episode_name"], r["series_id"], r["reading_before"], r["reading_peak"], r["peak_pctile"],
+                     r["null_reason"]) for r in rows])
+    return _img(stress_report.episodes_png(rows), "each series' peak percentile in each named episode") + table
+
+
+COLUMNS[stress_report.EPISODES] = ("episode_id", "episode_name", "starts_on", "series_id", "reading_before",
+                                   "reading_peak", "peak_pctile", "null_reason", "is_synthetic")
+ORDER_BY[stress_report.EPISODES] = "starts_on, series_id"
+TITLES[stress_report.EPISODES] = ("Named stress episodes",
+                                  "Sep 2019 repo spike, Mar 2020, Mar 2023, the 2025 drain: what each series read.")
+SECTIONS[stress_report.EPISODES] = _stress_episodes
+
+
 def _section(data: PageData, mart: str) -> str:
     heading, question = TITLES.get(mart, (mart, "A mart this page has no plot for yet."))
     rows = data.marts.get(mart, [])

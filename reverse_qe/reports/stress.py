@@ -92,3 +92,29 @@ def score_beside_composites_png(scores: Rows, readings: Rows, leadlag: Rows) -> 
     bottom.set_xlabel("lag k, weeks (k > 0: the composite k weeks after the score, so a peak there = the score leads)")
     bottom.set_ylabel("correlation")
     return figure_png(figure)
+
+
+EPISODES = "fct_stress_episodes"
+
+
+def episodes_png(rows: Rows) -> bytes:
+    """Each named episode against each series: where the series' peak in the episode ranks in its
+    own history (``peak_pctile``, 0-100), as a grid; a blank cell is a series with no reading then."""
+    plt = pyplot()
+    episodes = sorted({(r["starts_on"], r["episode_name"]) for r in rows})
+    names = sorted({r["series_id"] for r in rows}, key=lambda s: (s == "absorption_score", s))
+    cell = {(r["episode_name"], r["series_id"]): r.get("peak_pctile") for r in rows}
+    grid = [[float("nan") if cell.get((e, s)) is None else float(cell[(e, s)]) for s in names] for _, e in episodes]
+    figure, axis = plt.subplots(figsize=(9, 1.2 + 0.55 * max(1, len(episodes))))
+    image = axis.imshow(grid, cmap="Reds", vmin=0, vmax=100, aspect="auto")
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            axis.text(j, i, "–" if value != value else f"{value:.0f}", ha="center", va="center", fontsize=8,
+                      color="white" if value == value and value > 70 else "black")
+    axis.set_xticks(range(len(names)), names, fontsize=8, rotation=30, ha="right")
+    axis.set_yticks(range(len(episodes)), [e for _, e in episodes], fontsize=8)
+    figure.colorbar(image, ax=axis, label="peak's percentile in its own history")
+    synthetic = synthetic_label(any(r.get("is_synthetic") for r in rows))
+    axis.set_title(f"Named episodes: how high each series peaked{synthetic}", fontsize=10)
+    figure.tight_layout()
+    return figure_png(figure)

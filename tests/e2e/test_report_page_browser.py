@@ -48,7 +48,7 @@ def test_the_page_loads_every_image_from_itself_and_requests_nothing_outside(tmp
             tab.screenshot(path=str(tmp_path / "page.png"), full_page=True)
         finally:
             browser.close()
-    assert len(images) == html.count("<img ") == 19
+    assert len(images) == html.count("<img ") == 21
     assert all(i["complete"] and i["width"] > 0 and i["src"] == "data:image/png;base64," for i in images), images
     assert sorted(sections) == sorted([*handmade_warehouse.MARTS, "fct_source_coverage"])
     assert requests and requests[0] == index.as_uri()

@@ -19,6 +19,7 @@ from reverse_qe.reports import (
     policy_plots,
     reserve_floor,
     securities_plots,
+    stress,
 )
 from reverse_qe.warehouse import publish_copy
 from tests import handmade_warehouse
@@ -50,8 +51,8 @@ def test_every_image_is_an_inline_png(built):
     sources = IMG_SRC.findall(html)
     # score, bathtub (2), alerts, what-ifs, funding, divergence, divergence by regime, chain, chain bands,
     # asset groups, holders, 13F units, 13F unit exceptions, daily bathtub, nowcast errors, reserve floor,
-    # security map coverage, value by asset group
-    assert len(sources) == html.count("<img ") == 19
+    # security map coverage, value by asset group, stress composites, stress episodes
+    assert len(sources) == html.count("<img ") == 21
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         png = base64.b64decode(src.split(",", 1)[1], validate=True)
@@ -143,7 +144,7 @@ def test_every_plot_of_synthetic_rows_says_synthetic(built, monkeypatch):
         return png_module.figure_png(fig, **kwargs)
 
     for module in (absorption, chain, plots, policy_plots, chain_units_plots, reserve_floor,
-                   securities_plots):
+                   securities_plots, stress):
         monkeypatch.setattr(module, "figure_png", recording)
     data, html = built
     page.build_page(data)
