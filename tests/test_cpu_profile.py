@@ -16,7 +16,8 @@ def test_a_phase_counts_the_cpu_of_the_subprocess_it_ran(tmp_path):
                    check=True)
     for _ in phase:  # the hook's end: it writes the line
         pass
-    (line,) = [json.loads(text) for text in (tmp_path / "main.jsonl").read_text().splitlines()]
+    # one file per xdist worker (gw0.jsonl ...), main.jsonl outside xdist
+    (line,) = [json.loads(text) for path in tmp_path.glob("*.jsonl") for text in path.read_text().splitlines()]
     assert line["test"] == "tests/x/test_y.py::test_z" and line["phase"] == "call"
     assert line["children_cpu"] >= 0.5 and line["cpu"] < 0.5
 
