@@ -31,6 +31,8 @@ MARTS = ("fct_13f_unit_exceptions", "fct_13f_unit_reconciliation", "fct_absorpti
 WHATIF_PATH = "buy_50_from_2025"
 WHATIF_CROWDING_OUT_WEEKS = {"baseline": 10, WHATIF_PATH: 4}
 
+INTERMEDIATE = ("int_stress__composites_weekly",)  # the readings the stress plot draws
+
 SQL = f"""
 create schema marts;
 create schema raw;

@@ -120,7 +120,8 @@ def test_meta_publication_without_a_coverage_mart_and_without_run_facts(tmp_path
                            "published_at_utc > now()::timestamp - interval 1 hour from meta.publication").fetchall()
         assert conn.execute("select count(*) from meta.raw_tables").fetchone()[0] == 0
     assert row == [(None, None, "unknown", result.tables, None, True)]
-    assert result.tables == len(handmade_warehouse.MARTS) + 3  # marts + raw tables; meta.* not counted
+    # marts + intermediate + raw tables; meta.* not counted
+    assert result.tables == len(handmade_warehouse.MARTS) + len(handmade_warehouse.INTERMEDIATE) + 3
 
 
 def test_code_version_is_the_git_head_or_unknown(tmp_path):
