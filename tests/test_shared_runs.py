@@ -69,7 +69,10 @@ def test_every_long_file_exists():
     assert all((REPO / path).is_file() for path in LONGEST_FIRST)
 
 
-def test_a_shared_run_is_built_once_for_concurrent_askers_and_its_dagster_home_leaves_ram(tmp_path):
+def test_a_shared_run_is_built_once_for_concurrent_askers_and_its_dagster_home_leaves_ram(tmp_path, monkeypatch):
+    # outside xdist the session's folder is the base temp itself (under make test's xdist it would
+    # be the base temp's parent, outside this test's tmp_path)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     builds = []
 
     def build(root: Path) -> PipelineRun:
