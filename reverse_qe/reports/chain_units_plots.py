@@ -55,22 +55,32 @@ def chain_bands_png(bands: Rows, chain: Rows) -> bytes:
     return figure_png(figure)
 
 
+def quarterly_share_panel(axis, rows: Rows, column: str, label: str, ylabel: str, *, floor_pct: float, pad: float,
+                          target_pct: float | None = None) -> None:
+    """``column`` (a share, 0..1) of each quarter's row as a % line on ``axis``, with an optional
+    dashed target; the y axis runs from just under the lowest of the line and ``floor_pct`` to 100."""
+    share = [100 * x for x in series(rows, column)]
+    axis.plot([r["quarter_end"] for r in rows], share, color="tab:green", linewidth=1.2, marker="o", markersize=3,
+              label=label)
+    if target_pct is not None:
+        axis.axhline(target_pct, color="tab:red", linestyle="--", linewidth=0.8, label=f"target {target_pct:.0f}%")
+    known = [x for x in share if not math.isnan(x)]
+    axis.set_ylim(min([*known, floor_pct]) - pad, 100.5)
+    axis.set_ylabel(ylabel)
+    axis.legend(loc="lower left", fontsize=8)
+
+
 def unit_reconciliation_png(rows: Rows) -> bytes:
     """Top: the share of 13F filings per quarter whose lines add up to their summary page. Bottom:
     the value read in the other unit than the date rule's (corrected) and the value flagged."""
     plt = pyplot()
     rows = sorted(rows, key=lambda r: r["quarter_end"])
     quarters = [r["quarter_end"] for r in rows]
-    share = [100 * x for x in series(rows, "reconciled_share")]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True)
-    top.plot(quarters, share, color="tab:green", linewidth=1.2, marker="o", markersize=3,
-             label="filings reconciling with their summary page")
-    known = [x for x in share if not math.isnan(x)]
-    top.set_ylim(min([*known, 99.0]) - 0.5, 100.5)
-    top.set_ylabel("share of filings, %")
+    quarterly_share_panel(top, rows, "reconciled_share", "filings reconciling with their summary page",
+                          "share of filings, %", floor_pct=99.0, pad=0.5)
     top.set_title(f"13F value units: filings reconciling, value corrected or flagged{rows_synthetic_label(rows)}",
                   fontsize=10)
-    top.legend(loc="lower left", fontsize=8)
     corrected, flagged = series(rows, "value_corrected_bn"), series(rows, "value_flagged_bn")
     bottom.bar(quarters, corrected, width=QUARTER_BAR_DAYS, color="tab:blue", label="corrected (read in the other unit)")
     bottom.bar(quarters, flagged, width=QUARTER_BAR_DAYS, bottom=[0.0 if math.isnan(c) else c for c in corrected],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
-from reverse_qe.reports.chain_units_plots import QUARTER_BAR_DAYS
+from reverse_qe.reports.chain_units_plots import QUARTER_BAR_DAYS, quarterly_share_panel
 from reverse_qe.reports.png import figure_png, pyplot, rows_synthetic_label, series
 
 Rows = Sequence[Mapping[str, Any]]
@@ -25,17 +25,11 @@ def mapping_coverage_png(rows: Rows) -> bytes:
     plt = pyplot()
     rows = sorted(rows, key=lambda r: r["quarter_end"])
     quarters = [r["quarter_end"] for r in rows]
-    share = [100 * x for x in series(rows, "mapped_value_share")]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True)
-    top.plot(quarters, share, color="tab:green", linewidth=1.2, marker="o", markersize=3,
-             label="13F value with an asset group")
-    top.axhline(100 * MAPPED_VALUE_SHARE_TARGET, color="tab:red", linestyle="--", linewidth=0.8,
-                label=f"target {100 * MAPPED_VALUE_SHARE_TARGET:.0f}%")
-    known = [x for x in share if not math.isnan(x)]
-    top.set_ylim(min([*known, 100 * MAPPED_VALUE_SHARE_TARGET]) - 1, 100.5)
-    top.set_ylabel("share of value, %")
+    target = 100 * MAPPED_VALUE_SHARE_TARGET
+    quarterly_share_panel(top, rows, "mapped_value_share", "13F value with an asset group", "share of value, %",
+                          floor_pct=target, pad=1, target_pct=target)
     top.set_title(f"Security map: 13F value mapped to an asset group{rows_synthetic_label(rows)}", fontsize=10)
-    top.legend(loc="lower left", fontsize=8)
     unmapped, orphans = series(rows, "unmapped_value_bn"), series(rows, "orphan_new_holdings_value_bn")
     bottom.bar(quarters, unmapped, width=QUARTER_BAR_DAYS, color="black", label="unmapped (kept in every total)")
     bottom.bar(quarters, orphans, width=QUARTER_BAR_DAYS, bottom=[0.0 if math.isnan(u) else u for u in unmapped],
