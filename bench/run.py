@@ -328,18 +328,9 @@ def main() -> None:
             rows.append(Row(f"  variable part, scale {scale} (s)", f"{wall - fixed:.1f}",
                             f"wall - fixed cost; {100 * fixed / wall:.0f}% of the wall is the floor"))
         if "daily" in parts:
-            daily = median(r.daily for r in runs)
-            rows.append(judged(f"daily incremental run, scale {scale} (s)", daily, ".1f",
-                               f"one more day: {' then '.join(WEEKDAY_JOBS)} on the same warehouse and Dagster "
-                               "home, as one process, the scenario's new day written before", targets.DAILY_RUN))
-            if fixed is not None:
-                rows.append(judged(f"  daily run / fixed floor, scale {scale}", targets.floor_ratio(daily, fixed),
-                                   ".2f", f"{daily:.1f} s over the fixed cost {fixed:.1f} s of this bench run",
-                                   targets.DAILY_OVER_FLOOR))
-            else:
-                rows.append(Row(f"  daily run / fixed floor, scale {scale}", "-",
-                                "not measured: the ratio needs the fixed part in the same bench run",
-                                targets.DAILY_OVER_FLOOR.label, "not measured"))
+            rows += targets.daily_rows(scale, median(r.daily for r in runs), fixed,
+                                       f"one more day: {' then '.join(WEEKDAY_JOBS)} on the same warehouse and "
+                                       "Dagster home, as one process, the scenario's new day written before")
         if "chain" in parts:
             dbt_s, pandas_s = median(r.chain.dbt_s for r in runs), median(r.chain.pandas_s for r in runs)
             ratio = median(r.chain.dbt_s / r.chain.pandas_s for r in runs)

@@ -60,10 +60,25 @@ def judged(measure: str, value: float, fmt: str, note: str, target: Target | Non
     return Row(measure, format(value, fmt), note, target.label, target.verdict(value))
 
 
+def daily_rows(scale: int, daily_s: float, fixed_s: float | None, how: str) -> list[Row]:
+    """The daily run at ``scale`` against its target, then in units of the fixed floor of the same
+    bench run (``fixed_s``; None when the bench run did not measure it, and the ratio says so)."""
+    rows = [judged(f"daily incremental run, scale {scale} (s)", daily_s, ".1f", how, DAILY_RUN)]
+    ratio = f"  daily run / fixed floor, scale {scale}"
+    if fixed_s is None:
+        rows.append(Row(ratio, "-", "not measured: the ratio needs the fixed part in the same bench run",
+                        DAILY_OVER_FLOOR.label, "not measured"))
+    else:
+        rows.append(judged(ratio, floor_ratio(daily_s, fixed_s), ".2f",
+                           f"{daily_s:.1f} s over the fixed cost {fixed_s:.1f} s of this bench run", DAILY_OVER_FLOOR))
+    return rows
+
+
 def table(rows: list[Row], heading: str) -> str:
     """The rows as aligned columns under one heading line."""
     width = max(len(r.measure) for r in rows)
     target_width = max([len("target"), *(len(r.target) for r in rows)])
-    lines = [f"{'measure':<{width}}  {'median':>8}  {'target':<{target_width}}  {'verdict':<7}  notes   {heading}"]
-    lines += [f"{r.measure:<{width}}  {r.median:>8}  {r.target:<{target_width}}  {r.verdict:<7}  {r.note}" for r in rows]
-    return "\n".join(lines)
+    verdict_width = max([len("verdict"), *(len(r.verdict) for r in rows)])
+    header = Row("measure", "median", f"notes   {heading}", "target", "verdict")
+    return "\n".join(f"{r.measure:<{width}}  {r.median:>8}  {r.target:<{target_width}}  {r.verdict:<{verdict_width}}  "
+                     f"{r.note}" for r in [header, *rows])

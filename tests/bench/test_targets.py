@@ -42,3 +42,15 @@ def test_the_table_puts_target_and_verdict_in_their_own_columns():
     assert judged_row[header.index("verdict"):].startswith("met")
     assert plain[column:].strip() == "no target"
     assert len({line.index(note) for line, note in ((judged_row, "a note"), (plain, "no target"))}) == 1
+
+
+def test_the_daily_rows_judge_the_run_and_its_ratio_or_say_the_floor_was_not_measured():
+    run, ratio = targets.daily_rows(4, 18.0, 12.0, "how")
+    assert (run.measure, run.median, run.target, run.verdict) == ("daily incremental run, scale 4 (s)", "18.0",
+                                                                 "<= 15 s", "NOT MET")
+    assert (ratio.median, ratio.target, ratio.verdict) == ("1.50", "<= 1.25", "NOT MET")
+    assert "18.0 s over the fixed cost 12.0 s" in ratio.note
+    run, ratio = targets.daily_rows(1, 14.0, None, "how")
+    assert run.verdict == "met" and (ratio.median, ratio.verdict) == ("-", "not measured")
+    printed = targets.table([run, ratio], "").splitlines()
+    assert printed[1].index("how") == printed[2].index("not measured: the ratio")  # notes stay aligned
