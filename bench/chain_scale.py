@@ -36,9 +36,12 @@ FULL_FILERS = 8000
 LINES_PER_FILER = 640  # drawn lines per filer; ~38% are repeat draws merged away, leaving ~3M lines at size 1
 QUARTER = dt.date(2025, 9, 30)
 END = dt.date(2025, 12, 31)
-DBT_SELECTION = ("asset_taxonomy holder_types capital_calls staging.holdings staging.prices intermediate.holdings "
-                 "intermediate.prices intermediate.chain fct_forced_selling_chain fct_chain_asset_vulnerability "
+DBT_SELECTION = ("asset_taxonomy asset_group_rules holder_types capital_calls staging.holdings staging.prices "
+                 "staging.securities intermediate.holdings intermediate.prices intermediate.securities "
+                 "intermediate.chain fct_forced_selling_chain fct_chain_asset_vulnerability "
                  "fct_chain_holder_systemicness fct_chain_bands latest_chain_quarter fct_divergence")
+# The security map's sources, left empty as on a first run before the SEC list and OpenFIGI are read:
+# the chain maps CUSIPs to asset groups through it (the taxonomy seed alone then).
 # The chain's bands and inverse stress: their models' own time is reported as "draws s"
 DRAW_MODELS = ("int_chain__scenarios", "int_chain__scenario_outcomes", "fct_chain_bands")
 
@@ -74,6 +77,7 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
         SEC13F_SUMMARYPAGES,
     )
     from assets.prices import COINBASE_DAILY_CANDLES, STOOQ_DAILY_PRICES
+    from assets.securities import OPENFIGI_MAPPINGS, SEC13F_SECURITIES_LIST
     from reverse_qe.sources.endpoints import Endpoints
     from reverse_qe.sources.holdings import (
         load_13f_coverpages,
@@ -85,7 +89,7 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
     from reverse_qe.sources.transports import FileTransport
     from reverse_qe.validation.gx import gx_context, validate_raw_batch
     from reverse_qe.validation.suites import raw_suite_for
-    from reverse_qe.warehouse import upsert
+    from reverse_qe.warehouse import ensure_tables, upsert
 
     os.environ["RQE_WAREHOUSE"] = str(warehouse)
     target = warehouse.parent / "target"
@@ -110,6 +114,7 @@ def run_one(scenario: Path, warehouse: Path) -> dict:
         (COINBASE_DAILY_CANDLES, load_coinbase, "price_date"),
     )
     with duckdb.connect(str(warehouse)) as conn:
+        ensure_tables(conn, [SEC13F_SECURITIES_LIST, OPENFIGI_MAPPINGS])
         for table, load, date_column in raw_tables:
             t0 = time.perf_counter()
             frame = load(transport, endpoints)

@@ -14,6 +14,13 @@ not warm each other's files. Parts (``--only``, default all):
           (the month in progress) and the transform_and_publish the sensor starts after it
   chain   after each full run, the chain models' dbt execution time against plain pandas on the
           same holdings (bench/chain_pandas.py; needs the full run)
+  quarter one real-size 13F quarter (~3M information-table lines) ingested and chained, wall and the
+          peak memory of the process that does it (bench/chain_scale.py at size 1)
+  suite   `make test` (the README's test command) once in this checkout: one run, not a median, as it
+          takes minutes
+
+Beside each row, its target (``bench/targets.py``) and whether the median meets it. The daily run is
+also printed as a multiple of the fixed floor measured in the same bench run (needs ``fixed``).
 
     .venv/bin/python -m bench.run [--repeats 3] [--scales 1 4 16] [--only setup load fixed ...]
 """
@@ -31,6 +38,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import targets
+from bench.targets import Row, judged
 from tests.conftest import REPO, isolated_env
 
 FLOOR = "import dagster, dagster_dbt"
@@ -39,7 +48,7 @@ WEEKDAY_JOBS = ("daily_ingest", "transform_and_publish")  # the daily schedule, 
 PUBLISH_THE_DAY = ("import datetime as dt; from reverse_qe.settings import SourceSettings as S; "
                    "from reverse_qe.scenario.build import ensure_scenario; s = S.from_env(); "
                    "ensure_scenario(s.scenario_dir, end=dt.date.fromisoformat(s.scenario_end), scale=s.scenario_scale)")
-PARTS = ("setup", "load", "fixed", "full", "daily", "chain")
+PARTS = ("setup", "load", "fixed", "full", "daily", "chain", "quarter", "suite")
 NEEDS_FULL_RUN = ("full", "daily", "chain")
 # "The chain computation": the three intermediate models, from holdings to the rounds. The marts
 # only aggregate the rounds (and add realised pressure, which is not the chain).
@@ -227,34 +236,62 @@ def progress(message: str) -> None:
     print(f"bench {time.strftime('%H:%M:%S')}: {message}", file=sys.stderr, flush=True)
 
 
+def quarter(fraction: float) -> dict:
+    """One 13F quarter of ``fraction`` × real size written (untimed), then ingested and chained in
+    a fresh process (``bench/chain_scale.py``): its pipeline wall (ingest + dbt build, after the
+    imports and dbt's parse) and that process's peak resident set (VmHWM)."""
+    from bench import chain_scale
+
+    with tempfile.TemporaryDirectory(prefix="rqe-bench-quarter-", ignore_cleanup_errors=True) as tmp:
+        measured = chain_scale.measure(fraction, Path(tmp))
+    if not measured["dbt_ok"]:
+        raise RunFailed(f"chain_scale at size {fraction:g}: dbt build failed")
+    return measured
+
+
+def suite_seconds() -> tuple[float, int, str]:
+    """`make test` (the README's test command) once in this checkout: wall seconds, exit code and
+    the end of its output."""
+    with tempfile.TemporaryFile("w+") as out:
+        started = time.perf_counter()
+        code = subprocess.run(["make", "test"], check=False, cwd=REPO, stdout=out, stderr=subprocess.STDOUT).returncode
+        wall = time.perf_counter() - started
+        out.seek(0)
+        tail = out.read()[-300:].strip().splitlines()
+    return wall, code, tail[-1] if tail else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
                         help="measure only these parts (daily and chain run the full demo they follow)")
+    # a smaller quarter, to try the wiring cheaply; its rows then say so and are not judged
+    parser.add_argument("--quarter-fraction", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     parts, median = set(args.only), statistics.median
     if parts & {"fixed", *NEEDS_FULL_RUN}:
         check_manifest()
     load_before = os.getloadavg()[0]
-    rows = []
+    rows: list[Row] = []
 
     if "setup" in parts:
         from bench.setup_timing import cold_and_warm
 
         progress(f"set-up: uv sync into fresh environments, {args.repeats} x (empty cache, warm cache)")
         cold, warm = zip(*(cold_and_warm() for _ in range(args.repeats)))
-        rows.append(("set-up, empty uv cache (s)", f"{median(cold):.1f}",
-                     "uv sync --frozen --compile-bytecode into a new venv, every wheel downloaded"))
-        rows.append(("set-up, warm uv cache (s)", f"{median(warm):.1f}",
-                     "the same into another new venv, from the cache the first filled (bytecode compiled again)"))
+        rows.append(Row("set-up, empty uv cache (s)", f"{median(cold):.1f}",
+                        "uv sync --frozen --compile-bytecode into a new venv, every wheel downloaded"))
+        rows.append(Row("set-up, warm uv cache (s)", f"{median(warm):.1f}",
+                        "the same into another new venv, from the cache the first filled (bytecode compiled again)"))
 
     if "load" in parts:
         progress("code location load")
         floor = median(import_seconds(FLOOR) for _ in range(args.repeats))
         load = median(import_seconds(LOAD) for _ in range(args.repeats))
-        rows.append(("code location load (s)", f"{load:.2f}", f"floor {floor:.2f}; +{load - floor:.2f} (target +1.5)"))
+        rows.append(Row("code location load (s)", f"{load:.2f}", f"floor {floor:.2f} (`{FLOOR}`); +{load - floor:.2f}",
+                        targets.LOAD_OVER_FLOOR_S.label, targets.LOAD_OVER_FLOOR_S.verdict(load - floor)))
 
     fixed = None
     if "fixed" in parts:
@@ -262,9 +299,9 @@ def main() -> None:
         runs = [fixed_cost() for _ in range(args.repeats)]
         fixed = median(r[0] for r in runs)
         parse = "" if all(r[3] for r in runs) else "; dbt parsed afresh (no partial parse)"
-        rows.append(("fixed cost: trivial Dagster+dbt run (s)", f"{fixed:.1f}",
-                     f"one process: start + imports {median(r[1] for r in runs):.1f}, one Dagster run "
-                     f"whose dbt build is one seed {median(r[2] for r in runs):.1f}{parse}"))
+        rows.append(Row("fixed cost: trivial Dagster+dbt run (s)", f"{fixed:.1f}",
+                        f"one process: start + imports {median(r[1] for r in runs):.1f}, one Dagster run "
+                        f"whose dbt build is one seed {median(r[2] for r in runs):.1f}{parse}"))
 
     walls, first_models = [], {}
     for scale in args.scales if parts & set(NEEDS_FULL_RUN) else []:
@@ -276,46 +313,68 @@ def main() -> None:
         except RunFailed as failure:  # keep the other scales' figures; the output says why
             progress(str(failure))
             message = str(failure).splitlines()[0].rstrip(":")
-            rows.append((f"full materialisation, scale {scale} (s)", "FAILED", message[message.index("failed"):]))
+            rows.append(Row(f"full materialisation, scale {scale} (s)", "FAILED", message[message.index("failed"):]))
             continue
         wall = median(r.run.wall for r in runs)
         walls.append((scale, wall))
         first_models = first_models or runs[-1].models
         peak, largest = median(r.run.peak_mib for r in runs), median(r.run.largest_mib for r in runs)
         parse = "" if all(r.partial_parse for r in runs) else "; dbt parsed afresh (no partial parse)"
-        target = " (target 120)" if scale == 1 else ""
-        rows.append((f"full materialisation, scale {scale} (s)", f"{wall:.1f}",
-                     f"peak RSS {peak:,.0f} MiB (process tree; largest process {largest:,.0f}){target}; "
-                     f"dbt build itself {median(r.dbt_elapsed for r in runs):.1f} s{parse}"))
+        rows.append(judged(f"full materialisation, scale {scale} (s)", wall, ".1f",
+                           f"peak RSS {peak:,.0f} MiB (process tree; largest process {largest:,.0f}); "
+                           f"dbt build itself {median(r.dbt_elapsed for r in runs):.1f} s{parse}",
+                           targets.DEMO_SCALE_1 if scale == 1 else None))
         if fixed is not None:
-            rows.append((f"  variable part, scale {scale} (s)", f"{wall - fixed:.1f}",
-                         f"wall - fixed cost; {100 * fixed / wall:.0f}% of the wall is the floor"))
+            rows.append(Row(f"  variable part, scale {scale} (s)", f"{wall - fixed:.1f}",
+                            f"wall - fixed cost; {100 * fixed / wall:.0f}% of the wall is the floor"))
         if "daily" in parts:
-            rows.append((f"daily incremental run, scale {scale} (s)", f"{median(r.daily for r in runs):.1f}",
-                         f"one more day: {' then '.join(WEEKDAY_JOBS)} on the same warehouse and Dagster home, "
-                         "as one process, the scenario's new day written before (target 30)"))
+            rows += targets.daily_rows(scale, median(r.daily for r in runs), fixed,
+                                       f"one more day: {' then '.join(WEEKDAY_JOBS)} on the same warehouse and "
+                                       "Dagster home, as one process, the scenario's new day written before")
         if "chain" in parts:
             dbt_s, pandas_s = median(r.chain.dbt_s for r in runs), median(r.chain.pandas_s for r in runs)
             ratio = median(r.chain.dbt_s / r.chain.pandas_s for r in runs)
-            target = " (target <= 1)" if scale >= 4 else ""
-            rows.append((f"chain dbt / pandas, scale {scale}", f"{ratio:.2f}",
-                         f"dbt {dbt_s:.2f} s vs pandas {pandas_s:.2f} s{target}; {runs[-1].chain.check}; "
-                         f"chain marts +{median(r.chain.marts_s for r in runs):.2f} s in dbt, not compared"))
+            rows.append(judged(f"chain dbt / pandas, scale {scale}", ratio, ".2f",
+                               f"dbt {dbt_s:.2f} s vs pandas {pandas_s:.2f} s; {runs[-1].chain.check}; "
+                               f"chain marts +{median(r.chain.marts_s for r in runs):.2f} s in dbt, not compared",
+                               targets.CHAIN_DBT_OVER_PANDAS if scale >= 4 else None))
     if len(walls) >= 2:
         intercept, slope = line_fit(walls)
-        rows.append(("full materialisation at scale 0, fitted (s)", f"{intercept:.1f}",
-                     f"least-squares line over scales {', '.join(str(s) for s, _ in walls)}: "
-                     f"{slope:+.1f} s per unit of scale; above the fixed cost by what does not grow with the "
-                     "scale (which multiplies only the 13F holdings): the other sources, each job's Dagster run"))
+        rows.append(Row("full materialisation at scale 0, fitted (s)", f"{intercept:.1f}",
+                        f"least-squares line over scales {', '.join(str(s) for s, _ in walls)}: "
+                        f"{slope:+.1f} s per unit of scale; above the fixed cost by what does not grow with the "
+                        "scale (which multiplies only the 13F holdings): the other sources, each job's Dagster run"))
     if "full" in parts:
         for name, seconds in sorted(first_models.items(), key=lambda t: -t[1])[:5]:
-            rows.append((f"  dbt model {name} (s)", f"{seconds:.2f}", f"scale {args.scales[0]}, one of the five slowest"))
+            rows.append(Row(f"  dbt model {name} (s)", f"{seconds:.2f}", f"scale {args.scales[0]}, one of the five slowest"))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'median':>8}  notes   (median of {args.repeats}, {time.strftime('%Y-%m-%d')}, "
-          f"{os.cpu_count()} cores, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after)")
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>8}  {note}")
+    if "quarter" in parts:
+        size = args.quarter_fraction
+        progress(f"one 13F quarter at {size:g} x real size, {args.repeats} x (written, then ingested and chained)")
+        runs = [quarter(size) for _ in range(args.repeats)]
+        real = size == 1.0
+        label = "one real-size 13F quarter" if real else f"one 13F quarter at {size:g} x real size"
+        lines = median(r["lines"] for r in runs)
+        rows.append(judged(f"{label}, ingested and chained (s)", median(r["pipeline_s"] for r in runs), ".1f",
+                           f"{lines:,.0f} information-table lines: ingest {median(r['ingest_s'] for r in runs):.1f} s "
+                           f"(validation {median(r['validate_s'] for r in runs):.1f}) + dbt build of holdings, prices "
+                           f"and chain {median(r['dbt_s'] for r in runs):.1f} s; imports and dbt's parse before the "
+                           "clock (bench/chain_scale.py)" + ("" if real else "; not real size, so not judged"),
+                           targets.QUARTER_S if real else None))
+        rows.append(judged(f"{label}, peak memory (MiB)", median(r["peak_mib"] for r in runs), ",.0f",
+                           "the peak resident set (VmHWM) of the one process that ingests and runs dbt in-process",
+                           targets.QUARTER_MIB if real else None))
+
+    if "suite" in parts:
+        progress("make test, once")
+        seconds, code, last = suite_seconds()
+        rows.append(Row("make test, this checkout (s)", f"{seconds:.0f}" if code == 0 else "FAILED",
+                        f"one run, not a median (it takes minutes); {last}"
+                        + ("" if code == 0 else f"; exit {code} after {seconds:.0f} s"),
+                        targets.SUITE_S.label, targets.SUITE_S.verdict(seconds) if code == 0 else "NOT MET"))
+
+    print(targets.table(rows, f"(median of {args.repeats}, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+                              f"load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after)"))
 
 
 if __name__ == "__main__":
