@@ -27,10 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-from dagster import DagsterInstance
 from dagster._core.utils import make_new_run_id
 
 from orchestration import launch
+from orchestration.event_storage import runner_instance
 from orchestration.pool_watch import PoolWaitGaveUp, PoolWatch
 from orchestration.recovery import process_tags, release_dead_runs
 from reverse_qe.settings import (
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     not_green, checks = [], 0
-    with DagsterInstance.get() as instance:
+    with runner_instance() as instance:
         ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
         for position, job_name in enumerate(plan):
             try:
@@ -305,7 +305,7 @@ def backfill_main(argv: list[str]) -> int:
     from orchestration.definitions import defs  # after the env is resolved
 
     started = time.perf_counter()
-    with DagsterInstance.get() as instance:
+    with runner_instance() as instance:
         try:
             planned = backfill.plan(defs, instance, args.select, partition=args.partition,
                                     partition_range=args.partition_range)

@@ -82,10 +82,11 @@ class PipelineRun:
         return self.warehouse.parent / "scenario"
 
 
-def run_demo(root: Path, **extra: str) -> PipelineRun:
+def run_demo(root: Path, *jobs: str, **extra: str) -> PipelineRun:
+    """``python -m orchestration.cli [jobs]`` (every job when none is named) on files under ``root``."""
     env = isolated_env(root, **extra)
     proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli"], cwd=REPO, env=env,
+        [sys.executable, "-m", "orchestration.cli", *jobs], cwd=REPO, env=env,
         capture_output=True, text=True, timeout=900,
     )
     return PipelineRun(root, Path(env["RQE_WAREHOUSE"]), proc.returncode, proc.stdout + proc.stderr)

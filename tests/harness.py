@@ -71,6 +71,20 @@ def raw_rows(warehouse: Path, table: str) -> list[tuple]:
         return conn.execute(f'select * from raw."{table}" order by all').fetchall()
 
 
+def raw_tables(warehouse: Path, *, without_source_uri: bool = False) -> dict[str, list[tuple]]:
+    """Every raw table's rows, sorted (the quarantine, and the per-run source status and document
+    rows, aside); ``without_source_uri``: without the file each row was read from (a copied run
+    reads the same files from another folder)."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        tables = [t for (t,) in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' "
+            "and table_name not in ('quarantine', 'source_status', 'document_rows')").fetchall()]
+        with_uri = {t for (t,) in conn.execute("select table_name from information_schema.columns "
+                                               "where table_schema = 'raw' and column_name = 'source_uri'").fetchall()}
+        return {t: conn.execute(f'select {"* exclude (source_uri)" if without_source_uri and t in with_uri else "*"} '
+                                f'from raw."{t}" order by all').fetchall() for t in tables}
+
+
 def quarantine_rows(warehouse: Path) -> list[dict]:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         exists = conn.execute("select count(*) from information_schema.tables where table_schema = 'raw' "

@@ -17,6 +17,7 @@ import pytest
 
 from reverse_qe.warehouse import publish_copy
 from tests.conftest import REPO, isolated_env
+from tests.harness import raw_tables
 from tests.http_server import Reply
 from tests.live.fake_sources import FIXTURES, HTML_PAGE, FakeSources, truncated_gzip
 
@@ -37,14 +38,6 @@ def run_live(root, fake: FakeSources, *jobs: str) -> tuple[int, str]:
     proc = subprocess.run([sys.executable, "-m", "orchestration.cli", *jobs], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=600)
     return proc.returncode, proc.stdout + proc.stderr
-
-
-def raw_tables(warehouse) -> dict[str, list[tuple]]:
-    """Every raw table's rows (the quarantine and the per-run source status and document rows aside)."""
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        tables = [t for (t,) in conn.execute("select table_name from information_schema.tables "
-                                             "where table_schema = 'raw' and table_name not in ('quarantine', 'source_status', 'document_rows')").fetchall()]
-        return {t: conn.execute(f'select * from raw."{t}" order by all').fetchall() for t in tables}
 
 
 def test_live_daily_job_completes_through_transient_faults_and_stops_cleanly_on_a_persistent_one(tmp_path):

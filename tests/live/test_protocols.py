@@ -141,10 +141,13 @@ def test_sec_client_stays_under_10_requests_a_second(fake, transport, monkeypatc
     live = load_sec_companyfacts(transport, fake.endpoints())
     assert live["cik"].nunique() == 21 and len(fake.sec_times) == 21
     assert fake.sec_max_per_second() <= 10
-    spacing = min(b - a for a, b in zip(fake.sec_times, fake.sec_times[1:]))
-    # evenly spaced, not bursts (a burst is ~1 ms apart); the limiter spaces them 1/9 s, and the
-    # fake's clock reading jitters by tens of ms on a loaded machine (0.094 s seen in make test)
-    assert spacing > 0.5 / 9
+    spacing = sorted(b - a for a, b in zip(fake.sec_times, fake.sec_times[1:]))
+    # evenly spaced, not bursts (a burst is ~1 ms apart): the limiter spaces them 1/9 s. The fake
+    # stamps each request when its thread gets the CPU, so on a loaded machine one gap can shrink
+    # while its neighbour grows (0.022 s seen at a load average of 6): the median gap and the span
+    # of all 20 gaps hold, one gap need not.
+    assert spacing[len(spacing) // 2] > 0.5 / 9
+    assert fake.sec_times[-1] - fake.sec_times[0] > 0.9 * 20 / 9
 
 
 def test_the_fake_catches_a_client_faster_than_10_a_second(fake, transport):
