@@ -107,7 +107,7 @@ def copy_run(run: PipelineRun, root: Path) -> PipelineRun:
 SHARED_RUN_FILES = {
     "scenario_run": ("tests/dbt/test_dbt_unit_tests.py", "tests/e2e/test_capex_absorption_e2e.py",
                      "tests/e2e/test_chain_end_to_end.py", "tests/e2e/test_demo_checks_green.py",
-                     "tests/e2e/test_deterministic_marts.py",
+                     "tests/e2e/test_deterministic_marts.py", "tests/e2e/test_incremental_quarters.py",
                      "tests/e2e/test_end_to_end.py", "tests/e2e/test_faults_runtime.py", "tests/e2e/test_published.py"),
     "replay_run": ("tests/e2e/test_replay.py", "tests/e2e/test_issuance_bad_input.py"),
 }
