@@ -3,8 +3,9 @@
     A quarterly model rebuilds only the quarters whose inputs changed since it last built them:
     - its inputs' fingerprint per quarter is a model of its own, int_holdings__quarter_inputs (the
       13F filings of the quarter and of the one before) or int_chain__quarter_inputs (those, the
-      quarter's prices, its filers' holder types), each with definitions_fingerprint() (the
-      project's models, seeds and vars) in every quarter's;
+      quarter's prices, its filers' holder types, the security map of the CUSIPs it holds), each
+      with definitions_fingerprint() (the project's models, seeds, macros and vars) in every
+      quarter's;
     - meta.dbt_quarter_builds keeps, per model and quarter, the fingerprint its rows were built
       from. It is written in the same transaction as the model's rows (the post-hook
       record_quarter_build), so a failed or killed build leaves the old rows with the old
@@ -14,7 +15,9 @@
       fingerprint (changed, or gone from the inputs) before inserting the new rows, so a quarter
       whose new result has no rows keeps none of its old ones.
     A full build (the first, or `dbt build --full-refresh`) builds every quarter and records them.
-    A change to a macro is not in the fingerprint: rebuild with --full-refresh after one. -#}
+    A change to a model, seed or macro file, or to a var, changes every quarter's fingerprint, so
+    every quarter is rebuilt; what still needs --full-refresh is a column removed or retyped, or a
+    change dbt's own code makes (docs/design_notes.md). -#}
 
 {% macro quarter_builds() -%}
     meta.dbt_quarter_builds
@@ -30,16 +33,27 @@
     )
 {%- endmacro %}
 
-{#- The project's model and seed files and the values of every var they name: a change to any of
-    them changes every quarter's fingerprint, so the quarterly models rebuild in full after it. -#}
+{#- The project's model, seed and macro files and the values of every var they name: a change to
+    any of them changes every quarter's fingerprint, so the quarterly models rebuild in full after
+    it. A macro's text is its MacroGenerator's (dbt's graph lists no macros); this project's are
+    those of the context whose package is the project. -#}
 {% macro definitions_fingerprint() -%}
     {%- if execute -%}
         {%- set parts = [] -%}
         {%- set var_names = [] -%}
+        {%- set texts = [] -%}
         {%- for node in graph.nodes.values() | sort(attribute='unique_id')
                 if node.package_name == project_name and node.resource_type in ('model', 'seed') -%}
             {%- do parts.append(node.unique_id ~ ' ' ~ node.checksum.checksum) -%}
-            {%- for name in modules.re.findall("var\(\s*['\"](\w+)['\"]", node.raw_code or '') -%}
+            {%- do texts.append(node.raw_code or '') -%}
+        {%- endfor -%}
+        {%- for name in context.keys() | sort
+                if context[name].macro is defined and context[name].macro.package_name == project_name -%}
+            {%- do parts.append(context[name].macro.unique_id ~ ' ' ~ local_md5(context[name].macro.macro_sql)) -%}
+            {%- do texts.append(context[name].macro.macro_sql) -%}
+        {%- endfor -%}
+        {%- for text in texts -%}
+            {%- for name in modules.re.findall("var\(\s*['\"](\w+)['\"]", text) -%}
                 {%- if name not in var_names %}{% do var_names.append(name) %}{% endif -%}
             {%- endfor -%}
         {%- endfor -%}
