@@ -161,7 +161,7 @@ def test_a_weekday_leaves_every_quarter_of_the_chain_as_it_was(weekday):
 @pytest.fixture(scope="module")
 def amended_and_mapped(warehouse, weekday):
     """After the weekday: a funder restates its AMENDED report in November 2026, every position
-    halved, and OpenFIGI now names a CUSIP held in one other quarter only (MAPPED) a bitcoin trust,
+    halved, and OpenFIGI now names a CUSIP held in one other quarter only (``mapped``) a bitcoin trust,
     so the security map's rule name_bitcoin puts it in crypto_proxy; one dbt run over both."""
     with duckdb.connect(str(warehouse.path)) as conn:
         base, cik = conn.execute(
@@ -194,7 +194,7 @@ def amended_and_mapped(warehouse, weekday):
             group by p.cusip
             having count(distinct p.period_of_report) = 1 and min(p.period_of_report) not in (?, ?, ?)
             order by 2, 1 limit 1""", [AMENDED, NEXT, UNRELATED]).fetchone()
-        # a new answer replaces the CUSIP's row, as the OpenFIGI loader's does
+        # its row replaced (the raw table is keyed by CUSIP): as when a CUSIP not asked before is answered
         conn.execute("delete from raw.openfigi_mappings where cusip = ?", [cusip])
         conn.execute("insert into raw.openfigi_mappings (cusip, status, figi, figi_name, market_sector, security_type, "
                      "fetched_at, fetched_on, source_mode) values (?, 'found', 'BBGTEST00001', 'SYNTHETIC BITCOIN TRUST', "
