@@ -150,6 +150,7 @@ LONGEST_FIRST = (
     "tests/e2e/test_bad_inputs.py",  # 103 s CPU: ~60 raw assets in-process
     "tests/live/test_live_job.py",  # two runs of the live job (54 s wall)
     "tests/e2e/test_deterministic_marts.py",  # dbt run over the scenario (36 s wall)
+    "tests/e2e/test_incremental_quarters.py",  # four dbt runs on a copy of scenario_run (73 s CPU, 77 s wall at load 4)
     "tests/real/test_real_corpus.py",  # 35 s CPU
     "tests/e2e/test_issuance_bad_input.py",  # two runs that fail at ingest (31 s CPU)
     "tests/dbt/test_dbt_unit_tests.py",

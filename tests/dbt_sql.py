@@ -23,11 +23,12 @@ def project_vars(**overrides) -> dict:
 def render(template: str, **var_overrides) -> str:
     values = project_vars(**var_overrides)
     macros = "\n".join(p.read_text() for p in sorted((DBT / "macros").glob("*.sql")))
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
     env.globals.update(
         ref=lambda name: name,
         var=lambda name, default=None: values.get(name, default),
         config=lambda **kwargs: "",
+        is_incremental=lambda: False,  # a model's full build: every quarter (macros/quarterly.sql)
     )
     return env.from_string(macros + "\n" + template).render()
 

@@ -1,6 +1,8 @@
 -- The 13F filings whose VALUE unit was corrected or could not be resolved, or whose lines do not
 -- add up to their summary page: one row each, with the evidence (docs/scores.md "13F units").
 -- All their lines stay in the holdings; this is the report of what to look at.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 select
     period_of_report as quarter_end,
     cast(accession_number as varchar) as accession_number,
@@ -21,5 +23,5 @@ select
     cast(total_reconciles as boolean) as total_reconciles,
     cast(is_flagged as boolean) as is_flagged,
     cast(source_mode = 'scenario' as boolean) as is_synthetic
-from {{ ref('int_holdings__filing_units') }}
+from {{ quarters_to_build(ref('int_holdings__filing_units'), inputs, 'period_of_report') }}
 where unit_status <> 'rule' or is_flagged

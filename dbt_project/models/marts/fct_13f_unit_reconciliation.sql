@@ -2,8 +2,10 @@
 -- filings reconcile with their summary page within var('units_total_tolerance_share'), how many
 -- were read in the other unit than the SEC's date rule gives (corrected), how many fit neither
 -- (flagged, kept in the rule's unit), and the value involved. Per filing: fct_13f_unit_exceptions.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with filings as (
-    select * from {{ ref('int_holdings__filing_units') }}
+    select * from {{ quarters_to_build(ref('int_holdings__filing_units'), inputs, 'period_of_report') }}
 ),
 
 quarters as (

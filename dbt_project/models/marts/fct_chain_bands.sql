@@ -8,8 +8,10 @@
 -- Below the caps every sale, loss and redemption is proportional to the shock, so amplification
 -- hardly depends on it: it is past its threshold at any shock or at none, and the loss threshold
 -- is the breaking point that moves.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_chain__quarter_inputs') -%}
 with outcomes as (
-    select * from {{ ref('int_chain__scenario_outcomes') }}
+    select * from {{ quarters_to_build(ref('int_chain__scenario_outcomes'), inputs) }}
 ),
 
 bands as (
@@ -29,7 +31,7 @@ bands as (
 
 quarters as (
     select quarter_end, sum(holding_bn) as aum_13f_bn, bool_or(is_synthetic) as is_synthetic
-    from {{ ref('int_chain__exposures') }}
+    from {{ quarters_to_build(ref('int_chain__exposures'), inputs) }}
     group by quarter_end
 ),
 

@@ -5,9 +5,11 @@
 -- the 90-day return, price impact per $bn sold l_k (kappa * sigma / ADV from prices, else
 -- kappa' / total 13F value of the asset), and the sale weight funders use:
 -- h_jk * (1 + spec_k) * (1 + max(0, -90-day return_k)).
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_chain__quarter_inputs') -%}
 with positions as (
     select cik, period_of_report as quarter_end, cusip, holding_bn, is_synthetic
-    from {{ ref('int_holdings__positions') }}
+    from {{ quarters_to_build(ref('int_holdings__positions'), inputs, 'period_of_report') }}
     where holding_bn > 0
 ),
 

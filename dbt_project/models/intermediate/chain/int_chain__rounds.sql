@@ -10,9 +10,11 @@
     in round n (shocked holders' in round 1, hedge funds' after), prices_n the assets with sales
     (no other asset moves), losses_n the hedge funds' losses (nobody else sells again). Every
     position meets the rounds once, in the final join, so the cost grows with the positions. -#}
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_chain__quarter_inputs') -%}
 {%- set rounds = var('chain_rounds') | int -%}
 {#- read straight from the table each time: a CTE named twice is materialized, a copy of every position -#}
-{%- set exposures = ref('int_chain__exposures') -%}
+{%- set exposures = quarters_to_build(ref('int_chain__exposures'), inputs) -%}
 with assets as (
     {{ chain_assets(exposures) }}
 ),
@@ -20,7 +22,7 @@ with assets as (
 shocked as (
     select e.quarter_end, e.cik, e.cusip, e.holder_type, e.holding_bn, e.sale_weight, s.required_bn
     from {{ exposures }} as e
-    join {{ ref('int_chain__shocks') }} as s on s.quarter_end = e.quarter_end and s.cik = e.cik
+    join {{ quarters_to_build(ref('int_chain__shocks'), inputs) }} as s on s.quarter_end = e.quarter_end and s.cik = e.cik
     where s.required_bn > 0
 ),
 

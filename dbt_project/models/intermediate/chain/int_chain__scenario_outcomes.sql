@@ -9,9 +9,11 @@
       share of its holdings sold so far (capping that share at 1 is the same as capping each sale
       at what is left of the position), and sales per asset are that share times its holdings.
     Every holder's loss in a round is the asset's total 13F holding times its price change. -#}
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_chain__quarter_inputs') -%}
 {%- set rounds = var('chain_rounds') | int -%}
 {#- read straight from the tables each time: a CTE named twice is materialized -#}
-{%- set exposures = ref('int_chain__exposures') -%}
+{%- set exposures = quarters_to_build(ref('int_chain__exposures'), inputs) -%}
 {%- set scenarios = ref('int_chain__scenarios') -%}
 with assets as (
     {{ chain_assets(exposures) }}
@@ -24,7 +26,7 @@ shock_levels as (
 required as (
     select s.quarter_end, s.cik, l.shock_pct,
            least(s.aum_bn, l.shock_pct / 100.0 * s.aum_bn + s.capital_call_bn) as required_bn
-    from {{ ref('int_chain__shocks') }} as s
+    from {{ quarters_to_build(ref('int_chain__shocks'), inputs) }} as s
     cross join shock_levels as l
 ),
 

@@ -1,9 +1,11 @@
 -- What each funder must raise in a quarter: the standard shock var('chain_shock_pct') of its 13F
 -- holdings, every quarter (so the score is defined in each), plus its capital calls dated in the
 -- quarter (seed), never more than its holdings.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_chain__quarter_inputs') -%}
 with funders as (
     select e.quarter_end, e.cik, h.holder_id, max(e.aum_bn) as aum_bn
-    from {{ ref('int_chain__exposures') }} as e
+    from {{ quarters_to_build(ref('int_chain__exposures'), inputs) }} as e
     join {{ ref('int_holdings__holder_types') }} as h on h.cik = e.cik
     where e.holder_type = 'funder'
     group by e.quarter_end, e.cik, h.holder_id

@@ -3,11 +3,13 @@
 --   the base is the latest of the original report and its RESTATEMENT amendments (a restatement
 --   replaces everything before it); NEW HOLDINGS amendments filed after the base add to it.
 -- An amendment whose cover page is missing is ignored (its type is unknown).
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with filings as (
     select
         s.accession_number, s.cik, s.period_of_report, s.filing_date, s.submission_type,
         c.amendment_type, c.filing_manager_name, s.source_mode
-    from {{ ref('stg_sec13f__submissions') }} as s
+    from {{ quarters_to_build(ref('stg_sec13f__submissions'), inputs, 'period_of_report') }} as s
     left join {{ ref('stg_sec13f__coverpages') }} as c on c.accession_number = s.accession_number
     where s.submission_type in ('13F-HR', '13F-HR/A')
 ),

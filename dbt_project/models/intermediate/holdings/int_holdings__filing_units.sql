@@ -11,6 +11,8 @@
 -- one that fits neither unit keeps the rule's unit and is flagged ('unresolved'); one that does
 -- not add up to its summary page is flagged too. All are kept: fct_13f_unit_reconciliation counts
 -- them per quarter and fct_13f_unit_exceptions lists them.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 {%- set tolerance = var('units_total_tolerance_share') %}
 {%- set band = var('units_price_ratio_band') %}
 with submissions as (
@@ -19,13 +21,14 @@ with submissions as (
         case value_unit_by_rule when 'usd_thousands' then 1000.0 else 1.0 end as rule_factor,
         case value_unit_by_rule when 'usd_thousands' then 'usd' else 'usd_thousands' end as other_unit,
         source_mode
-    from {{ ref('stg_sec13f__submissions') }}
+    from {{ quarters_to_build(ref('stg_sec13f__submissions'), inputs, 'period_of_report') }}
     where submission_type in ('13F-HR', '13F-HR/A')
 ),
 
 totals as (
     select accession_number, count(*) as lines, sum(cast(value_reported as double)) as value_reported_total
     from {{ ref('stg_sec13f__infotable') }}
+    where accession_number in (select accession_number from submissions)
     group by accession_number
 ),
 

@@ -8,10 +8,12 @@
 -- Nothing here reads this quarter's prices: only share counts change between the two quarters, so
 -- realised pressure is not built from the returns of the quarter it is compared with (Wardlaw's
 -- critique of flow-pressure measures; docs/scores.md, tests/dbt/test_realised_pressure_sql.py).
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with positions as (
     select cik, period_of_report, cusip, value_usd, shares_or_principal as shares,
            value_usd / nullif(shares_or_principal, 0) as price_usd
-    from {{ ref('int_holdings__positions') }}
+    from {{ quarters_to_build(ref('int_holdings__positions'), inputs, 'period_of_report', previous=true) }}
 ),
 
 periods as (

@@ -4,6 +4,8 @@
 -- median price per share the 13F filers report for it), null where no reference price is known.
 -- value_usd is what the filer reported, which filers fill inconsistently for options (the
 -- underlying's value, or the option's own), so it is kept beside the notional, not used for it.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with options as (
     select
         f.cik,
@@ -13,7 +15,7 @@ with options as (
         sum(i.value_usd) as value_usd,
         sum(i.shares_or_principal) as shares_or_principal,
         count(*) as lines
-    from {{ ref('int_holdings__effective_filings') }} as f
+    from {{ quarters_to_build(ref('int_holdings__effective_filings'), inputs, 'period_of_report') }} as f
     join {{ ref('int_holdings__infotable_in_usd') }} as i on i.accession_number = f.accession_number
     where i.is_option
     group by f.cik, f.period_of_report, i.cusip, i.put_call

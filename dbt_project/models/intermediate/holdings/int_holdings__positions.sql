@@ -1,16 +1,18 @@
 -- One row per filer, period of report and security: the effective filings' lines summed
 -- (a position split over several lines, or added by a NEW HOLDINGS amendment, is one position).
 -- Put/call lines are options, not holdings: they are in int_holdings__option_positions.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with lines as (
     select f.cik, f.period_of_report, f.filing_manager_name, f.filing_role, i.*
-    from {{ ref('int_holdings__effective_filings') }} as f
+    from {{ quarters_to_build(ref('int_holdings__effective_filings'), inputs, 'period_of_report') }} as f
     join {{ ref('int_holdings__infotable_in_usd') }} as i on i.accession_number = f.accession_number
     where not i.is_option
 ),
 
 names as (
     select cik, period_of_report, max(filing_manager_name) as filer_name
-    from {{ ref('int_holdings__effective_filings') }}
+    from {{ quarters_to_build(ref('int_holdings__effective_filings'), inputs, 'period_of_report') }}
     where filing_role = 'base'
     group by cik, period_of_report
 )

@@ -4,6 +4,8 @@
 -- at the same quarter-end price, so their implied prices agree within rounding; a filing in the
 -- wrong unit sits 1000 times off and, being one of many, does not move the median. Only
 -- securities reported by at least var('units_reference_min_filings') filings get a reference.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with lines as (
     select
         s.period_of_report,
@@ -13,7 +15,7 @@ with lines as (
             * case s.value_unit_by_rule when 'usd_thousands' then 1000 else 1 end
             / i.shares_or_principal as implied_price_usd
     from {{ ref('stg_sec13f__infotable') }} as i
-    join {{ ref('stg_sec13f__submissions') }} as s on s.accession_number = i.accession_number
+    join {{ quarters_to_build(ref('stg_sec13f__submissions'), inputs, 'period_of_report') }} as s on s.accession_number = i.accession_number
     where not i.is_option
       and i.shares_or_principal_type = 'SH'
       and i.shares_or_principal > 0

@@ -4,9 +4,11 @@
 -- "restatement" holding only a part of the report it replaces (fewer than
 -- var('amendments_partial_restatement_share') of its lines) is most likely a filer's correction of
 -- a few lines mislabelled, and would lose the rest: the warn test partial_restatements reports it.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+{%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with reports as (
     select s.accession_number, s.cik, s.period_of_report, s.filing_date, c.amendment_type
-    from {{ ref('stg_sec13f__submissions') }} as s
+    from {{ quarters_to_build(ref('stg_sec13f__submissions'), inputs, 'period_of_report') }} as s
     left join {{ ref('stg_sec13f__coverpages') }} as c on c.accession_number = s.accession_number
     where s.submission_type = '13F-HR' or (s.submission_type = '13F-HR/A' and c.amendment_type = 'RESTATEMENT')
 ),

@@ -1,0 +1,130 @@
+{#- Models incremental by quarter (docs/design_notes.md, "Incremental by quarter").
+
+    A quarterly model rebuilds only the quarters whose inputs changed since it last built them:
+    - its inputs' fingerprint per quarter is a model of its own, int_holdings__quarter_inputs (the
+      13F filings of the quarter and of the one before) or int_chain__quarter_inputs (those, the
+      quarter's prices, its filers' holder types, the security map of the CUSIPs it holds), each
+      with definitions_fingerprint() (the project's models, seeds, macros and vars) in every
+      quarter's;
+    - meta.dbt_quarter_builds keeps, per model and quarter, the fingerprint its rows were built
+      from. It is written in the same transaction as the model's rows (the post-hook
+      record_quarter_build), so a failed or killed build leaves the old rows with the old
+      fingerprint, and the next build redoes them;
+    - on an incremental run the model reads only the quarters to rebuild (quarters_to_build around
+      each input), and the strategy 'quarters' deletes every quarter not built from the current
+      fingerprint (changed, or gone from the inputs) before inserting the new rows, so a quarter
+      whose new result has no rows keeps none of its old ones.
+    A full build (the first, or `dbt build --full-refresh`) builds every quarter and records them.
+    A change to a model, seed or macro file, or to a var, changes every quarter's fingerprint, so
+    every quarter is rebuilt; what still needs --full-refresh is a column removed or retyped, or a
+    change dbt's own code makes (docs/design_notes.md). -#}
+
+{% macro quarter_builds() -%}
+    meta.dbt_quarter_builds
+{%- endmacro %}
+
+{#- on-run-start: the table of what each quarterly model was built from. -#}
+{% macro create_quarter_builds() -%}
+    create schema if not exists meta;
+    create table if not exists {{ quarter_builds() }} (
+        model_name varchar not null,
+        quarter_end date not null,
+        inputs_fingerprint varchar not null
+    )
+{%- endmacro %}
+
+{#- The project's model, seed and macro files and the values of every var they name: a change to
+    any of them changes every quarter's fingerprint, so the quarterly models rebuild in full after
+    it. A macro's text is its MacroGenerator's (dbt's graph lists no macros); this project's are
+    those of the context whose package is the project. -#}
+{% macro definitions_fingerprint() -%}
+    {%- if execute -%}
+        {%- set parts = [] -%}
+        {%- set var_names = [] -%}
+        {%- set texts = [] -%}
+        {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+                if node.package_name == project_name and node.resource_type in ('model', 'seed') -%}
+            {%- do parts.append(node.unique_id ~ ' ' ~ node.checksum.checksum) -%}
+            {%- do texts.append(node.raw_code or '') -%}
+        {%- endfor -%}
+        {%- for name in context.keys() | sort
+                if context[name].macro is defined and context[name].macro.package_name == project_name -%}
+            {%- do parts.append(context[name].macro.unique_id ~ ' ' ~ local_md5(context[name].macro.macro_sql)) -%}
+            {%- do texts.append(context[name].macro.macro_sql) -%}
+        {%- endfor -%}
+        {%- for text in texts -%}
+            {%- for name in modules.re.findall("var\(\s*['\"](\w+)['\"]", text) -%}
+                {%- if name not in var_names %}{% do var_names.append(name) %}{% endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- for name in var_names | sort -%}
+            {%- do parts.append(name ~ '=' ~ tojson(var(name, none))) -%}
+        {%- endfor -%}
+        {{- local_md5(parts | join('\n')) -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The quarter_inputs model a quarterly model reads its fingerprints from: the one it refs. -#}
+{% macro quarter_inputs_of_this() -%}
+    {%- set found = [] -%}
+    {%- for node_id in model.depends_on.nodes if node_id.endswith('__quarter_inputs') -%}
+        {%- do found.append(graph.nodes[node_id].name) -%}
+    {%- endfor -%}
+    {%- if found | length != 1 -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ' is incremental by quarter and must ref exactly one *__quarter_inputs model, not ' ~ found) }}
+    {%- endif -%}
+    {{- ref(found[0]) -}}
+{%- endmacro %}
+
+{#- The quarters this model must build now: those whose fingerprint differs from the one it was
+    last built from (all of them when it never was). -#}
+{% macro quarters_to_rebuild(inputs) -%}
+    select i.quarter_end
+    from {{ inputs }} as i
+    left join {{ quarter_builds() }} as b
+        on b.model_name = '{{ this.identifier }}' and b.quarter_end = i.quarter_end
+    where b.inputs_fingerprint is distinct from i.inputs_fingerprint
+{%- endmacro %}
+
+{#- ``relation`` limited, on an incremental run, to the rows of the quarters to rebuild (``key``
+    holds the quarter end) and, with ``previous``, of the quarter before each. -#}
+{% macro quarters_to_build(relation, inputs, key='quarter_end', previous=false) -%}
+    {%- if is_incremental() -%}
+    (select * from {{ relation }} where {{ key }} in (
+        select quarter_end from ({{ quarters_to_rebuild(inputs) }}) as rebuilt
+        {%- if previous %}
+        union all
+        select {{ previous_quarter_end('quarter_end') }} from ({{ quarters_to_rebuild(inputs) }}) as rebuilt
+        {%- endif %}))
+    {%- else -%}
+    {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The incremental strategy 'quarters': keep the quarters built from their current fingerprint,
+    delete the others (changed, or no longer in the inputs), insert what the model built. -#}
+{% macro get_incremental_quarters_sql(arg_dict) -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set inputs = quarter_inputs_of_this() -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ key }} is null or {{ key }} not in (
+        select i.quarter_end
+        from {{ inputs }} as i
+        join {{ quarter_builds() }} as b
+            on b.model_name = '{{ this.identifier }}' and b.quarter_end = i.quarter_end
+           and b.inputs_fingerprint = i.inputs_fingerprint
+    );
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- Post-hook of every model (dbt_project.yml); writes only for a quarterly one, in its transaction:
+    every quarter of its inputs is now built from its current fingerprint. -#}
+{% macro record_quarter_build() -%}
+    {%- if config.get('materialized') == 'incremental' and config.get('incremental_strategy') == 'quarters' -%}
+    delete from {{ quarter_builds() }} where model_name = '{{ this.identifier }}';
+    insert into {{ quarter_builds() }} (model_name, quarter_end, inputs_fingerprint)
+    select '{{ this.identifier }}', quarter_end, inputs_fingerprint from {{ quarter_inputs_of_this() }}
+    {%- endif -%}
+{%- endmacro %}
