@@ -1,7 +1,7 @@
 """The forced-selling chain in plain pandas, for `make bench`'s same-run ratio against dbt.
 
 "The chain computation" here is what the three ``intermediate/chain`` models do, from the same
-inputs: ``int_chain__exposures`` (holdings joined to holder types, taxonomy and liquidity, AUM,
+inputs: ``int_chain__exposures`` (holdings joined to holder types, the security map and liquidity, AUM,
 price impact, sale weights), ``int_chain__shocks`` (what each funder must raise) and
 ``int_chain__rounds`` (the fire-sale rounds). The marts only aggregate the rounds (and add realised
 pressure from the 13F flows, which is not the chain), so they are left out of both sides.
@@ -26,7 +26,7 @@ INPUTS = {
     "positions": "select cik, period_of_report as quarter_end, cusip, holding_bn, is_synthetic "
                  "from intermediate.int_holdings__positions",
     "holder_types": "select cik, holder_id, holder_type, leverage from intermediate.int_holdings__holder_types",
-    "taxonomy": "select cusip, asset_group, spec_weight from raw.asset_taxonomy",
+    "security_map": "select cusip, asset_group, spec_weight from intermediate.int_securities__asset_groups",
     "liquidity": "select cusip, quarter_end, return_90d_pct, price_impact_per_bn from intermediate.int_prices__liquidity",
     "capital_calls": "select holder_id, call_date, cast(amount_bn as double) as amount_bn from raw.capital_calls",
 }
@@ -51,9 +51,9 @@ def exposures(inputs: dict[str, pd.DataFrame], v: dict) -> pd.DataFrame:
     p = p.assign(aum_bn=p.groupby(["quarter_end", "cik"])["holding_bn"].transform("sum"),
                  total_13f_bn=p.groupby(["quarter_end", "cusip"])["holding_bn"].transform("sum"))
     e = (p.merge(inputs["holder_types"][["cik", "holder_type", "leverage"]], on="cik")
-          .merge(inputs["taxonomy"], on="cusip", how="left")
+          .merge(inputs["security_map"], on="cusip", how="left")
           .merge(inputs["liquidity"], on=["cusip", "quarter_end"], how="left"))
-    e["asset_group"] = e["asset_group"].fillna("other")
+    e["asset_group"] = e["asset_group"].fillna("unmapped")
     e["spec_weight"] = e["spec_weight"].fillna(v["chain_spec_weight_default"])
     e["impact_from_prices"] = e["price_impact_per_bn"].notna()
     e["price_impact_per_bn"] = e["price_impact_per_bn"].fillna(v["chain_price_impact_kappa_fallback"] / e["total_13f_bn"])
