@@ -144,8 +144,8 @@ def shared_run(tmp_path_factory, name: str, build) -> PipelineRun:
 LONGEST_FIRST = (
     "tests/e2e/test_faults_runtime.py",  # builds scenario_run (~110 s wall), then a run or two per fault
     "tests/real/test_real_pipeline.py",  # two runs over the real corpus (79 + 73 s wall)
-    "tests/e2e/test_replay.py",  # builds replay_run (113 s CPU), then runs it again (62 s CPU)
-    "tests/e2e/test_published.py",  # a run a week later beside a reader (100 s wall)
+    "tests/e2e/test_replay.py",  # builds replay_run (75 s CPU), then its ingestion jobs again (21 s CPU)
+    "tests/e2e/test_published.py",  # a weekday a week later beside a reader (102 s wall)
     "tests/e2e/test_runs_timeline.py",  # a run on a copy of scenario_run, then `make dev` and a browser
     "tests/e2e/test_bad_inputs.py",  # 103 s CPU: ~60 raw assets in-process
     "tests/live/test_live_job.py",  # two runs of the live job (54 s wall)

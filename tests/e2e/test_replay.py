@@ -36,7 +36,7 @@ def test_replay_fills_the_bathtub_from_hand_written_downloads(replay_run):
 def test_replay_rerun_gives_the_same_tables(replay_run, tmp_path):
     run = copy_run(replay_run, tmp_path / "again")
     before = raw_tables(run.warehouse, without_source_uri=True)
-    # the ingestion jobs only: the transform reads raw tables and writes none of them
+    # the ingestion jobs only: the transform writes no raw table but the seeds', which do not change
     again = run_demo(run.root, "daily_ingest", "weekly_h41", "quarterly_13f",
                      RQE_SOURCE="replay", RQE_REPLAY_DIR=str(run.root / "replay"))
     assert again.returncode == 0, again.output[-3000:]
