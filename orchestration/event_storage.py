@@ -80,13 +80,6 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
-    def wipe(self) -> None:
-        with self._db_lock:
-            for engine in self._engines.values():
-                engine.dispose()
-            self._engines.clear()
-        super().wipe()
-
 
 def runner_instance() -> DagsterInstance:
     """``DagsterInstance.get()`` (the instance ``DAGSTER_HOME`` names), with this storage in place of
