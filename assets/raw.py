@@ -62,6 +62,8 @@ RAW_CHECK = "raw_batch_valid"
 DECLARED_TABLES: list[RawTable] = []
 GX_DOCS_FOLDER = "gx_docs"  # beside the warehouse file
 DATE_COLUMN_METADATA = "date_column"  # definition metadata of each raw asset ("" when it has none)
+# Materialisation metadata: the rows the step's writes changed (orchestration/staleness.py reads it)
+ROWS_CHANGED = "rows_changed"
 
 
 def lazy_loader(module_name: str, function_name: str, **kwargs: Any) -> Loader:
@@ -142,6 +144,8 @@ def batch_metadata(table: RawTable, written: Sequence["Written"]) -> dict:
         "provided": True,
         "rows_in_batch": sum(w.rows for w in written),
         "rows_replaced": sum(w.rows_replaced for w in written),
+        # whether anything downstream is stale: 0 when the batches only repeated stored rows
+        ROWS_CHANGED: sum(w.rows_changed for w in written),
         "dagster/row_count": written[-1].rows_after if written else 0,
         "first_date": min(firsts, default=""),
         "last_date": max(lasts, default=""),
@@ -255,7 +259,7 @@ def raw_asset(
                         yield from _reject(context, key, result.rejected, docs)
                     done = result.written
                     context.log.info(f"{table.name}: {done.rows_validated:,} rows from {sources.mode} documents "
-                                     f"validated; wrote the {done.rows:,} of partition(s) {_partition_label(context)}"
+                                     f"validated; {_what_was_written(done, context)}"
                                      + (f" ({', '.join(result.locations[:2])})" if per_dataset else ""))
                     written.append(done)
                     checks_run = result.checks_run
@@ -285,6 +289,15 @@ def raw_asset(
         )
 
     return _raw
+
+
+def _what_was_written(done: "Written", context: AssetExecutionContext) -> str:
+    partitions = f"partition(s) {_partition_label(context)}"
+    if not done.rows:
+        return f"none of them in {partitions}: nothing written"
+    if not done.rows_changed:
+        return f"the {done.rows:,} of {partitions} were stored as they are: nothing written"
+    return f"wrote the {done.rows:,} of {partitions} ({done.rows_changed:,} new or altered)"
 
 
 def _retried_if_transient(label: str, events):
@@ -403,8 +416,8 @@ def raw_set_asset(
                         yield from _reject(context, keys[table_name], result.rejected, docs)
                     for table_name, result in results.items():
                         done = result.written
-                        context.log.info(f"{table_name}: {done.rows_validated:,} rows validated; wrote the {done.rows:,} "
-                                         f"of partition(s) {_partition_label(context)} ({', '.join(result.locations[:2])})")
+                        context.log.info(f"{table_name}: {done.rows_validated:,} rows validated; "
+                                         f"{_what_was_written(done, context)} ({', '.join(result.locations[:2])})")
                         written[table_name].append(done)
                         checks_run[table_name] = result.checks_run
                         warnings[table_name] += filter(None, [result.warning])

@@ -17,6 +17,7 @@ from reverse_qe import document_rows
 from reverse_qe.warehouse import (
     QuarantineRecord,
     RawTable,
+    UpsertResult,
     ensure_tables,
     record_source_status,
     upsert,
@@ -47,6 +48,7 @@ class Written:
     rows: int
     rows_replaced: int
     rows_after: int
+    rows_changed: int  # rows not stored before exactly as they are (reverse_qe.warehouse.UpsertResult)
     rows_of_other_partitions: int
     rows_validated: int
     first_date: str
@@ -55,10 +57,11 @@ class Written:
     documents: frozenset[str]
 
     @classmethod
-    def of(cls, frame: "pd.DataFrame", date_column: str | None, *, rows_after: int, rows_replaced: int,
+    def of(cls, frame: "pd.DataFrame", date_column: str | None, *, upserted: UpsertResult,
            other_partitions: int, validated: int) -> "Written":
         dates = frame[date_column] if date_column and len(frame) else None
-        return cls(len(frame), rows_replaced, rows_after, other_partitions, validated,
+        return cls(len(frame), upserted.rows_replaced, upserted.rows_after, upserted.rows_changed,
+                   other_partitions, validated,
                    str(dates.min().date()) if dates is not None else "",
                    str(dates.max().date()) if dates is not None else "",
                    frozenset(frame["source_mode"].unique()), frozenset(frame["source_uri"].unique()))
@@ -103,8 +106,7 @@ def ingest_batch(connect: Connect, table: RawTable, frame: "pd.DataFrame", suite
         result = upsert(conn, table, frame, also=_record_documents(counts, batch_id, table, source or suite.source))
         record_source_status(conn, table, source or suite.source, provided=True, rows_loaded=validated,
                              detail=f"not provided: {', '.join(missing)}" if missing else "")
-    written = Written.of(frame, date_column, rows_after=result.rows_after, rows_replaced=result.rows_replaced,
-                         other_partitions=other_partitions, validated=validated)
+    written = Written.of(frame, date_column, upserted=result, other_partitions=other_partitions, validated=validated)
     return BatchResult(written, None, outcome.warning_message(), outcome.checks_run, outcome.locations,
                        outcome.docs_index)
 
@@ -161,8 +163,7 @@ def ingest_set(connect: Connect, parts: "list[Part]", *, batch_id: str, docs_dir
                                  rows_loaded=len(part.frame),
                                  detail=f"not provided: {', '.join(missing)}" if missing else "")
     return {part.table.name: BatchResult(
-        Written.of(rows, part.date_column, rows_after=result.rows_after, rows_replaced=result.rows_replaced,
-                   other_partitions=others, validated=len(part.frame)),
+        Written.of(rows, part.date_column, upserted=result, other_partitions=others, validated=len(part.frame)),
         None, outcome.warning_message(), outcome.checks_run, outcome.locations, outcome.docs_index)
         for part, (rows, others), result, outcome in zip(parts, selected, written, outcomes)}
 

@@ -77,8 +77,12 @@ class RawTable:
 @dataclass(frozen=True)
 class UpsertResult:
     rows_in_batch: int
-    rows_replaced: int
+    rows_replaced: int  # stored rows whose key the batch covers
     rows_after: int
+    # batch rows not stored before exactly as they are (new or altered): 0 when the batch only repeats
+    # what is stored; then nothing is written, and nothing downstream of the table is stale
+    # (orchestration/staleness.py)
+    rows_changed: int
 
 
 # What a batch records beside its rows, in their transaction (the rows each document yielded).
@@ -124,22 +128,31 @@ def upsert_together(conn: duckdb.DuckDBPyConnection, batches: Iterable[tuple[Raw
 
 
 def _replace_rows(conn: duckdb.DuckDBPyConnection, table: RawTable, frame: pd.DataFrame) -> UpsertResult:
-    """Within the caller's transaction: delete the rows whose key ``frame`` covers, insert it."""
+    """Within the caller's transaction: delete the rows whose key ``frame`` covers, insert it; when
+    those stored rows are already exactly the batch's (a day's download repeating the month so far),
+    leave the table as it is."""
     cols = ", ".join(_ident(c) for c in table.columns)
     casts = ", ".join(f"cast({_ident(c)} as {t}) as {_ident(c)}" for c, t in table.columns.items())
     key = ", ".join(_ident(c) for c in table.key)
+    covered = f"select {cols} from {table.qualified} where ({key}) in (select ({key}) from _rqe_typed)"
     conn.register("_rqe_batch", frame[list(table.columns)])
     try:
         conn.execute(f"create or replace temp table _rqe_typed as select {casts} from _rqe_batch")
-        replaced = conn.execute(
-            f"delete from {table.qualified} where ({key}) in (select ({key}) from _rqe_typed)"
-        ).fetchone()[0]
-        conn.execute(f"insert into {table.qualified} ({cols}) select {cols} from _rqe_typed")
+        replaced = conn.execute(f"select count(*) from ({covered})").fetchone()[0]
+        # Batch rows not stored exactly as they are (new or altered; EXCEPT ALL compares whole rows,
+        # NULLs as equal). A batch's keys are unique (its raw suite) and so are the table's (each
+        # upsert replaces what its keys cover), so a covered row missing from the batch is an altered
+        # one, already counted. A first load skips the comparison: every row is new.
+        changed = len(frame) if not replaced else conn.execute(
+            f"select count(*) from (select {cols} from _rqe_typed except all {covered})").fetchone()[0]
+        if changed:
+            conn.execute(f"delete from {table.qualified} where ({key}) in (select ({key}) from _rqe_typed)")
+            conn.execute(f"insert into {table.qualified} ({cols}) select {cols} from _rqe_typed")
         after = conn.execute(f"select count(*) from {table.qualified}").fetchone()[0]
         conn.execute("drop table _rqe_typed")
     finally:
         conn.unregister("_rqe_batch")
-    return UpsertResult(rows_in_batch=len(frame), rows_replaced=replaced, rows_after=after)
+    return UpsertResult(rows_in_batch=len(frame), rows_replaced=replaced, rows_after=after, rows_changed=changed)
 
 
 @dataclass(frozen=True)

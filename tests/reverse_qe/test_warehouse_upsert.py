@@ -71,3 +71,27 @@ def test_identifiers_are_checked():
 
 def test_every_raw_table_carries_the_lineage_columns_after_its_own():
     assert list(TABLE.columns) == ["series_id", "observation_date", "value", "source_mode", "source_uri"]
+
+
+def row_ids(conn):
+    return conn.execute("select rowid from raw.series order by all").fetchall()
+
+
+def test_a_batch_that_repeats_the_stored_rows_changes_none_and_writes_nothing(conn):
+    rows = [("A", "2025-01-01", 1.0), ("A", "2025-01-02", None)]
+    assert upsert(conn, TABLE, batch(rows)).rows_changed == 2  # a first load: every row is new
+    stored = row_ids(conn)
+    repeated = upsert(conn, TABLE, batch(rows))  # NULLs compare equal: the row with none is no change
+    assert (repeated.rows_changed, repeated.rows_replaced, repeated.rows_after) == (0, 2, 2)
+    assert row_ids(conn) == stored  # not deleted and inserted again
+
+
+def test_rows_changed_counts_the_new_and_the_altered_rows_once_each(conn):
+    upsert(conn, TABLE, batch([("A", "2025-01-01", 1.0), ("A", "2025-01-02", 2.0), ("B", "2025-01-01", 9.0)]))
+    # one value revised, one row as stored, one new day; B is not covered
+    result = upsert(conn, TABLE, batch([("A", "2025-01-01", 1.0), ("A", "2025-01-02", 2.5), ("A", "2025-01-03", 3.0)]))
+    assert (result.rows_changed, result.rows_replaced, result.rows_after) == (2, 2, 4)
+    assert table_rows(conn)[1:3] == [("A", "2025-01-02", 2.5), ("A", "2025-01-03", 3.0)]
+    # a row read from another file is another row: its lineage is part of it
+    moved = upsert(conn, TABLE, batch([("B", "2025-01-01", 9.0)]).assign(source_uri="g.csv"))
+    assert moved.rows_changed == 1
