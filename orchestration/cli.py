@@ -13,8 +13,8 @@ Every run is recorded in the Dagster instance under the code location, as the UI
 list and on the timeline), and executed in this process (``orchestration.launch``); while one of
 its steps waits for the ``warehouse`` pool slot it says who holds it (``orchestration.pool_watch``).
 
-The transform rebuilds what is downstream of the ingestion jobs this process ran, as the sensor
-does. A failed job stops the run and prints each failed step's error (source, URL, attempts): its
+The transform after named jobs rebuilds what they left stale, as the sensor does
+(``orchestration.staleness``); the full build (no jobs named) rebuilds all of it. A failed job stops the run and prints each failed step's error (source, URL, attempts): its
 raw tables keep their previous data and, since nothing is published after a failure, the published
 copy keeps the last complete, checked state.
 """
@@ -164,7 +164,7 @@ def partition_tags(instance, job, sources) -> dict[str, str] | None:
 def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, transform_follows: bool = False):
     """Run ``job_name`` (its partitions as ``partition_tags`` picks them); returns (result or None
     when there was nothing to run, seconds). The transform after ingestion jobs (``after``) rebuilds
-    what is downstream of them, as the sensor does; with none, all of it. ``transform_follows``: this
+    what they left stale (``orchestration.jobs.transform_after``), as the sensor does; with none, all of it. ``transform_follows``: this
     runner runs the transform next, so the sensor need not (``RUNNER_TRANSFORMS_TAG``)."""
     from orchestration.jobs import RUNNER_TRANSFORMS_TAG, transform_after
 
@@ -181,7 +181,7 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, tr
     selection = (transform_after(after, defs.resolve_asset_graph(), instance)
                  if job.partitions_def is None and after else None)
     if selection:
-        label += f" ({len(selection)} assets downstream of {', '.join(after)})"
+        label += f" ({len(selection)} assets stale after {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)
     extra = {RUNNER_TRANSFORMS_TAG: "true"} if transform_follows else {}
     return run_in_instance(instance, defs, job, {**tags, **extra}, selection), time.perf_counter() - started
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         ingested = []  # the ingestion jobs this process ran: the transform rebuilds what they changed
         for position, job_name in enumerate(plan):
             try:
-                result, seconds = run_job(instance, defs, job_name, after=ingested,
+                result, seconds = run_job(instance, defs, job_name, after=ingested if argv else None,
                                           transform_follows=TRANSFORM_JOB in plan[position + 1:])
             except (PoolWaitGaveUp, WarehouseUnavailable) as err:
                 report_gave_up(err, warehouse)

@@ -3,8 +3,9 @@ follows any of them.
 
 Ingestion is partitioned (``assets.partitions``): daily sources by month, the H.4.1 week
 (FRED) by week, 13F by data set. A range of partitions is one run; the transform is unpartitioned
-and rebuilds, from the whole raw layer, the models downstream of what the ingestion wrote
-(:func:`transform_after`): a weekday's run leaves the 13F-only holdings models alone.
+and rebuilds, from the whole raw layer, the models downstream of what the ingestion changed
+(:func:`transform_after`): a weekday's run leaves the 13F-only holdings models alone, and those of
+the sources whose download only repeated stored rows.
 """
 
 from typing import Iterable
@@ -16,6 +17,7 @@ from assets.compaction import warehouse_compaction
 from assets.dbt import reverse_qe_dbt_assets
 from assets.publish import published_warehouse
 from assets.reports import report_assets
+from orchestration.staleness import stale_assets
 
 DAILY_GROUPS = ("raw_funding_flows", "raw_issuance", "raw_prices", "raw_securities")
 QUARTERLY_GROUPS = ("raw_holdings",)
@@ -59,19 +61,24 @@ RUNNER_TRANSFORMS_TAG = "rqe/runner_transforms"
 
 
 def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None) -> list[AssetKey]:
-    """The transform's assets downstream of what these ingestion jobs write (models, reports, the
-    published copy), the dbt seeds (a fresh warehouse needs them; 0.3 s), and, given the Dagster
-    ``instance``, every transform asset never materialised yet (a model whose only new input is a
-    source never loaded still has to exist for the marts that read it), in key order. Their checks
-    come with them. After every ingestion job, that is the whole transform
-    (``tests/orchestration/test_operations.py``)."""
-    ingested = AssetSelection.assets()
-    for job in INGEST_JOBS:
-        if job.name in ingest_job_names:
-            ingested = ingested | job.selection
+    """The transform's assets to rebuild after these ingestion jobs, in key order, with their checks.
+
+    Without the Dagster ``instance``: what is downstream of what the jobs write (models, reports, the
+    published copy) and the dbt seeds (a fresh warehouse needs them; 0.3 s); after every ingestion
+    job, that is the whole transform (``tests/orchestration/test_operations.py``). With it: the seeds
+    and what is stale (``orchestration.staleness``: never built, code changed, or a raw asset
+    upstream changed rows since it was built; any ingestion job's, so a failed transform's work is
+    picked up by the next one), with everything downstream of that."""
+    selectable = transform_job.selection.resolve(asset_graph)
     seeds = AssetSelection.all().roots() & transform_job.selection
-    selected = set(((ingested.downstream() | seeds) & transform_job.selection).resolve(asset_graph))
-    if instance is not None:
-        selected |= {key for key in transform_job.selection.resolve(asset_graph)
-                     if instance.get_latest_materialization_event(key) is None}
+    if instance is None:
+        ingested = AssetSelection.assets()
+        for job in INGEST_JOBS:
+            if job.name in ingest_job_names:
+                ingested = ingested | job.selection
+        return sorted(((ingested.downstream() | seeds) & transform_job.selection).resolve(asset_graph),
+                      key=lambda k: k.path)
+    raw = set().union(*(job.selection.resolve(asset_graph) for job in INGEST_JOBS))
+    stale = stale_assets(instance, asset_graph, selectable, raw)
+    selected = ((AssetSelection.assets(*stale).downstream() | seeds) & transform_job.selection).resolve(asset_graph)
     return sorted(selected, key=lambda k: k.path)

@@ -94,24 +94,6 @@ def test_an_ingestion_run_of_the_runner_that_transforms_next_requests_no_second_
     assert isinstance(skipped, SkipReason) and "runs the transform next" in skipped.skip_message
     assert requested.run_key.startswith("after-")
 
-def test_a_transform_asset_never_materialised_is_built_whatever_ingestion_ran():
-    """A replay without 13F data sets never runs the quarterly job; the holdings models must still
-    exist (empty) for the chain models a weekday's prices rebuild."""
-    from dagster import AssetMaterialization
-
-    from orchestration.definitions import defs
-    from orchestration.jobs import transform_after, transform_job
-
-    graph = defs.resolve_asset_graph()
-    instance = DagsterInstance.ephemeral()
-    everything = set(transform_job.selection.resolve(graph))
-    assert set(transform_after(["daily_ingest"], graph, instance)) == everything  # a fresh warehouse
-    for key in everything:
-        instance.report_runless_asset_event(AssetMaterialization(key))
-    assert transform_after(["daily_ingest"], graph, instance) == transform_after(["daily_ingest"], graph)
-    assert len(transform_after(["daily_ingest"], graph)) < len(everything)
-
-
 def _paths(keys) -> set[str]:
     return {"/".join(key.path) for key in keys}
 
