@@ -173,7 +173,11 @@ def write_security_map(out_dir: Path, *, periods: list[dt.date], taxonomy_names:
                 listed.append(ListedSecurity(cusip, name, "COM", False))
         write_13f_list(out_dir, quarter_end, listed)
     asked = list(taxonomy_names) + cusips
-    fetched_at = dt.datetime.combine(end, dt.time(6))
+    # OpenFIGI is a cache asked for the CUSIPs it lacks, i.e. after a quarter's holdings arrive, not
+    # every day: asked the morning after the newest quarter ended, so a weekday repeats the answers
+    # as stored and nothing downstream of them is rebuilt (the live loader asks only new CUSIPs)
+    ended = [p for p in periods if p < end]
+    fetched_at = dt.datetime.combine(max(ended) + dt.timedelta(days=1) if ended else end, dt.time(6))
     for n, first in enumerate(range(0, len(asked), OPENFIGI_JOBS_PER_EXCHANGE), start=1):
         batch = asked[first:first + OPENFIGI_JOBS_PER_EXCHANGE]
         write_openfigi_exchange(out_dir, f"mapping_060000_{n:05d}", fetched_at, batch,
