@@ -26,6 +26,14 @@ ABSORPTION_MART = AssetKey(["marts", "fct_capex_absorption"])
 CHAIN_MARTS = [AssetKey(["marts", name]) for name in (
     "fct_forced_selling_chain", "fct_chain_asset_vulnerability", "fct_chain_holder_systemicness")]
 REPORTS_FOLDER = "reports"  # beside the warehouse file
+PLOT_CACHE_FOLDER = ".plots"  # in it: each report's plots by the hash of their inputs (reverse_qe.reports.png)
+
+
+def plot_cache(warehouse: DuckDBResource, report: str):
+    """Reuse the plots this report drew for the same rows in its previous build."""
+    from reverse_qe.reports.png import plots_cached_in
+
+    return plots_cached_in(Path(warehouse.database).parent / REPORTS_FOLDER / PLOT_CACHE_FOLDER / report)
 
 
 def write_plots(warehouse: DuckDBResource, plots: dict[str, bytes]) -> list[str]:
@@ -45,7 +53,8 @@ def capex_absorption_report(context: AssetExecutionContext, warehouse: DuckDBRes
 
     with warehouse.get_connection() as conn:
         rows = absorption.read_rows(conn)
-    png = absorption.score_plot_png(rows)
+    with plot_cache(warehouse, "capex_absorption"):
+        png = absorption.score_plot_png(rows)
     return MaterializeResult(metadata={
         "score_plot": MetadataValue.md(absorption.plot_markdown(png)),
         "latest_components": MetadataValue.md(absorption.latest_components_markdown(rows)),
@@ -66,7 +75,8 @@ def forced_selling_chain_report(context: AssetExecutionContext, warehouse: DuckD
     if frames is None:
         context.log.warning("marts.fct_forced_selling_chain is empty: nothing to explain yet")
         return MaterializeResult(metadata={"chain_summary": MetadataValue.md("No quarter in the chain mart yet.")})
-    plots = chain.chain_plots_png(frames)
+    with plot_cache(warehouse, "forced_selling_chain"):
+        plots = chain.chain_plots_png(frames)
     return MaterializeResult(metadata={
         "chain_summary": MetadataValue.md(chain.chain_summary_markdown(frames)),
         "chain_plots": MetadataValue.md("\n\n".join(embed_png(name, png) for name, png in plots.items())),
@@ -123,12 +133,14 @@ def report_page(context: AssetExecutionContext, warehouse: DuckDBResource) -> Ma
     with duckdb.connect(str(published), read_only=True, config={"memory_limit": duckdb_memory_limit()}) as conn:
         data = page.read_page_data(conn)
     observe_marts(context, data)
-    html = page.build_page(data)
-    path = write_page(Path(warehouse.database).parent / REPORTS_FOLDER, html)
-    context.log.info(f"report page {path}: {len(data.marts)} marts, {html.count('<img ')} plots")
+    with plot_cache(warehouse, "page") as plots:
+        html = page.build_page(data)
+        path = write_page(Path(warehouse.database).parent / REPORTS_FOLDER, html)
+    context.log.info(f"report page {path}: {len(data.marts)} marts, {html.count('<img ')} plots "
+                     f"({plots.drawn} drawn, {plots.reused} as drawn before from the same rows)")
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(path)), "marts": len(data.marts), "plots": html.count("<img "),
-        "bytes": len(html.encode()),
+        "plots_drawn": plots.drawn, "bytes": len(html.encode()),
     })
 
 

@@ -10,7 +10,7 @@ import math
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from reverse_qe.reports.png import embed_png, figure_png, pyplot, synthetic_label
+from reverse_qe.reports.png import cached_png, embed_png, figure_png, pyplot, synthetic_label
 
 COLUMNS = (
     "week_ending", "score", "regime", "regime_held", "absorption_ratio", "slack_bn",
@@ -102,6 +102,7 @@ def shade_regimes(axis, weeks: Sequence[Any], rows: Sequence[Mapping[str, Any]])
     return [Patch(facecolor=REGIME_COLOURS[r], label=REGIME_LABELS[r]) for r in REGIME_COLOURS if r in shown]
 
 
+@cached_png
 def score_plot_png(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """PNG: the score over time on its regime bands, with a reference line at 50 (top), and its main
     components, z(AR), z(-S), confirmation (bottom)."""

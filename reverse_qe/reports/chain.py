@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reverse_qe.reports.png import figure_png, pyplot, synthetic_label
+from reverse_qe.reports.png import cached_png, figure_png, pyplot, synthetic_label
 
 TOP = 5
 
@@ -90,6 +90,7 @@ def chain_summary_markdown(frames: ChainFrames) -> str:
     return "\n".join(lines)
 
 
+@cached_png
 def chain_history_png(frames: ChainFrames) -> bytes:
     """PNG: amplification and score by quarter."""
     plt = pyplot()
@@ -105,6 +106,7 @@ def chain_history_png(frames: ChainFrames) -> bytes:
     return figure_png(fig)
 
 
+@cached_png
 def asset_vulnerability_png(frames: ChainFrames) -> bytes:
     """PNG: mean chain price change by asset group in the latest quarter."""
     plt = pyplot()

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
-from reverse_qe.reports.png import figure_png, pyplot, rows_synthetic_label, series
+from reverse_qe.reports.png import cached_png, figure_png, pyplot, rows_synthetic_label, series
 
 Rows = Sequence[Mapping[str, Any]]
 QUARTER_BAR_DAYS = 60  # a bar's width on a time axis of quarters
 
 
+@cached_png
 def chain_bands_png(bands: Rows, chain: Rows) -> bytes:
     """Top: amplification's p10-p90 band over the parameter draws and its median per quarter, the
     baseline (``chain``: fct_forced_selling_chain's quarter_end, amplification) and the threshold
@@ -70,6 +71,7 @@ def quarterly_share_panel(axis, rows: Rows, column: str, label: str, ylabel: str
     axis.legend(loc="lower left", fontsize=8)
 
 
+@cached_png
 def unit_reconciliation_png(rows: Rows) -> bytes:
     """Top: the share of 13F filings per quarter whose lines add up to their summary page. Bottom:
     the value read in the other unit than the date rule's (corrected) and the value flagged."""
@@ -99,6 +101,7 @@ def unit_reconciliation_png(rows: Rows) -> bytes:
 STATUS_COLOURS = {"corrected": "tab:blue", "unresolved": "tab:red", "rule": "tab:grey"}
 
 
+@cached_png
 def unit_exceptions_png(rows: Rows, *, top: int = 15) -> bytes:
     """The filings with a corrected or unresolved unit, or not adding up, by value (the ``top``
     largest): colour by unit status, hatched when flagged."""

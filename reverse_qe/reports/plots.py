@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from reverse_qe.reports.absorption import REGIME_COLOURS, REGIME_LABELS, shade_regimes
-from reverse_qe.reports.png import figure_png, pyplot
+from reverse_qe.reports.png import cached_png, figure_png, pyplot
 from reverse_qe.reports.png import rows_synthetic_label as _synthetic
 from reverse_qe.reports.png import series as _series
 
@@ -16,6 +16,7 @@ Rows = Sequence[Mapping[str, Any]]
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:grey")
 
 
+@cached_png
 def bathtub_png(rows: Rows) -> bytes:
     """The bathtub's level (net liquidity) and the 13-week change of it split into the tap (Fed
     assets), the Treasury drain (TGA) and the reverse-repo release (ON RRP)."""
@@ -39,6 +40,7 @@ def bathtub_png(rows: Rows) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def idle_pool_png(rows: Rows) -> bytes:
     """The idle pool (ON RRP + reserves above the floor, with the floor's sensitivity band) against
     the demand for funds over 13 weeks (private Treasury supply + hyperscaler external funding)."""
@@ -65,6 +67,7 @@ def idle_pool_png(rows: Rows) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def funding_png(rows: Rows) -> bytes:
     """Per company and calendar quarter: capex (top) and external funding (bottom, stacked)."""
     plt = pyplot()
@@ -92,6 +95,7 @@ def funding_png(rows: Rows) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def divergence_png(rows: Rows, regimes: Mapping[Any, Any]) -> bytes:
     """Cumulative weekly returns of the speculative and near-cash-flow baskets and their spread, on
     the absorption regime known each week (``regimes``: week -> regime)."""
@@ -126,6 +130,7 @@ def divergence_png(rows: Rows, regimes: Mapping[Any, Any]) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def divergence_by_regime_png(rows: Rows) -> bytes:
     """Mean spread over the 13 weeks after each week, by the regime of that week, with its range."""
     plt = pyplot()
@@ -145,6 +150,7 @@ def divergence_by_regime_png(rows: Rows) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def holders_png(rows: Rows, *, top: int = 10) -> bytes:
     """The holders whose forced sales cause the most losses to others (latest quarter), by type."""
     plt = pyplot()
@@ -172,6 +178,7 @@ def nowcast_error_band_bn(errors: Rows, horizon: str = "same_day") -> float | No
     return None if value is None else float(value)
 
 
+@cached_png
 def nowcast_errors_png(errors: Rows) -> bytes:
     """Median and p90 of the nowcast's |error| of net liquidity by year, one pair of bars per horizon;
     a hatched bar is a year whose median or p90 misses its target (``net_liquidity_meets_target``)."""
@@ -198,6 +205,7 @@ def nowcast_errors_png(errors: Rows) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def liquidity_daily_png(rows: Rows, errors: Rows, *, recent_days: int = 91) -> bytes:
     """Top: the last ``recent_days`` days (13 weeks) of net liquidity, the H.4.1 Wednesdays marked,
     with the band of the nowcast's error (± the p90 of |error| scored on Wednesdays) around the days

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from reverse_qe.reports.absorption import REGIME_COLOURS, REGIME_LABELS, shade_regimes
-from reverse_qe.reports.png import figure_png, pyplot, rows_synthetic_label, series
+from reverse_qe.reports.png import cached_png, figure_png, pyplot, rows_synthetic_label, series
 
 Rows = Sequence[Mapping[str, Any]]
 BASELINE_PATH = "baseline"  # fct_policy_whatif: the path that is the observed weeks (drawn from baseline_*)
@@ -33,6 +33,7 @@ def whatif_paths(rows: Rows) -> list[tuple[str, list[Mapping[str, Any]]]]:
     return sorted(ordered, key=lambda p: (-(p[1][-1].get("idle_pool_bn") or 0.0), p[0]))
 
 
+@cached_png
 def whatif_png(rows: Rows) -> bytes:
     """The idle pool (top) and the score (bottom) on each policy path, against the baseline (the
     observed weeks, black): how much buying it takes to keep idle money in the pool."""
@@ -74,6 +75,7 @@ def whatif_table(rows: Rows) -> list[tuple[Any, ...]]:
     return table
 
 
+@cached_png
 def alerts_png(alerts: Rows, absorption_rows: Rows) -> bytes:
     """The score over time (``absorption_rows``: week_ending, score, regime_held) on the held regime,
     with the thresholds, each held crossing (triangle up or down) and each change of the held regime

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reverse_qe.reports.png import figure_png, pyplot, synthetic_label
+from reverse_qe.reports.png import cached_png, figure_png, pyplot, synthetic_label
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -30,6 +30,7 @@ def hinge_bp(fit: Mapping[str, Any], reserves_bn: float) -> float:
     return float(fit["spread_above_floor_bp"]) + float(fit["spread_slope_bp_per_100bn"]) * below / 100
 
 
+@cached_png
 def reserve_floor_png(rows: Rows, fixed_floor_bn: float | None = None) -> bytes:
     """Top: each week's reserves against its SOFR - IORB (coloured by year; the weeks of the latest
     fit's window ringed) with that fit's hinge and kink. Bottom: the floor as estimated each week

@@ -11,7 +11,7 @@ import math
 from typing import Any, Mapping, Sequence
 
 from reverse_qe.reports.chain_units_plots import QUARTER_BAR_DAYS, quarterly_share_panel
-from reverse_qe.reports.png import figure_png, pyplot, rows_synthetic_label, series
+from reverse_qe.reports.png import cached_png, figure_png, pyplot, rows_synthetic_label, series
 
 Rows = Sequence[Mapping[str, Any]]
 MAPPED_VALUE_SHARE_TARGET = 0.95  # the issue's target for the scenario's universe (docs/securities_map.md)
@@ -19,6 +19,7 @@ GROUP_COLOURS = {"crypto_proxy": "tab:orange", "software": "tab:purple", "retail
                  "memory": "tab:green", "etf": "tab:blue", "other": "tab:grey", "unmapped": "black"}
 
 
+@cached_png
 def mapping_coverage_png(rows: Rows) -> bytes:
     """Top: ``mapped_value_share`` per quarter against its target. Bottom: the value left unmapped
     and the value of NEW HOLDINGS amendments whose report is not loaded."""
@@ -40,6 +41,7 @@ def mapping_coverage_png(rows: Rows) -> bytes:
     return figure_png(figure)
 
 
+@cached_png
 def value_by_asset_group_png(rows: Rows) -> bytes:
     """Each quarter's 13F value by asset group, stacked to 100%: which groups the chain can hit."""
     plt = pyplot()

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from reverse_qe.reports.png import figure_png, pyplot, synthetic_label
+from reverse_qe.reports.png import cached_png, figure_png, pyplot, synthetic_label
 
 Rows = Sequence[Mapping[str, Any]]
 LEADLAG = "fct_stress_composite_leadlag"
@@ -44,6 +44,7 @@ def _by_series(rows: Rows, x: str, y: str) -> dict[str, tuple[list, list[float]]
     return series
 
 
+@cached_png
 def score_beside_composites_png(scores: Rows, readings: Rows, leadlag: Rows) -> bytes:
     """Top: the score (0-100, left axis) and each composite (index points, right axis) by the week
     it is known in. Bottom: each composite's correlation with the score at every lag (k > 0: the
@@ -97,6 +98,7 @@ def score_beside_composites_png(scores: Rows, readings: Rows, leadlag: Rows) -> 
 EPISODES = "fct_stress_episodes"
 
 
+@cached_png
 def episodes_png(rows: Rows) -> bytes:
     """Each named episode against each series: where the series' peak in the episode ranks in its
     own history (``peak_pctile``, 0-100), as a grid; a blank cell is a series with no reading then."""
