@@ -2,7 +2,7 @@
 
 A weekday's ingestion downloads the month so far again, but only a few of its raw tables gain rows
 (on 2026-11-20 at scale 1: prices, crypto, the two Daily Treasury Statement tables and the reverse
-repo, 6 of 17; the Treasury auctions, MSPD, the SEC's filings and list, the 13F holdings did not).
+repo, 5 of daily_ingest's 10; the Treasury auctions, MSPD, the SEC's filings and list did not).
 Each raw asset's materialisation says how many rows its write changed (``rows_changed``; an upsert
 that only repeats stored rows changes none and writes nothing). From Dagster's event log, a
 transform asset (a dbt model, a report, the published copy) is stale when:
