@@ -14,9 +14,10 @@ list and on the timeline), and executed in this process (``orchestration.launch`
 its steps waits for the ``warehouse`` pool slot it says who holds it (``orchestration.pool_watch``).
 
 The transform after named jobs rebuilds what they left stale, as the sensor does
-(``orchestration.staleness``); the full build (no jobs named) rebuilds all of it. A failed job stops the run and prints each failed step's error (source, URL, attempts): its
-raw tables keep their previous data and, since nothing is published after a failure, the published
-copy keeps the last complete, checked state.
+(``orchestration.staleness``); the full build (no jobs named) rebuilds all of it. A failed job
+stops the run and prints each failed step's error (source, URL, attempts): its raw tables keep
+their previous data and, since nothing is published after a failure, the published copy keeps the
+last complete, checked state.
 """
 
 from __future__ import annotations
@@ -164,8 +165,9 @@ def partition_tags(instance, job, sources) -> dict[str, str] | None:
 def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, transform_follows: bool = False):
     """Run ``job_name`` (its partitions as ``partition_tags`` picks them); returns (result or None
     when there was nothing to run, seconds). The transform after ingestion jobs (``after``) rebuilds
-    what they left stale (``orchestration.jobs.transform_after``), as the sensor does; with none, all of it. ``transform_follows``: this
-    runner runs the transform next, so the sensor need not (``RUNNER_TRANSFORMS_TAG``)."""
+    what they left stale (``orchestration.jobs.transform_after``), as the sensor does; with none,
+    all of it. ``transform_follows``: this runner runs the transform next, so the sensor need not
+    (``RUNNER_TRANSFORMS_TAG``)."""
     from orchestration.jobs import RUNNER_TRANSFORMS_TAG, transform_after
 
     started = time.perf_counter()

@@ -51,11 +51,9 @@ def selected(instance, graph) -> set[str]:
 
 
 def roots(graph) -> set[str]:
-    from dagster import AssetSelection
+    from orchestration.jobs import TRANSFORM_ROOTS
 
-    from orchestration.jobs import transform_job
-
-    return {"/".join(k.path) for k in (AssetSelection.all().roots() & transform_job.selection).resolve(graph)}
+    return {"/".join(k.path) for k in TRANSFORM_ROOTS.resolve(graph)}
 
 
 def test_a_download_that_repeats_the_stored_rows_rebuilds_nothing_but_the_seeds(built, graph):
