@@ -83,4 +83,6 @@ def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:
 )
 def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     """Every dbt model, seed and test; tests surface as asset checks on the models they guard."""
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(), context=context)
+    yield from invocation.stream()
+    dbt.keep_parse(invocation)

@@ -14,6 +14,7 @@ from dagster import ConfigurableResource, get_dagster_logger
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from reverse_qe.dbt_parse import keep_parse, start_from_kept
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
@@ -125,10 +126,20 @@ class WarehouseDbtResource(DbtCliResource):
         return version.parse(__version__)
 
     def cli(self, args, **kwargs):
+        """Also: a build starts from the parse kept for its warehouse (``reverse_qe.dbt_parse``);
+        the caller keeps dbt's new one with :meth:`keep_parse` once the invocation has ended."""
         if args and args[0] in ("build", "run", "seed", "test", "snapshot"):
-            open_warehouse(warehouse_path(), report=get_dagster_logger().warning).close()
+            warehouse = warehouse_path()
+            open_warehouse(warehouse, report=get_dagster_logger().warning).close()
+            target = Path(kwargs.get("target_path") or self._get_unique_target_path(context=kwargs.get("context")))
+            start_from_kept(warehouse, target if target.is_absolute() else Path(self.project_dir) / target)
+            kwargs["target_path"] = target
         os.environ.update(dbt_colour_env(sys.stdout))
         return super().cli(args, **kwargs)
+
+    def keep_parse(self, invocation) -> None:
+        """Keep the parse a finished invocation wrote for the warehouse's next build."""
+        keep_parse(warehouse_path(), invocation.target_path)
 
 
 def build_resources(settings: SourceSettings | None = None) -> dict:
