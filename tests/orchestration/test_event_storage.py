@@ -60,3 +60,91 @@ def test_an_instance_with_its_own_storage_is_opened_as_it_is(home):
     (home / "dagster.yaml").write_text(f"storage:\n  sqlite:\n    base_dir: {home / 'elsewhere'}\n")
     with runner_instance() as instance:
         assert type(instance.event_log_storage) is SqliteEventLogStorage
+
+
+def partitioned_job_events(instance, fail_index_once: bool = False):
+    """A single-run backfill of a month-partitioned asset with a check over 2024's twelve months,
+    as an ingestion job runs; returns what the instance then says of it."""
+    from dagster import (
+        AssetCheckResult,
+        BackfillPolicy,
+        DagsterEventType,
+        EventRecordsFilter,
+        MonthlyPartitionsDefinition,
+        asset,
+        asset_check,
+        materialize,
+    )
+
+    months = MonthlyPartitionsDefinition(start_date="2024-01-01", end_date="2025-01-01")
+
+    @asset(partitions_def=months, backfill_policy=BackfillPolicy.single_run())
+    def monthly() -> None:
+        """No output to store: only the events."""
+
+    @asset_check(asset=monthly)
+    def monthly_has_rows():
+        return AssetCheckResult(passed=True)
+
+    result = materialize([monthly, monthly_has_rows], instance=instance, tags={
+        "dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-12-01"})
+    assert result.success
+
+    def count(kind):
+        return len(instance.get_event_records(EventRecordsFilter(event_type=kind, asset_key=monthly.key)))
+
+    run_kinds = sorted(str(e.dagster_event_type) for e in instance.all_logs(result.run_id) if e.is_dagster_event)
+    return {
+        "partitions": sorted(instance.get_materialized_partitions(monthly.key)),
+        "materialized": count(DagsterEventType.ASSET_MATERIALIZATION),
+        "planned": count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED),
+        "check": instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [monthly_has_rows.check_key])[monthly_has_rows.check_key].status.value,
+        "run_events": run_kinds,
+    }
+
+
+def test_a_batch_of_asset_events_is_stored_as_dagster_stores_them_one_by_one(home, tmp_path_factory, monkeypatch):
+    stretches = []
+    original = QuickCommitSqliteEventLogStorage._index_asset_events
+
+    def counted(self, pairs):
+        pairs = list(pairs)
+        stretches.append(len(pairs))
+        return original(self, pairs)
+
+    monkeypatch.setattr(QuickCommitSqliteEventLogStorage, "_index_asset_events", counted)
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    with runner_instance() as instance:
+        batched = partitioned_job_events(instance)
+
+    other = tmp_path_factory.mktemp("dagsters_own")
+    (other / "dagster.yaml").write_text((REPO / ".dagster_home" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "0")  # Dagster's default: every event on its own
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(other))) as dagsters:
+        one_by_one = partitioned_job_events(dagsters)
+
+    assert batched == one_by_one
+    assert batched["materialized"] == batched["planned"] == len(batched["partitions"]) == 12
+    assert 12 in stretches  # the twelve materialisations went to the index in one transaction
+
+
+def test_a_batch_whose_index_write_fails_is_still_stored_exactly_once(home, monkeypatch):
+    original = QuickCommitSqliteEventLogStorage._index_asset_events
+    failed = []
+
+    def fails_once(self, pairs):
+        pairs = list(pairs)
+        if len(pairs) > 1 and not failed:
+            failed.append(len(pairs))
+            with self.index_transaction() as conn:  # the transaction rolls back what it wrote
+                conn.execute(pairs[0][1])
+                raise RuntimeError("index write failed")
+        return original(self, pairs)
+
+    monkeypatch.setattr(QuickCommitSqliteEventLogStorage, "_index_asset_events", fails_once)
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    with runner_instance() as instance:
+        events = partitioned_job_events(instance)
+    assert failed
+    assert events["materialized"] == events["planned"] == len(events["partitions"]) == 12
