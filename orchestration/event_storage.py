@@ -13,7 +13,13 @@ transaction, so the webserver's file watcher still sees each run's database chan
 connection closes, and nothing is shared across a fork), and sets ``synchronous=NORMAL`` on each
 connection. The databases are already in WAL mode (Dagster sets it), where SQLite documents
 NORMAL as safe from corruption: a power cut may lose the last events, an application crash loses
-none. Everything else is Dagster's own class.
+none. It also stores each batch of events Dagster hands over (a partitioned step's
+materialisations, a run's planned events) in one transaction per database, through Dagster's own
+per-event code (:meth:`QuickCommitSqliteEventLogStorage.store_event_batch`), and remembers which
+tables exist instead of asking SQLite before each asset event. One demo with its history on disk
+(2026-12-03, idle): the three ingestion jobs took 73 s before the batches, 37 s with a first
+version that wrote asset events only in batches, and 30 s with this one; the whole demo 134, 103
+and 94 s. Everything else is Dagster's own class.
 
 The runner (``orchestration.cli``, and so ``make demo``, ``make real``, ``make live``) opens the
 instance with :func:`runner_instance`, which uses this storage where the instance would use Dagster's
@@ -24,21 +30,17 @@ Dagster's own class, as do the runs they launch.
 from __future__ import annotations
 
 import os
-import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from itertools import groupby
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import yaml
 from dagster import DagsterInstance
-from dagster._core.errors import DagsterInvariantViolationError
-from dagster._core.events import ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log import SqliteEventLogStorage
-from dagster._core.storage.sqlalchemy_compat import db_result
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.pool import NullPool
@@ -61,6 +63,8 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, object] = OrderedDict()
+        self._tables_seen: set[str] = set()
+        self._batch = threading.local()  # the open transactions of a batch being stored, per thread
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -68,6 +72,7 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str):
+        """The shard's engine, made once, its database initialised once (call with ``_db_lock``)."""
         engine = self._engines.get(shard)
         if engine is None:
             engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
@@ -78,72 +83,59 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
                 self._engines.popitem(last=False)[1].dispose()
         else:
             self._engines.move_to_end(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
         return engine
 
     @contextmanager
-    def _connect(self, shard: str) -> Iterator[Connection]:  # Dagster's body, with the engine kept
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        """Dagster's body, with the engine kept; inside :meth:`store_event_batch` (on its thread),
+        the batch's own transaction on that database."""
+        held = getattr(self._batch, "connections", None)
+        if held is not None:
+            if shard not in held:
+                with self._db_lock:
+                    engine = self._engine(shard)
+                conn = self._batch.stack.enter_context(engine.connect())
+                self._batch.stack.enter_context(conn.begin())
+                held[shard] = conn
+            yield held[shard]
+            return
         with self._db_lock:
             engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Dagster's answer, kept once the table is there (Dagster asks before storing each asset
+        event's tags, with an engine and a connection made for the question)."""
+        if table_name not in self._tables_seen and super().has_table(table_name):
+            self._tables_seen.add(table_name)
+        return table_name in self._tables_seen
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        """Dagster's :meth:`store_event` for each event, with each stretch of asset events of one run
-        written in one transaction on the run's database and one on the index, instead of two per
-        event (each a connection opened, committed and closed).
+        """Dagster's own :meth:`store_event` for each event, inside one transaction per database
+        (the run's and the index) for the whole batch, instead of one to three per event, each a
+        connection opened, committed and closed.
 
         Dagster hands over a batch (``DAGSTER_EVENT_BATCH_SIZE``, which :func:`runner_instance`
         sets) for an asset step's materialisations over a partition range and for a run's planned
         events: a month-partitioned ingestion from 2018 plans and materialises ~110 partitions per
-        asset. Other events (checks, run status) take Dagster's own path, one by one, in order.
+        asset, and the transform plans ~90 assets and ~290 checks.
 
-        Exactly once: when a stretch's write on the run's database fails, nothing of it was
-        written and its events take Dagster's own path; when the index's fails, the index's part is
-        done event by event. Only an error there too reaches Dagster, which then stores the whole
-        batch again one by one, as it does after any failed batch.
+        All or nothing until the commits: an error rolls each database back, and Dagster then
+        stores the batch one event at a time, as it does after any failed batch. The transactions
+        commit one after the other (the last opened first); only a failure of the second commit
+        would leave one database with the batch and the other without it.
         """
-        for (asset_events, run_id), stretch in groupby(events, key=lambda event: (
-                event.is_dagster_event and event.dagster_event_type in ASSET_EVENTS, event.run_id)):
-            stretch = list(stretch)
-            if not asset_events:
-                for event in stretch:
-                    self.store_event(event)
-                continue
-            statements = [self.prepare_insert_event(event) for event in stretch]
+        with ExitStack() as stack:
+            self._batch.connections, self._batch.stack = {}, stack
             try:
-                with self.run_connection(run_id) as conn:
-                    for statement in statements:
-                        conn.execute(statement)
-            except Exception as err:  # nothing of the stretch was written: Dagster's path
-                _batch_fell_back("the run's database", err)
-                for event in stretch:
+                for event in events:
                     self.store_event(event)
-                continue
-            try:
-                self._index_asset_events(zip(stretch, statements))
-            except Exception as err:  # the index's part alone, one event at a time
-                _batch_fell_back("the index", err)
-                for pair in zip(stretch, statements):
-                    self._index_asset_events([pair])
-
-    def _index_asset_events(self, pairs) -> None:
-        """What :meth:`store_event` mirrors of asset events in the index, in one transaction."""
-        with self.index_transaction() as conn:
-            for event, statement in pairs:
-                with db_result(conn, statement) as result:
-                    event_id = result.inserted_primary_key[0]
-                if event_id is None:
-                    raise DagsterInvariantViolationError("Cannot store asset event tags for null event id.")
-                self._store_asset_event_tags(conn, [event], [event_id])
-                self._store_asset_event(conn, event, event_id)
-
-
-def _batch_fell_back(where: str, err: Exception) -> None:
-    sys.stderr.write(f"Storing a batch of asset events on {where} failed ({err}); storing them one by one\n")
+            finally:
+                self._batch.connections = self._batch.stack = None
 
 
 def runner_instance() -> DagsterInstance:
