@@ -143,9 +143,9 @@ def runner_instance() -> DagsterInstance:
     Dagster's default SQLite event log; an instance whose ``dagster.yaml`` configures its own storage
     (Postgres, say) is opened as it is.
 
-    It also turns on Dagster's batching of asset events in this process (``DAGSTER_EVENT_BATCH_SIZE``,
-    off by default; read at each event), which this storage writes a stretch at a time and any other
-    stores as it always does. A value already set is kept."""
+    It also turns on Dagster's batching of events in this process (``DAGSTER_EVENT_BATCH_SIZE``, off
+    by default; read at each event): this storage writes each batch in one transaction per database,
+    any other storage as it always does. A value already set is kept."""
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", str(EVENT_BATCH_SIZE))
     home = os.environ.get("DAGSTER_HOME", "")
     if not home:
