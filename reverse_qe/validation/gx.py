@@ -132,6 +132,10 @@ def gx_context():
 _DOCS_SITES: dict[str, str] = {}
 
 
+def _view(name: str) -> dict[str, str]:
+    return {"module_name": "reverse_qe.validation.gx_views", "class_name": name}
+
+
 def _docs_site(context, docs_dir: Path) -> str:
     key = str(docs_dir.resolve())
     if key not in _DOCS_SITES:
@@ -139,7 +143,9 @@ def _docs_site(context, docs_dir: Path) -> str:
         context.add_data_docs_site(site_name=name, site_config={
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": key},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # GX's views, keeping their compiled templates between batches (reverse_qe.validation.gx_views)
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("IndexPageView")},
+            "site_section_builders": {section: {"view": _view("PageView")} for section in ("expectations", "validations")},
         })
         _DOCS_SITES[key] = name
     return _DOCS_SITES[key]

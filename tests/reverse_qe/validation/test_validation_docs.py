@@ -4,6 +4,9 @@ again made a run's docs cost grow with the square of its batches)."""
 
 from __future__ import annotations
 
+import re
+
+import jinja2
 import pandas as pd
 
 from reverse_qe.validation.gx import validate_raw_batch
@@ -35,3 +38,36 @@ def test_each_batch_renders_its_own_pages_and_keeps_the_earlier_ones(tmp_path):
     assert _pages(docs, "docs_first") == first_pages  # not rendered again
     index = second.docs_index.read_text()
     assert "docs_first" in index and "docs_second" in index
+
+
+def _without_ids_and_times(html: str) -> str:
+    """GX's element ids (uuid4) and its cache-busting ``?d=<time>`` differ between any two builds."""
+    html = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<id>", html)
+    return re.sub(r"\?d=\d{8}T\d{6}\.\d+Z", "", html)
+
+
+def test_a_batch_after_the_first_compiles_no_template_and_its_page_is_gxs_own(tmp_path, monkeypatch):
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    from reverse_qe.validation.gx import gx_context
+    from reverse_qe.validation.gx_views import PageView
+
+    docs = tmp_path / "gx_docs"
+    validate_raw_batch(pd.DataFrame({"x": [1], "source_uri": ["a.csv"]}), _suite("docs_warm"), docs_dir=docs)
+    compiled = []
+    compile_template = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, *a, **k: compiled.append(a[1:2]) or compile_template(self, *a, **k))
+    later = validate_raw_batch(pd.DataFrame({"x": [1.0, None], "source_uri": ["b.csv"] * 2}),
+                               _suite("docs_later"), docs_dir=docs)
+    assert not later.success and len(_pages(docs, "docs_later")) == 2
+    assert compiled == []  # GX's own views compiled their templates again for every batch
+
+    context = gx_context()
+    result = context.validation_results_store.get(context.validation_results_store.list_keys()[-1])
+    # GX mutates a rendered document, so each view renders its own
+    ours = PageView().render(ValidationResultsPageRenderer().render(result))
+    gxs = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    assert "docs_later" in ours
+    assert _without_ids_and_times(ours) == _without_ids_and_times(gxs)
