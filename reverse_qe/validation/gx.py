@@ -145,7 +145,8 @@ def _docs_site(context, docs_dir: Path) -> str:
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": key},
             # GX's views, keeping their compiled templates between batches (reverse_qe.validation.gx_views)
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("IndexPageView")},
-            "site_section_builders": {section: {"view": _view("PageView")} for section in ("expectations", "validations")},
+            "site_section_builders": {section: {"view": _view("PageView")}
+                                      for section in ("expectations", "validations")},
         })
         _DOCS_SITES[key] = name
     return _DOCS_SITES[key]
