@@ -12,6 +12,7 @@ import subprocess
 import duckdb
 import pytest
 
+from reverse_qe.table_fingerprints import quoted
 from tests.conftest import DBT, REPO, copy_run
 
 pytestmark = pytest.mark.slow
@@ -26,8 +27,9 @@ def table_hashes(warehouse) -> dict[str, tuple[int, str]]:
         tables = conn.execute("select schema_name, table_name from duckdb_tables() "
                               "where schema_name in ('intermediate', 'marts') order by all").fetchall()
         return {f"{schema}.{table}": conn.execute(
-                    f'select count(*), md5(string_agg(t::varchar, chr(10) order by t)) from "{schema}"."{table}" t'
-                ).fetchone() for schema, table in tables}
+                    "select count(*), md5(string_agg(t::varchar, chr(10) order by t)) "
+                    f"from {quoted(schema)}.{quoted(table)} t").fetchone()
+                for schema, table in tables}
 
 
 def test_a_rebuild_from_the_same_raw_tables_gives_byte_identical_marts(scenario_run, tmp_path):
