@@ -20,6 +20,7 @@ from reverse_qe.settings import (
     REPO_ROOT,
     SourceSettings,
     dbt_colour_env,
+    dbt_file_log_env,
     duckdb_memory_limit,
     warehouse_path,
 )
@@ -112,7 +113,8 @@ class WarehouseResource(DuckDBResource):
 class WarehouseDbtResource(DbtCliResource):
     """dbt, started once the warehouse can be opened (the same bounded wait and named errors as the
     steps' connections, rather than dbt's raw lock error), without colour codes unless the run's
-    output is a terminal (``dbt_colour_env``; dbt reads the environment it inherits)."""
+    output is a terminal (``dbt_colour_env``; dbt reads the environment it inherits), and its own
+    log file at info level as text (``dbt_file_log_env``)."""
 
     @functools.cached_property
     def _cli_version(self):
@@ -143,6 +145,7 @@ class WarehouseDbtResource(DbtCliResource):
             start_from_kept(warehouse, target if target.is_absolute() else Path(self.project_dir) / target)
             kwargs["target_path"] = target
         os.environ.update(dbt_colour_env(sys.stdout))
+        os.environ.update(dbt_file_log_env())
         return super().cli(args, **kwargs)
 
     def keep_parse(self, invocation) -> None:

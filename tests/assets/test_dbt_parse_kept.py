@@ -1,13 +1,20 @@
 """A dbt build on a warehouse other than the one ``make manifest`` parsed for parses the project
 once, keeps that parse beside the warehouse, and the next build there starts from it
-(``reverse_qe.dbt_parse``). Real dbt, through the pipeline's own dbt resource."""
+(``reverse_qe.dbt_parse``); dbt's own log file of each is text at info level
+(``reverse_qe.settings.dbt_file_log_env``). Real dbt, through the pipeline's own dbt resource."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
 import duckdb
+import pytest
 
 from assets.resources import build_resources
 from reverse_qe.dbt_parse import kept_parse_path
+from reverse_qe.settings import DBT_FILE_LOG, dbt_file_log_env
 
 REPARSED = "Unable to do partial parsing"  # what dbt logs when it parses the whole project again
 
@@ -20,21 +27,59 @@ def seed_one(dbt):
     return invocation, (invocation.target_path / "dbt.log").read_text()
 
 
-def test_a_build_keeps_its_parse_and_the_next_build_on_that_warehouse_starts_from_it(tmp_path, monkeypatch):
-    warehouse = tmp_path / "w.duckdb"
-    monkeypatch.setenv("RQE_WAREHOUSE", str(warehouse))
-    dbt = build_resources()["dbt"]
-    kept = kept_parse_path(warehouse)
-    kept.write_bytes(b"not a parse")  # a damaged one: dbt parses again, as with none
+@dataclass
+class TwoSeeds:
+    warehouse: Path
+    first_log: str
+    kept_after_first: bytes
+    kept_made_ns: int
+    second: object
+    second_log: str
+    file_log_env: dict[str, str]
 
-    _, first_log = seed_one(dbt)
-    assert REPARSED in first_log or "Failed to load parsed file from disk" in first_log, first_log[-3000:]
-    assert kept.read_bytes() != b"not a parse"
-    made = kept.stat().st_mtime_ns
 
-    second, second_log = seed_one(dbt)
-    assert REPARSED not in second_log, second_log[-3000:]
-    assert (second.target_path / "partial_parse.msgpack").read_bytes() == kept.read_bytes()
-    assert kept.stat().st_mtime_ns == made  # nothing new to keep: dbt reused it whole
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+@pytest.fixture(scope="module")
+def two_seeds(tmp_path_factory) -> TwoSeeds:
+    """Two seeds on a new warehouse whose kept parse is damaged (dbt parses again, as with none), in
+    an environment without dbt's file-log variables, as a fresh run's process has."""
+    warehouse = tmp_path_factory.mktemp("kept") / "w.duckdb"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("RQE_WAREHOUSE", str(warehouse))
+        for name in DBT_FILE_LOG:  # set, then removed: the context puts back what was there
+            monkeypatch.setenv(name, "")
+            monkeypatch.delenv(name)
+        dbt = build_resources()["dbt"]
+        kept = kept_parse_path(warehouse)
+        kept.write_bytes(b"not a parse")
+        _, first_log = seed_one(dbt)
+        kept_after_first, made = kept.read_bytes(), kept.stat().st_mtime_ns
+        second, second_log = seed_one(dbt)
+        file_log_env = {name: os.environ.get(name) for name in DBT_FILE_LOG}
+    return TwoSeeds(warehouse, first_log, kept_after_first, made, second, second_log, file_log_env)
+
+
+def test_a_build_keeps_its_parse_and_the_next_build_on_that_warehouse_starts_from_it(two_seeds):
+    # the first parsed again and kept its parse (dbt names an unreadable parse only in debug lines)
+    assert two_seeds.kept_after_first != b"not a parse"
+
+    kept = kept_parse_path(two_seeds.warehouse)
+    assert REPARSED not in two_seeds.second_log, two_seeds.second_log[-3000:]
+    assert (two_seeds.second.target_path / "partial_parse.msgpack").read_bytes() == kept.read_bytes()
+    assert kept.stat().st_mtime_ns == two_seeds.kept_made_ns  # nothing new to keep: dbt reused it whole
+    with duckdb.connect(str(two_seeds.warehouse), read_only=True) as conn:
         assert conn.execute("select count(*) from raw.fred_series").fetchone()[0] > 0
+
+
+def test_dbts_log_file_is_text_with_each_nodes_result_and_none_of_its_sql(two_seeds):
+    assert two_seeds.file_log_env == DBT_FILE_LOG  # the resource set them for its dbt
+    log = two_seeds.second_log
+    lines = [line for line in log.splitlines() if line.strip()]
+    assert lines and not any(line.lstrip().startswith("{") for line in lines), log[:2000]  # text, not JSON
+    assert "OK loaded seed file raw.fred_series" in log, log[-2000:]  # the node and its result
+    # at debug level the file carries each statement dbt sends, the seed's insert among them
+    assert "insert into" not in log.lower() and "SQL status" not in log, log[-2000:]
+
+
+def test_the_users_own_file_log_setting_wins():
+    assert dbt_file_log_env({}) == DBT_FILE_LOG
+    assert dbt_file_log_env({"DBT_LOG_LEVEL_FILE": "debug"}) == {"DBT_LOG_FORMAT_FILE": "text"}
