@@ -141,8 +141,8 @@ def dbt_colour_env(stream, environ=os.environ) -> dict[str, str]:
 # the format of its console, which dagster-dbt sets to JSON, so every SQL statement dbt sends, with
 # its timings, became a JSON line (10.4 MB for one scenario build). At info level, as text, it keeps
 # what a reader looks for there (each node's start and result, errors, a changed profile that made
-# dbt parse the whole project again) in ~90 KB. A full scenario build, `dbt build --exclude-resource-type unit_test`
-# with each setting in turn (four pairs, 2026-12-04): 21.1/22.0/26.5/24.6 s against 19.3/24.0/22.4/22.4 s.
+# dbt parse the whole project again) in ~90 KB. What it saves a build is within the machine's noise
+# (docs/design_notes.md, "dbt's own log file").
 DBT_FILE_LOG = {"DBT_LOG_LEVEL_FILE": "info", "DBT_LOG_FORMAT_FILE": "text"}
 
 
