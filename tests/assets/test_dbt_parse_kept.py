@@ -30,7 +30,6 @@ def seed_one(dbt):
 @dataclass
 class TwoSeeds:
     warehouse: Path
-    first_log: str
     kept_after_first: bytes
     kept_made_ns: int
     second: object
@@ -51,11 +50,11 @@ def two_seeds(tmp_path_factory) -> TwoSeeds:
         dbt = build_resources()["dbt"]
         kept = kept_parse_path(warehouse)
         kept.write_bytes(b"not a parse")
-        _, first_log = seed_one(dbt)
+        seed_one(dbt)
         kept_after_first, made = kept.read_bytes(), kept.stat().st_mtime_ns
         second, second_log = seed_one(dbt)
         file_log_env = {name: os.environ.get(name) for name in DBT_FILE_LOG}
-    return TwoSeeds(warehouse, first_log, kept_after_first, made, second, second_log, file_log_env)
+    return TwoSeeds(warehouse, kept_after_first, made, second, second_log, file_log_env)
 
 
 def test_a_build_keeps_its_parse_and_the_next_build_on_that_warehouse_starts_from_it(two_seeds):
