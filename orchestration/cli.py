@@ -34,6 +34,7 @@ from orchestration import launch
 from orchestration.event_storage import runner_instance
 from orchestration.pool_watch import PoolWaitGaveUp, PoolWatch
 from orchestration.recovery import process_tags, release_dead_runs
+from reverse_qe.process_exit import run_then_exit
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
     SourceSettings,
@@ -331,4 +332,4 @@ def backfill_main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_then_exit(main)
