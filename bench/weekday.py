@@ -8,7 +8,7 @@ median: interpreter start, imports, each job's planning, Dagster's run set-up, t
 (raw ingestion, dbt's start and its build, checks, publish, reports and alerts), and the Great
 Expectations import a run pays when it validates a batch.
 
-    .venv/bin/python -m bench.weekday [--scale 1] [--repeats 3]
+    .venv/bin/python -m bench.weekday [--scale 1] [--repeats 3] [--state DIR]
 """
 
 from __future__ import annotations
@@ -76,16 +76,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--state", type=Path, help="keep the full run's state in this folder and reuse it "
+                        "next time (a profiling loop; the state holds its own paths, so keep the same folder)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="rqe-bench-weekday-", ignore_cleanup_errors=True) as tmp:
-        work, kept = Path(tmp) / "run", Path(tmp) / "kept"
-        progress(f"full run at scale {args.scale} through {FIRST_END} (the state every weekday starts from)")
-        env = pipeline_env(work, RQE_SCENARIO_SCALE=str(args.scale), RQE_SCENARIO_END=FIRST_END)
-        subprocess.run([sys.executable, "-m", "orchestration.cli"], cwd=REPO, env=env, check=True, capture_output=True)
-        next_day = pipeline_env(work, RQE_SCENARIO_SCALE=str(args.scale), RQE_SCENARIO_END=WEEKDAY)
-        subprocess.run([sys.executable, "-c", PUBLISH_THE_DAY], cwd=REPO, env=next_day, check=True)
-        copy_state(work, kept)
+        # The weekday runs where the full run ran (the state holds that path), so a kept state keeps it too.
+        root = args.state.resolve() if args.state else Path(tmp)
+        work, kept = root / f"run-scale{args.scale}", root / f"kept-scale{args.scale}"
+        if kept.exists():
+            progress(f"reusing the full run kept at {kept}")
+        else:
+            progress(f"full run at scale {args.scale} through {FIRST_END} (the state every weekday starts from)")
+            env = pipeline_env(work, RQE_SCENARIO_SCALE=str(args.scale), RQE_SCENARIO_END=FIRST_END)
+            subprocess.run([sys.executable, "-m", "orchestration.cli"], cwd=REPO, env=env, check=True,
+                           capture_output=True)
+            next_day = pipeline_env(work, RQE_SCENARIO_SCALE=str(args.scale), RQE_SCENARIO_END=WEEKDAY)
+            subprocess.run([sys.executable, "-c", PUBLISH_THE_DAY], cwd=REPO, env=next_day, check=True)
+            copy_state(work, kept)
         splits = []
         try:
             for i in range(args.repeats):
@@ -93,7 +101,8 @@ def main() -> None:
                 splits.append(one_weekday(kept, work, args.scale))
         finally:
             remove_state(work)
-            remove_state(kept)
+            if not args.state:
+                remove_state(kept)
     gx = statistics.median(import_seconds("import great_expectations") for _ in range(args.repeats))
     median = statistics.median
     print(f"weekday at scale {args.scale}: median of {args.repeats}, {time.strftime('%Y-%m-%d %H:%M')}, "
@@ -101,6 +110,11 @@ def main() -> None:
     print(f"{'wall (s)':<62} {median(s['wall'] for s in splits):>6.1f}")
     for key, label in PARTS:
         print(f"  {label:<60} {median(s.get(key, 0.0) for s in splits):>6.2f}")
+    last = splits[-1]
+    print("slowest steps (last weekday, seconds): "
+          + ", ".join(f"{name} {seconds}" for name, seconds in last.get("slowest_steps", [])))
+    print(f"dbt's slowest nodes of {last.get('dbt_nodes', 0)} (last weekday, seconds): "
+          + ", ".join(f"{name} {seconds}" for name, seconds in last.get("dbt_slowest", [])))
     if not all(s["partial_parse"] for s in splits):
         print("dbt parsed afresh in some weekday (no partial parse)")
     print(f"Great Expectations imported by the weekday: {', '.join(str(s['gx_imported']) for s in splits)} "

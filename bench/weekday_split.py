@@ -42,6 +42,7 @@ def split_runs(instance, since: float) -> dict:
     from dagster import DagsterEventType, RunsFilter
 
     out: dict = defaultdict(float)
+    per_step: dict[str, float] = {}
     runs = instance.get_runs(filters=RunsFilter(created_after=__import__("datetime").datetime.fromtimestamp(since)))
     for run in runs:
         records = [r.event_log_entry for r in instance.get_records_for_run(run.run_id).records]
@@ -58,9 +59,11 @@ def split_runs(instance, since: float) -> dict:
                     and entry.step_key in starts:
                 seconds = entry.timestamp - starts.pop(entry.step_key)
                 out[f"step_{step_kind(entry.step_key)}"] += seconds
+                per_step[entry.step_key] = round(seconds, 2)
                 in_steps += seconds
         out["run_setup"] += max(stamps) - min(stamps) - in_steps
         out["runs"] += 1
+    out["slowest_steps"] = sorted(per_step.items(), key=lambda kv: kv[1], reverse=True)[:8]
     return dict(out)
 
 
@@ -80,7 +83,11 @@ def main() -> None:
         split = split_runs(instance, wall_clock - 1)
     target = Path(__import__("os").environ.get("DBT_TARGET_PATH", "dbt_project/target"))
     results = sorted(target.glob("**/run_results.json"), key=lambda p: p.stat().st_mtime)
-    dbt_elapsed = json.loads(results[-1].read_text())["elapsed_time"] if results else 0.0
+    run_results = json.loads(results[-1].read_text()) if results else {"elapsed_time": 0.0, "results": []}
+    dbt_elapsed = run_results["elapsed_time"]
+    slowest = sorted(run_results["results"], key=lambda r: r["execution_time"], reverse=True)[:8]
+    split["dbt_slowest"] = [[r["unique_id"].split(".")[-1], round(r["execution_time"], 2)] for r in slowest]
+    split["dbt_nodes"] = len(run_results["results"])
     split["dbt_elapsed"] = dbt_elapsed
     split["dbt_start"] = split.get("step_dbt", 0.0) - dbt_elapsed
     split["imports"] = imported - started
@@ -91,4 +98,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from reverse_qe.process_exit import run_then_exit
+
+    run_then_exit(main)  # as `python -m orchestration.cli` ends
