@@ -23,14 +23,16 @@
     meta.dbt_quarter_builds
 {%- endmacro %}
 
-{#- on-run-start: the table of what each quarterly model was built from. -#}
+{#- on-run-start: the table of what each quarterly model was built from, and whether the rows built
+    from that have passed the model's unique_key tests (keys_tested, set by record_keys_tested). -#}
 {% macro create_quarter_builds() -%}
     create schema if not exists meta;
     create table if not exists {{ quarter_builds() }} (
         model_name varchar not null,
         quarter_end date not null,
         inputs_fingerprint varchar not null
-    )
+    );
+    alter table {{ quarter_builds() }} add column if not exists keys_tested boolean default false
 {%- endmacro %}
 
 {#- The project's model, seed and macro files and the values of every var they name: a change to
@@ -120,11 +122,69 @@
 {%- endmacro %}
 
 {#- Post-hook of every model (dbt_project.yml); writes only for a quarterly one, in its transaction:
-    every quarter of its inputs is now built from its current fingerprint. -#}
+    every quarter of its inputs is now built from its current fingerprint. A quarter still built
+    from the fingerprint it had keeps its keys_tested (its rows are what that fingerprint builds);
+    a rebuilt or new one starts untested, as every quarter does after --full-refresh. -#}
 {% macro record_quarter_build() -%}
     {%- if config.get('materialized') == 'incremental' and config.get('incremental_strategy') == 'quarters' -%}
-    delete from {{ quarter_builds() }} where model_name = '{{ this.identifier }}';
-    insert into {{ quarter_builds() }} (model_name, quarter_end, inputs_fingerprint)
-    select '{{ this.identifier }}', quarter_end, inputs_fingerprint from {{ quarter_inputs_of_this() }}
+    {%- set inputs = quarter_inputs_of_this() -%}
+    delete from {{ quarter_builds() }} as b
+    where b.model_name = '{{ this.identifier }}'
+      {%- if not should_full_refresh() %}
+      and not exists (select 1 from {{ inputs }} as i
+                      where i.quarter_end = b.quarter_end and i.inputs_fingerprint = b.inputs_fingerprint)
+      {%- endif %};
+    insert into {{ quarter_builds() }} (model_name, quarter_end, inputs_fingerprint, keys_tested)
+    select '{{ this.identifier }}', i.quarter_end, i.inputs_fingerprint, false
+    from {{ inputs }} as i
+    where not exists (select 1 from {{ quarter_builds() }} as b
+                      where b.model_name = '{{ this.identifier }}' and b.quarter_end = i.quarter_end)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The quarterly model a unique_key test guards, when the test can skip its tested quarters: the
+    model is incremental by quarter and the key holds its quarter column, so two rows of one key
+    are in one quarter, and a quarter whose rows passed keeps them until it is rebuilt. Returns
+    (identifier, quarter column), or none. -#}
+{% macro quarterly_key_scope(relation, columns) -%}
+    {%- set found = [] -%}
+    {%- if execute and relation.identifier is defined -%}
+        {%- for node in graph.nodes.values()
+                if node.resource_type == 'model' and (node.alias or node.name) == relation.identifier
+                and node.config.get('incremental_strategy') == 'quarters'
+                and node.config.get('unique_key') in columns -%}
+            {%- do found.append((relation.identifier, node.config.get('unique_key'))) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(found[0] if found | length == 1 else none) -}}
+{%- endmacro %}
+
+{#- on-run-end: a quarterly model whose unique_key tests (those quarterly_key_scope scopes) all
+    passed in this invocation has every quarter's keys tested. A failed, skipped or unselected test
+    marks nothing, so its quarters are tested again the next time. -#}
+{% macro record_keys_tested(results) -%}
+    {%- if execute -%}
+        {%- set status = {} -%}
+        {%- for result in results -%}
+            {%- do status.update({result.node.unique_id: result.status | string}) -%}
+        {%- endfor -%}
+        {%- set tested = [] -%}
+        {%- for node in graph.nodes.values()
+                if node.resource_type == 'model' and node.config.get('incremental_strategy') == 'quarters' -%}
+            {%- set key_tests = [] -%}
+            {%- for test in graph.nodes.values()
+                    if test.resource_type == 'test' and test.attached_node == node.unique_id
+                    and (test.test_metadata or {}).get('name') == 'unique_key'
+                    and node.config.get('unique_key') in test.test_metadata.kwargs.get('columns', []) -%}
+                {%- do key_tests.append(status.get(test.unique_id)) -%}
+            {%- endfor -%}
+            {%- if key_tests and key_tests | reject('equalto', 'pass') | list | length == 0 -%}
+                {%- do tested.append(node.alias or node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if tested %}
+    update {{ quarter_builds() }} set keys_tested = true
+    where not keys_tested and model_name in ('{{ tested | join("', '") }}')
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -69,6 +69,14 @@ class Warehouse:
 
     def __init__(self, path, target):
         self.path, self.target = path, target
+        self.keys_seen: dict[str, dict[tuple[str, dt.date], bool]] = {}  # keys_tested at each step
+
+    def keys_tested(self) -> dict[tuple[str, dt.date], bool]:
+        """meta.dbt_quarter_builds' keys_tested per (model, quarter): whether the rows built from the
+        quarter's fingerprint passed the model's unique_key tests (macros/quarterly.sql)."""
+        with duckdb.connect(str(self.path), read_only=True) as conn:
+            return {(model, quarter): tested for model, quarter, tested in conn.execute(
+                "select model_name, quarter_end, keys_tested from meta.dbt_quarter_builds").fetchall()}
 
     def dbt_run(self, select: list[str], *args: str) -> None:
         done = subprocess.run([DBT, "run", "--profiles-dir", ".", "--target-path", str(self.target),
@@ -136,9 +144,14 @@ def weekday(warehouse):
                          f"from {table} where price_date = (select max(price_date) from {table})", [WEEKDAY])
     chain_tables = sorted(HOLDINGS | CHAIN)
     before = warehouse.table_hashes([*chain_tables, "intermediate.int_prices__liquidity"])
-    warehouse.take_out({H: [EARLIER, LATEST], C: [EARLIER, LATEST]})
-    # the holdings models too, as the weekday's transform runs every model: they find nothing to rebuild
+    warehouse.keys_seen["pipeline"] = warehouse.keys_tested()
+    # The chain's rows only: its fingerprint reads the holdings' positions, so taking theirs out would
+    # itself change the chain's inputs (and the chain would rebuild those quarters, empty). That the
+    # holdings models rebuild nothing shows in their quarters' keys_tested marks, which a rebuild clears.
+    warehouse.take_out({C: [EARLIER, LATEST]})
+    # the holdings models run too, as the weekday's transform runs every model: they find nothing to rebuild
     warehouse.dbt_run([*PRICES, *FROM_13F_AND_MAP])
+    warehouse.keys_seen["weekday"] = warehouse.keys_tested()
     rebuilt = warehouse.back_again()
     after = warehouse.table_hashes([*chain_tables, "intermediate.int_prices__liquidity"])
     return before, after, rebuilt
@@ -151,8 +164,7 @@ def test_the_quarterly_models_are_the_holdings_and_chain_models_keyed_by_quarter
 def test_a_weekday_leaves_every_quarter_of_the_chain_as_it_was(weekday):
     before, after, rebuilt = weekday
     assert after["intermediate.int_prices__liquidity"] != before["intermediate.int_prices__liquidity"]  # new prices
-    # every quarterly table had rows there but the unit exceptions (planted in 2022 only)
-    assert {table for table, _ in rebuilt} == (HOLDINGS | CHAIN) - {"marts.fct_13f_unit_exceptions"}
+    assert {table for table, _ in rebuilt} == CHAIN  # every chain table had rows in both quarters
     # the chain models ran (prices feed them) but rebuilt no quarter: neither an earlier one nor the latest
     assert not any(rebuilt.values()), sorted(key for key, again in rebuilt.items() if again)
     assert {t: h for t, h in after.items() if t in HOLDINGS | CHAIN} == {t: h for t, h in before.items() if t in HOLDINGS | CHAIN}
@@ -203,6 +215,7 @@ def amended_and_mapped(warehouse, weekday):
     # holdings models lose the amendment's quarters and an unrelated one; the chain's, the mapped quarter too
     warehouse.take_out({H: [AMENDED, NEXT, UNRELATED], C: [AMENDED, NEXT, UNRELATED, mapped]})
     warehouse.dbt_run(FROM_13F_AND_MAP)
+    warehouse.keys_seen["amended"] = warehouse.keys_tested()
     rebuilt = warehouse.back_again()
     with duckdb.connect(str(warehouse.path), read_only=True) as conn:
         held_after = conn.execute("select sum(value_usd) from intermediate.int_holdings__positions "
@@ -226,6 +239,32 @@ def test_a_cusip_newly_mapped_rebuilds_the_chain_quarters_that_hold_it_and_those
     assert {quarter for (_, quarter), again in chain.items() if again} == {AMENDED, NEXT, mapped}
     assert all(again for (_, quarter), again in chain.items() if quarter in (AMENDED, NEXT, mapped)), chain
     assert chain_group and all(group == ("crypto_proxy", 1.0) for group in chain_group)  # the new map reached it
+
+
+# the quarterly models whose unique_key test holds their quarter column (int_holdings__effective_filings'
+# key is the accession number alone: a duplicate could span two quarters, so its test reads every row)
+KEYS_TESTED = {"int_holdings__reference_prices", "int_holdings__positions", "int_holdings__option_positions",
+               "int_holdings__implied_flows", "int_chain__exposures", "int_chain__shocks", "int_chain__rounds",
+               "int_chain__scenario_outcomes", "fct_chain_asset_vulnerability", "fct_chain_holder_systemicness"}
+
+
+def test_the_pipelines_build_marks_every_quarter_tested_and_a_rebuild_unmarks_only_its_own(
+        warehouse, amended_and_mapped):
+    seen = warehouse.keys_seen
+    # after the pipeline's dbt build, whose unique_key tests all passed
+    assert {model for (model, _), tested in seen["pipeline"].items() if tested} == KEYS_TESTED
+    assert all(tested for (model, _), tested in seen["pipeline"].items() if model in KEYS_TESTED)
+    # dbt run runs no test: a weekday rebuilding no quarter, of the holdings or the chain, keeps every mark
+    assert seen["weekday"] == seen["pipeline"]
+    _, mapped, *_ = amended_and_mapped
+    # the quarters the amendment and the new mapping rebuilt (the two tests above) lose their mark,
+    # and in the chain UNRELATED too: its positions were taken out, which changed the chain's inputs
+    # there, so the chain rebuilt it (empty; the rows put back are the old ones)
+    untested = {(model, quarter) for (model, quarter), tested in seen["amended"].items()
+                if not tested and model in KEYS_TESTED}
+    assert untested == {(model, quarter) for model in KEYS_TESTED
+                        for quarter in ({AMENDED, NEXT} if model.startswith("int_holdings")
+                                        else {AMENDED, NEXT, mapped, UNRELATED})}
 
 
 def largest_difference(conn, table: str, other: str) -> float:
@@ -262,6 +301,8 @@ def test_the_result_equals_a_full_rebuild(warehouse, amended_and_mapped):
     incremental = warehouse.path.with_name("incremental.duckdb")
     shutil.copy(warehouse.path, incremental)
     warehouse.dbt_run([*PRICES, *FROM_13F_AND_MAP], "--full-refresh")
+    # a full refresh builds every quarter afresh: none is tested until a test passes on it
+    assert not any(warehouse.keys_tested().values())
 
     with duckdb.connect(str(warehouse.path), read_only=True) as conn:
         conn.execute(f"attach '{incremental}' as incremental (read_only)")
