@@ -30,7 +30,7 @@ from reverse_qe.sources.issuance import SEC_LIMITER, sec_user_agent
 from reverse_qe.sources.parsers.openfigi import COLUMNS as OPENFIGI_COLUMNS
 from reverse_qe.sources.parsers.openfigi import parse_openfigi_mapping
 from reverse_qe.sources.parsers.sec_13f_list import SOURCE as LIST_SOURCE
-from reverse_qe.sources.parsers.sec_13f_list import parse_13f_list
+from reverse_qe.sources.parsers.sec_13f_list import file_quarter_end, parse_13f_list
 from reverse_qe.sources.transports import Document, HttpTransport, RateLimiter
 from reverse_qe.sources.window import FetchWindow, first_day
 
@@ -68,6 +68,15 @@ def list_file_name(quarter_end: dt.date) -> str:
     return f"13flist{quarter_end.year}q{(quarter_end.month - 1) // 3 + 1}.txt"
 
 
+def list_in_window(name: str, window: FetchWindow | None) -> bool:
+    """Whether a replay or scenario file holds a quarter of the run's window (its rows would be kept):
+    a weekday's month holds none, and parsing every quarter's list to keep nothing took 7.4 s of a
+    scale-16 weekday (``python -m bench.weekday --scale 16``). A name that names no quarter is read,
+    so that its parser refuses it by name, as a full run does."""
+    quarter_end = file_quarter_end(name)
+    return window is None or quarter_end is None or window.start <= quarter_end < window.end
+
+
 def load_13f_list(transport: Transport, endpoints: Endpoints, window: FetchWindow | None = None) -> pd.DataFrame:
     """Every quarter's list: one row per security line, with the quarter it is the list of."""
     if isinstance(transport, HttpTransport):
@@ -75,8 +84,8 @@ def load_13f_list(transport: Transport, endpoints: Endpoints, window: FetchWindo
                                    headers={"User-Agent": sec_user_agent()}, limiter=SEC_LIMITER)
                      for name in map(list_file_name, quarters_ending_in(window, transport.today))]
     else:
-        documents = transport.glob(LIST_SOURCE, "13flist*.txt")
-    if not documents:  # live: no quarter ended in the window (a month inside a quarter)
+        documents = [d for d in transport.glob(LIST_SOURCE, "13flist*.txt") if list_in_window(d.name, window)]
+    if not documents:  # no quarter ended in the window (a month inside a quarter)
         return pd.DataFrame(columns=["cusip", "has_options", "issuer_name", "issuer_description", "status",
                                      "line_number", "source_mode", "source_uri"]).assign(
             list_quarter_end=pd.Series(dtype="datetime64[ns]"))

@@ -43,14 +43,22 @@ _FURNITURE = re.compile(r"^\s*(CUSIP NO|ISSUER NAME|RUN DATE|RUN TIME|PAGE \d|TO
 COLUMNS = ["list_quarter_end", "cusip", "has_options", "issuer_name", "issuer_description", "status", "line_number"]
 
 
-def list_quarter_end(name: str, doc: Doc) -> dt.date:
-    """``13flist2024q1.txt`` -> 2024-03-31."""
+def file_quarter_end(name: str) -> dt.date | None:
+    """``13flist2024q1.txt`` -> 2024-03-31; None when the name is not the SEC's."""
     match = FILE_NAME.search(Path(name).name)
     if not match:
-        doc.fail(f"file name {Path(name).name!r} is not the SEC's 13flistYYYYqN.txt: the list's quarter is "
-                 "read from it, so a renamed copy cannot be placed")
+        return None
     year, quarter = int(match.group(1)), int(match.group(2))
     return dt.date(year + (quarter == 4), 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def list_quarter_end(name: str, doc: Doc) -> dt.date:
+    """The quarter a list file is the list of, from its name (refused when it names none)."""
+    quarter = file_quarter_end(name)
+    if quarter is None:
+        doc.fail(f"file name {Path(name).name!r} is not the SEC's 13flistYYYYqN.txt: the list's quarter is "
+                 "read from it, so a renamed copy cannot be placed")
+    return quarter
 
 
 def check_digit(cusip8: str) -> str:
