@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
 from assets.alerts import ALERT_LOG
@@ -53,10 +53,12 @@ def published_warehouse(context: AssetExecutionContext, warehouse: DuckDBResourc
                               code_version=code_version(), date_columns=raw_date_columns())
     context.log.info(f"published {result.tables} tables ({result.tables_copied} changed, copied) to {result.path} "
                      f"and {result.parquet_files} Parquet files ({result.parquet_linked} unchanged, kept) to "
-                     f"{result.parquet_path} in {result.seconds:.2f}s")
+                     f"{result.parquet_path} in {result.seconds:.2f}s ("
+                     + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.phases.items()) + ")")
     return MaterializeResult(
         metadata={"path": result.path, "tables": result.tables, "tables_copied": result.tables_copied,
                   "seconds": round(result.seconds, 3), "parquet_path": result.parquet_path,
                   "parquet_files": result.parquet_files, "parquet_kept": result.parquet_linked,
+                  "seconds_by_part": MetadataValue.json(result.phases),
                   "source_mode": sources.mode}
     )

@@ -111,6 +111,8 @@ def main() -> None:
     for key, label in PARTS:
         print(f"  {label:<60} {median(s.get(key, 0.0) for s in splits):>6.2f}")
     last = splits[-1]
+    print("publish by part (last weekday, seconds): "
+          + ", ".join(f"{name} {seconds}" for name, seconds in last.get("publish_parts", {}).items()))
     print("slowest steps (last weekday, seconds): "
           + ", ".join(f"{name} {seconds}" for name, seconds in last.get("slowest_steps", [])))
     print(f"dbt's slowest nodes of {last.get('dbt_nodes', 0)} (last weekday, seconds): "

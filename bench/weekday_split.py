@@ -53,6 +53,10 @@ def split_runs(instance, since: float) -> dict:
             event = entry.dagster_event
             if event is None or entry.step_key is None:
                 continue
+            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and \
+                    event.asset_key.path == ["published", "warehouse"]:
+                parts = event.step_materialization_data.materialization.metadata.get("seconds_by_part")
+                out["publish_parts"] = parts.value if parts is not None else {}
             if event.event_type == DagsterEventType.STEP_START:
                 starts[entry.step_key] = entry.timestamp
             elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE) \

@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -170,6 +170,9 @@ class PublishResult:
     parquet_files: int = 0
     tables_copied: int = 0  # of ``tables``, those written by this publish (the others were unchanged)
     parquet_linked: int = 0  # of ``parquet_files``, those kept from the previous export (unchanged tables)
+    # seconds per part: fingerprints, previous (copying and attaching the last copy), tables (copying the
+    # changed ones), meta, parquet, swap (detach, checkpoint, replace)
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,6 +348,7 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
     left (:func:`remove_stale_temporaries`). Publishes run one at a time (the Dagster pool ``warehouse``).
     """
     started = time.perf_counter()
+    phases = Phases()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -353,6 +357,7 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
     parquet_dir = target.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}")
     source = conn.execute("select current_database()").fetchone()[0]
     current = fingerprints(conn, source, skip_schemas=(META_SCHEMA,))
+    phases.done("fingerprints")
     swapped = False
     try:
         previous = None
@@ -361,30 +366,48 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
             previous = _attach_previous(conn, temporary)
         if previous is None:
             conn.execute(f"attach ? as rqe_publish (storage_version '{PUBLISHED_STORAGE_VERSION}')", [str(temporary)])
+        phases.done("previous")
         try:
             copied = (_copy_everything(conn, source, current) if previous is None
                       else _copy_changed(conn, source, current, previous))
             if ("raw", "quarantine") in copied:
                 _publish_quarantine_summary(conn)
+            phases.done("tables")
             tables = conn.execute(
                 "select count(*) from duckdb_tables() where database_name = 'rqe_publish' and schema_name <> ?",
                 [META_SCHEMA]).fetchone()[0]
             _write_meta(conn, tables=tables, run_id=run_id, source_mode=source_mode,
                         code_version=code_version or "unknown", date_columns=date_columns or {})
             _write_published_tables(conn, current, copied, previous or {})
+            phases.done("meta")
             parquet_files, linked = _export_parquet(conn, parquet_dir, _reusable_parquet(conn, parquet_link, current))
+            phases.done("parquet")
         finally:
             conn.execute("detach rqe_publish")
         os.replace(temporary, target)
         _swap_parquet(parquet_dir, parquet_link)
         swapped = True
+        phases.done("swap")
     finally:
         temporary.unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
         if not swapped:
             shutil.rmtree(parquet_dir, ignore_errors=True)
     return PublishResult(str(target), tables, time.perf_counter() - started, str(parquet_link), parquet_files,
-                         len(copied), linked)
+                         len(copied), linked, phases.seconds)
+
+
+class Phases:
+    """Seconds per named part of a long operation, each from the end of the one before."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._last, 3)
+        self._last = now
 
 
 META_SCHEMA = "meta"  # written by the publish itself, never copied from the warehouse

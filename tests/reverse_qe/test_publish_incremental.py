@@ -63,6 +63,10 @@ def test_an_unchanged_table_is_not_rewritten_and_a_changed_one_is(tmp_path):
 
     assert (second.tables, second.tables_copied) == (3, 1)
     assert second.parquet_linked == 1  # fct_a's file kept; fct_b's and meta's written
+    # where the seconds went, each part once, in order, adding up to no more than the whole
+    assert list(second.phases) == ["fingerprints", "previous", "tables", "meta", "parquet", "swap"]
+    assert all(seconds >= 0 for seconds in second.phases.values())
+    assert sum(second.phases.values()) <= second.seconds + 0.01
     a_after, b_after = _parquet(target, "marts", "fct_a").stat(), _parquet(target, "marts", "fct_b").stat()
     assert (a_after.st_ino, a_after.st_mtime_ns) == (a_before.st_ino, a_before.st_mtime_ns)
     assert b_after.st_ino != b_before.st_ino
