@@ -4,7 +4,7 @@ One full run at ``--scale`` (the scenario through 2026-11-19) makes a warehouse 
 the scenario's next day is written; that state is kept. Each repeat restores it into fresh folders
 and runs ``daily_ingest`` then ``transform_and_publish`` as one process (``bench.weekday_split``),
 timed from outside, so every repeat is the same weekday on the same state. Prints each part's
-median: interpreter start, imports, each job's planning, Dagster's run set-up, the steps by kind
+median: interpreter start and exit, imports, each job's planning, Dagster's run set-up, the steps by kind
 (raw ingestion, dbt's start and its build, checks, publish, reports and alerts), and the Great
 Expectations import a run pays when it validates a batch.
 
@@ -29,7 +29,7 @@ from tests.conftest import REPO, dagster_home
 
 FIRST_END, WEEKDAY = "2026-11-19", "2026-11-20"
 PARTS = [  # (key in the split, label)
-    ("start", "interpreter start (wall - in-process)"),
+    ("start", "interpreter start and exit (wall - in-process)"),
     ("imports", "import orchestration.definitions"),
     ("plan", "jobs' planning (partitions, selection, reaping)"),
     ("run_setup", "Dagster run set-up and tear-down (2 runs)"),
