@@ -30,7 +30,7 @@ from reverse_qe.sources.issuance import SEC_LIMITER, sec_user_agent
 from reverse_qe.sources.parsers.openfigi import COLUMNS as OPENFIGI_COLUMNS
 from reverse_qe.sources.parsers.openfigi import parse_openfigi_mapping
 from reverse_qe.sources.parsers.sec_13f_list import SOURCE as LIST_SOURCE
-from reverse_qe.sources.parsers.sec_13f_list import file_quarter_end, parse_13f_list
+from reverse_qe.sources.parsers.sec_13f_list import file_quarter_end, parse_13f_list, quarter_end
 from reverse_qe.sources.transports import Document, HttpTransport, RateLimiter
 from reverse_qe.sources.window import FetchWindow, first_day
 
@@ -56,7 +56,7 @@ def quarters_ending_in(window: FetchWindow | None, today: dt.date) -> list[dt.da
     start, end = first_day(window), (window.end if window else today + dt.timedelta(days=1))
     ends, year, quarter = [], start.year, (start.month - 1) // 3 + 1
     while True:
-        day = dt.date(year + (quarter == 4), 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+        day = quarter_end(year, quarter)
         if day >= end or day > today:
             return ends
         if day >= start:

@@ -43,13 +43,15 @@ _FURNITURE = re.compile(r"^\s*(CUSIP NO|ISSUER NAME|RUN DATE|RUN TIME|PAGE \d|TO
 COLUMNS = ["list_quarter_end", "cusip", "has_options", "issuer_name", "issuer_description", "status", "line_number"]
 
 
+def quarter_end(year: int, quarter: int) -> dt.date:
+    """(2024, 1) -> 2024-03-31."""
+    return dt.date(year + (quarter == 4), 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+
+
 def file_quarter_end(name: str) -> dt.date | None:
     """``13flist2024q1.txt`` -> 2024-03-31; None when the name is not the SEC's."""
     match = FILE_NAME.search(Path(name).name)
-    if not match:
-        return None
-    year, quarter = int(match.group(1)), int(match.group(2))
-    return dt.date(year + (quarter == 4), 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+    return quarter_end(int(match.group(1)), int(match.group(2))) if match else None
 
 
 def list_quarter_end(name: str, doc: Doc) -> dt.date:
