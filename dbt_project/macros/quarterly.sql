@@ -142,24 +142,31 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The quarterly model a unique_key test guards, when the test can skip its tested quarters: the
-    model is incremental by quarter and the key holds its quarter column, so two rows of one key
-    are in one quarter, and a quarter whose rows passed keeps them until it is rebuilt. Returns
-    (identifier, quarter column), or none. -#}
+{#- The rule for a unique_key test that can skip its model's tested quarters, written once for the
+    test and for record_keys_tested: the model is incremental by quarter and the key (``columns``)
+    holds its quarter column, so two rows of one key are in one quarter, and a quarter whose rows
+    passed keeps them until it is rebuilt. Returns that quarter column, or none. -#}
+{% macro scoped_quarter_column(node, columns) -%}
+    {%- set quarter_column = node.config.get('unique_key') -%}
+    {{- return(quarter_column if node.resource_type == 'model'
+               and node.config.get('incremental_strategy') == 'quarters'
+               and quarter_column in columns else none) -}}
+{%- endmacro %}
+
+{#- The quarterly model a unique_key test on ``relation`` guards, when the test is scoped
+    (scoped_quarter_column): (identifier, quarter column), or none. -#}
 {% macro quarterly_key_scope(relation, columns) -%}
     {%- set found = [] -%}
     {%- if execute and relation.identifier is defined -%}
         {%- for node in graph.nodes.values()
-                if node.resource_type == 'model' and (node.alias or node.name) == relation.identifier
-                and node.config.get('incremental_strategy') == 'quarters'
-                and node.config.get('unique_key') in columns -%}
-            {%- do found.append((relation.identifier, node.config.get('unique_key'))) -%}
+                if (node.alias or node.name) == relation.identifier and scoped_quarter_column(node, columns) -%}
+            {%- do found.append((relation.identifier, scoped_quarter_column(node, columns))) -%}
         {%- endfor -%}
     {%- endif -%}
     {{- return(found[0] if found | length == 1 else none) -}}
 {%- endmacro %}
 
-{#- on-run-end: a quarterly model whose unique_key tests (those quarterly_key_scope scopes) all
+{#- on-run-end: a quarterly model whose scoped unique_key tests (scoped_quarter_column) all
     passed in this invocation has every quarter's keys tested. A failed, skipped or unselected test
     marks nothing, so its quarters are tested again the next time. -#}
 {% macro record_keys_tested(results) -%}
@@ -168,19 +175,18 @@
         {%- for result in results -%}
             {%- do status.update({result.node.unique_id: result.status | string}) -%}
         {%- endfor -%}
+        {%- set key_statuses = {} -%}
+        {%- for test in graph.nodes.values()
+                if test.resource_type == 'test' and (test.test_metadata or {}).get('name') == 'unique_key'
+                and test.attached_node in graph.nodes
+                and scoped_quarter_column(graph.nodes[test.attached_node], test.test_metadata.kwargs.get('columns', [])) -%}
+            {%- set node = graph.nodes[test.attached_node] -%}
+            {%- do key_statuses.setdefault(node.alias or node.name, []).append(status.get(test.unique_id)) -%}
+        {%- endfor -%}
         {%- set tested = [] -%}
-        {%- for node in graph.nodes.values()
-                if node.resource_type == 'model' and node.config.get('incremental_strategy') == 'quarters' -%}
-            {%- set key_tests = [] -%}
-            {%- for test in graph.nodes.values()
-                    if test.resource_type == 'test' and test.attached_node == node.unique_id
-                    and (test.test_metadata or {}).get('name') == 'unique_key'
-                    and node.config.get('unique_key') in test.test_metadata.kwargs.get('columns', []) -%}
-                {%- do key_tests.append(status.get(test.unique_id)) -%}
-            {%- endfor -%}
-            {%- if key_tests and key_tests | reject('equalto', 'pass') | list | length == 0 -%}
-                {%- do tested.append(node.alias or node.name) -%}
-            {%- endif -%}
+        {%- for name, statuses in key_statuses.items() | sort
+                if statuses | reject('equalto', 'pass') | list | length == 0 -%}
+            {%- do tested.append(name) -%}
         {%- endfor -%}
         {%- if tested %}
     update {{ quarter_builds() }} set keys_tested = true
