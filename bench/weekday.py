@@ -9,6 +9,10 @@ median: interpreter start and exit, imports, each job's planning, Dagster's run 
 Expectations import a run pays when it validates a batch.
 
     .venv/bin/python -m bench.weekday [--scale 1] [--repeats 3] [--state DIR]
+    .venv/bin/python -m bench.weekday --full [--scale 1] [--repeats 3]
+
+``--full`` splits the full run instead (every job on empty folders, the scenario through
+2026-11-19), as ``make demo`` does and as most end-to-end tests do before they look.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ PARTS = [  # (key in the split, label)
     ("start", "interpreter start and exit (wall - in-process)"),
     ("imports", "import orchestration.definitions"),
     ("plan", "jobs' planning (partitions, selection, reaping)"),
-    ("run_setup", "Dagster run set-up and tear-down (2 runs)"),
+    ("run_setup", "Dagster run set-up and tear-down (every run)"),
     ("step_raw", "raw ingestion steps"),
     ("dbt_start", "dbt step less dbt's own build (dbt start, parse, DuckDB open)"),
     ("dbt_elapsed", "dbt build (run_results elapsed_time)"),
@@ -62,7 +66,12 @@ def one_weekday(kept: Path, work: Path, scale: int) -> dict:
     remove_state(work)
     copy_state(kept, work)
     env = pipeline_env(work, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END=WEEKDAY)
-    measured = timed([sys.executable, "-m", "bench.weekday_split"], env)
+    return split_of(timed([sys.executable, "-m", "bench.weekday_split"], env))
+
+
+def split_of(measured) -> dict:
+    """``bench.weekday_split``'s JSON line with the parts only the caller can tell: the wall, the
+    interpreter's start and exit, planning, and whether dbt parsed afresh."""
     split = json.loads(measured.stdout.strip().splitlines()[-1])
     steps = sum(v for k, v in split.items() if k.startswith("step_"))
     split["wall"] = measured.wall
@@ -72,10 +81,19 @@ def one_weekday(kept: Path, work: Path, scale: int) -> dict:
     return split
 
 
+def one_full_run(work: Path, scale: int) -> dict:
+    """The full run on empty folders at ``work`` (dbt's partial parse made beforehand, as `make
+    manifest` leaves one for `make demo`), timed and split."""
+    remove_state(work)
+    env = pipeline_env(work, RQE_SCENARIO_SCALE=str(scale), RQE_SCENARIO_END=FIRST_END)
+    return split_of(timed([sys.executable, "-m", "bench.weekday_split", "--full"], env))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--full", action="store_true", help="split the full run (every job) instead of a weekday")
     parser.add_argument("--state", type=Path, help="keep the full run's state in this folder and reuse it "
                         "next time (a profiling loop; the state holds its own paths, so keep the same folder)")
     args = parser.parse_args()
@@ -84,7 +102,9 @@ def main() -> None:
         # The weekday runs where the full run ran (the state holds that path), so a kept state keeps it too.
         root = args.state.resolve() if args.state else Path(tmp)
         work, kept = root / f"run-scale{args.scale}", root / f"kept-scale{args.scale}"
-        if kept.exists():
+        if args.full:
+            progress(f"full runs at scale {args.scale} on empty folders at {work}")
+        elif kept.exists():
             progress(f"reusing the full run kept at {kept}")
         else:
             progress(f"full run at scale {args.scale} through {FIRST_END} (the state every weekday starts from)")
@@ -97,29 +117,30 @@ def main() -> None:
         splits = []
         try:
             for i in range(args.repeats):
-                progress(f"weekday {i + 1} of {args.repeats}")
-                splits.append(one_weekday(kept, work, args.scale))
+                progress(f"{'full run' if args.full else 'weekday'} {i + 1} of {args.repeats}")
+                splits.append(one_full_run(work, args.scale) if args.full else one_weekday(kept, work, args.scale))
         finally:
             remove_state(work)
             if not args.state:
                 remove_state(kept)
     gx = statistics.median(import_seconds("import great_expectations") for _ in range(args.repeats))
     median = statistics.median
-    print(f"weekday at scale {args.scale}: median of {args.repeats}, {time.strftime('%Y-%m-%d %H:%M')}, "
+    what = "full run" if args.full else "weekday"
+    print(f"{what} at scale {args.scale}: median of {args.repeats}, {time.strftime('%Y-%m-%d %H:%M')}, "
           f"{os.cpu_count()} cores, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after")
     print(f"{'wall (s)':<62} {median(s['wall'] for s in splits):>6.1f}")
     for key, label in PARTS:
         print(f"  {label:<60} {median(s.get(key, 0.0) for s in splits):>6.2f}")
     last = splits[-1]
-    print("publish by part (last weekday, seconds): "
+    print(f"publish by part (last {what}, seconds): "
           + ", ".join(f"{name} {seconds}" for name, seconds in last.get("publish_parts", {}).items()))
-    print("slowest steps (last weekday, seconds): "
+    print(f"slowest steps (last {what}, seconds): "
           + ", ".join(f"{name} {seconds}" for name, seconds in last.get("slowest_steps", [])))
-    print(f"dbt's slowest nodes of {last.get('dbt_nodes', 0)} (last weekday, seconds): "
+    print(f"dbt's slowest nodes of {last.get('dbt_nodes', 0)} (last {what}, seconds): "
           + ", ".join(f"{name} {seconds}" for name, seconds in last.get("dbt_slowest", [])))
     if not all(s["partial_parse"] for s in splits):
-        print("dbt parsed afresh in some weekday (no partial parse)")
-    print(f"Great Expectations imported by the weekday: {', '.join(str(s['gx_imported']) for s in splits)} "
+        print(f"dbt parsed afresh in some {what} (no partial parse)")
+    print(f"Great Expectations imported by the {what}: {', '.join(str(s['gx_imported']) for s in splits)} "
           f"(its import alone: {gx:.2f} s)")
 
 
