@@ -23,8 +23,10 @@
     meta.dbt_quarter_builds
 {%- endmacro %}
 
-{#- on-run-start: the table of what each quarterly model was built from, and whether the rows built
-    from that have passed the model's unique_key tests (keys_tested, set by record_keys_tested). -#}
+{#- on-run-start: the table of what each quarterly model was built from, the dbt invocation that
+    wrote the quarter's rows (the publish reads a quarterly table's record instead of hashing its
+    rows: reverse_qe/table_fingerprints.py), and whether the rows built from that have passed the
+    model's unique_key tests (keys_tested, set by record_keys_tested). -#}
 {% macro create_quarter_builds() -%}
     create schema if not exists meta;
     create table if not exists {{ quarter_builds() }} (
@@ -32,7 +34,8 @@
         quarter_end date not null,
         inputs_fingerprint varchar not null
     );
-    alter table {{ quarter_builds() }} add column if not exists keys_tested boolean default false
+    alter table {{ quarter_builds() }} add column if not exists keys_tested boolean default false;
+    alter table {{ quarter_builds() }} add column if not exists built_by_invocation varchar
 {%- endmacro %}
 
 {#- The project's model, seed and macro files and the values of every var they name: a change to
@@ -123,8 +126,9 @@
 
 {#- Post-hook of every model (dbt_project.yml); writes only for a quarterly one, in its transaction:
     every quarter of its inputs is now built from its current fingerprint. A quarter still built
-    from the fingerprint it had keeps its keys_tested (its rows are what that fingerprint builds);
-    a rebuilt or new one starts untested, as every quarter does after --full-refresh. -#}
+    from the fingerprint it had keeps its keys_tested and the invocation that wrote it (its rows are
+    what that fingerprint builds, untouched); a rebuilt or new one starts untested and names this
+    invocation, as every quarter does after --full-refresh. -#}
 {% macro record_quarter_build() -%}
     {%- if config.get('materialized') == 'incremental' and config.get('incremental_strategy') == 'quarters' -%}
     {%- set inputs = quarter_inputs_of_this() -%}
@@ -134,8 +138,8 @@
       and not exists (select 1 from {{ inputs }} as i
                       where i.quarter_end = b.quarter_end and i.inputs_fingerprint = b.inputs_fingerprint)
       {%- endif %};
-    insert into {{ quarter_builds() }} (model_name, quarter_end, inputs_fingerprint, keys_tested)
-    select '{{ this.identifier }}', i.quarter_end, i.inputs_fingerprint, false
+    insert into {{ quarter_builds() }} (model_name, quarter_end, inputs_fingerprint, keys_tested, built_by_invocation)
+    select '{{ this.identifier }}', i.quarter_end, i.inputs_fingerprint, false, '{{ invocation_id }}'
     from {{ inputs }} as i
     where not exists (select 1 from {{ quarter_builds() }} as b
                       where b.model_name = '{{ this.identifier }}' and b.quarter_end = i.quarter_end)

@@ -27,6 +27,7 @@ import subprocess
 import duckdb
 import pytest
 
+from reverse_qe.table_fingerprints import fingerprints
 from tests.conftest import DBT, REPO
 
 pytestmark = pytest.mark.slow
@@ -70,6 +71,7 @@ class Warehouse:
     def __init__(self, path, target):
         self.path, self.target = path, target
         self.keys_seen: dict[str, dict[tuple[str, dt.date], bool]] = {}  # keys_tested at each step
+        self.prints_seen: dict[str, dict[str, str]] = {}  # the quarterly tables' fingerprints at each step
 
     def keys_tested(self) -> dict[tuple[str, dt.date], bool]:
         """meta.dbt_quarter_builds' keys_tested per (model, quarter): whether the rows built from the
@@ -77,6 +79,14 @@ class Warehouse:
         with duckdb.connect(str(self.path), read_only=True) as conn:
             return {(model, quarter): tested for model, quarter, tested in conn.execute(
                 "select model_name, quarter_end, keys_tested from meta.dbt_quarter_builds").fetchall()}
+
+    def quarterly_prints(self) -> dict[str, str]:
+        """The fingerprint the publish compares for each quarterly table (reverse_qe.table_fingerprints:
+        its build record in meta.dbt_quarter_builds, not its rows)."""
+        with duckdb.connect(str(self.path), read_only=True) as conn:
+            name = conn.execute("select current_database()").fetchone()[0]
+            return {f"{schema}.{table}": print_.digest for (schema, table), print_ in fingerprints(conn, name).items()
+                    if f"{schema}.{table}" in QUARTERLY}
 
     def dbt_run(self, select: list[str], *args: str) -> None:
         done = subprocess.run([DBT, "run", "--profiles-dir", ".", "--target-path", str(self.target),
@@ -145,6 +155,7 @@ def weekday(warehouse):
     chain_tables = sorted(HOLDINGS | CHAIN)
     before = warehouse.table_hashes([*chain_tables, "intermediate.int_prices__liquidity"])
     warehouse.keys_seen["pipeline"] = warehouse.keys_tested()
+    warehouse.prints_seen["pipeline"] = warehouse.quarterly_prints()
     # The chain's rows only: its fingerprint reads the holdings' positions, so taking theirs out would
     # itself change the chain's inputs (and the chain would rebuild those quarters, empty). That the
     # holdings models rebuild nothing shows in their quarters' keys_tested marks, which a rebuild clears.
@@ -153,6 +164,7 @@ def weekday(warehouse):
     warehouse.dbt_run([*PRICES, *FROM_13F_AND_MAP])
     warehouse.keys_seen["weekday"] = warehouse.keys_tested()
     rebuilt = warehouse.back_again()
+    warehouse.prints_seen["weekday"] = warehouse.quarterly_prints()
     after = warehouse.table_hashes([*chain_tables, "intermediate.int_prices__liquidity"])
     return before, after, rebuilt
 
@@ -217,6 +229,7 @@ def amended_and_mapped(warehouse, weekday):
     warehouse.dbt_run(FROM_13F_AND_MAP)
     warehouse.keys_seen["amended"] = warehouse.keys_tested()
     rebuilt = warehouse.back_again()
+    warehouse.prints_seen["amended"] = warehouse.quarterly_prints()
     with duckdb.connect(str(warehouse.path), read_only=True) as conn:
         held_after = conn.execute("select sum(value_usd) from intermediate.int_holdings__positions "
                                   "where cik = ? and period_of_report = ?", [cik, AMENDED]).fetchone()[0]
@@ -267,6 +280,17 @@ def test_the_pipelines_build_marks_every_quarter_tested_and_a_rebuild_unmarks_on
                                         else {AMENDED, NEXT, mapped, UNRELATED})}
 
 
+def test_the_publish_sees_a_quarterly_table_change_when_dbt_writes_a_quarter_of_it_and_only_then(
+        warehouse, amended_and_mapped):
+    # the publish's fingerprint of a quarterly table is its build record: a weekday rebuilding no
+    # quarter leaves every one as it was, so the publish copies none of these tables
+    seen = warehouse.prints_seen
+    assert len(seen["pipeline"]) == len(QUARTERLY)
+    assert seen["weekday"] == seen["pipeline"]
+    # the amendment rebuilt AMENDED and NEXT in every holdings model and, through them, in the chain
+    assert {t for t in QUARTERLY if seen["amended"][t] != seen["weekday"][t]} == set(QUARTERLY)
+
+
 def largest_difference(conn, table: str, other: str) -> float:
     """The largest relative difference between two tables' doubles, rows paired in the same order
     (by every other column, then the doubles to 9 significant digits, so two rows differing in the
@@ -303,6 +327,7 @@ def test_the_result_equals_a_full_rebuild(warehouse, amended_and_mapped):
     warehouse.dbt_run([*PRICES, *FROM_13F_AND_MAP], "--full-refresh")
     # a full refresh builds every quarter afresh: none is tested until a test passes on it
     assert not any(warehouse.keys_tested().values())
+    warehouse.prints_seen["full refresh"] = warehouse.quarterly_prints()
 
     with duckdb.connect(str(warehouse.path), read_only=True) as conn:
         conn.execute(f"attach '{incremental}' as incremental (read_only)")
@@ -318,3 +343,7 @@ def test_the_result_equals_a_full_rebuild(warehouse, amended_and_mapped):
             if not exact:
                 differ[table] = largest_difference(conn, table, f"incremental.{table}")
     assert all(gap <= 1e-12 for gap in differ.values()), differ
+    # the full refresh wrote every quarter again, and its doubles may differ in the last bits
+    # (``differ``): the publish copies every quarterly table
+    after = warehouse.prints_seen["full refresh"]
+    assert {t for t in QUARTERLY if after[t] != warehouse.prints_seen["amended"][t]} == set(QUARTERLY)

@@ -189,3 +189,61 @@ def test_a_copy_in_another_storage_format_is_replaced_whole_in_the_published_one
     with duckdb.connect(str(target), read_only=True) as conn:
         assert conn.execute("select tags['storage_version'] from duckdb_databases() where database_name = "
                             "current_database()").fetchone()[0].startswith("v1.2.0")
+
+
+# A model incremental by quarter as dbt leaves it (dbt_project/macros/quarterly.sql): its rows, and
+# per quarter the input fingerprint and the dbt invocation that wrote them.
+QUARTERLY = """
+create schema meta; create schema intermediate;
+create table meta.dbt_quarter_builds (model_name varchar not null, quarter_end date not null,
+    inputs_fingerprint varchar not null, keys_tested boolean default false, built_by_invocation varchar);
+create table intermediate.int_q (quarter_end date, x double);
+insert into intermediate.int_q values ('2026-03-31', 1.0), ('2026-06-30', 2.0);
+insert into meta.dbt_quarter_builds values ('int_q', '2026-03-31', 'f1', false, 'inv-1'), ('int_q', '2026-06-30', 'f2', false, 'inv-1');
+"""
+
+
+def _published_x(target):
+    with duckdb.connect(str(target), read_only=True) as conn:
+        return conn.execute("select x from intermediate.int_q order by quarter_end").fetchall()
+
+
+def test_a_quarterly_table_is_copied_when_its_build_record_changes_and_not_for_its_rows_alone(tmp_path):
+    warehouse, target = tmp_path / "w.duckdb", tmp_path / "pub" / "published.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(MARTS + QUARTERLY)
+    assert _publish(warehouse, target).tables_copied == 4
+
+    def change_then_publish(sql):
+        with duckdb.connect(str(warehouse)) as conn:
+            conn.execute(sql)
+        return _publish(warehouse, target).tables_copied
+
+    # a passed key test marks its quarters: no row is written
+    assert change_then_publish("update meta.dbt_quarter_builds set keys_tested = true") == 0
+    # dbt rebuilds June from new inputs: its rows and its record, in one transaction
+    assert change_then_publish(
+        "begin; delete from intermediate.int_q where quarter_end = '2026-06-30'; "
+        "insert into intermediate.int_q values ('2026-06-30', 3.0); "
+        "update meta.dbt_quarter_builds set inputs_fingerprint = 'f3', built_by_invocation = 'inv-2' "
+        "where quarter_end = '2026-06-30'; commit") == 1
+    assert _published_x(target) == [(1.0,), (3.0,)]
+    # --full-refresh: the same inputs, every quarter written again (its doubles may differ in the last bits)
+    assert change_then_publish("update intermediate.int_q set x = x + 1e-15; "
+                               "update meta.dbt_quarter_builds set built_by_invocation = 'inv-3'") == 1
+    # a column added to the model (dbt's append_new_columns) changes its DDL
+    assert change_then_publish("alter table intermediate.int_q add column y integer") == 1
+    # the price, documented in reverse_qe/table_fingerprints.py: a row changed by hand, outside dbt,
+    # is not seen while the record stands (a row added or removed is: the count is in the fingerprint)
+    assert change_then_publish("update intermediate.int_q set x = 9 where quarter_end = '2026-03-31'") == 0
+    assert _published_x(target) == [(1.0 + 1e-15,), (3.0 + 1e-15,)]
+    assert change_then_publish("insert into intermediate.int_q values ('2026-06-30', 4.0, null)") == 1
+
+
+def test_without_the_invocation_in_the_build_record_a_quarterly_table_is_hashed_by_its_rows(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        conn.execute(QUARTERLY + "alter table meta.dbt_quarter_builds drop column built_by_invocation")
+        name = conn.execute("select current_database()").fetchone()[0]
+        before = fingerprints(conn, name, skip_schemas=("meta",))
+        conn.execute("update intermediate.int_q set x = 9 where quarter_end = '2026-03-31'")
+        assert fingerprints(conn, name, skip_schemas=("meta",)) != before
