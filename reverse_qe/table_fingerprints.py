@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,7 @@ def fingerprints(conn: duckdb.DuckDBPyConnection, database: str, *,
     record, where its name is one table's only (dbt's identifiers are unique in the project)."""
     tables = base_tables(conn, database, skip_schemas=skip_schemas)
     records = quarter_build_records(conn, database)
-    names = [table for _, table in tables]
+    tables_named = Counter(table for _, table in tables)
     return {(schema, table): fingerprint(conn, database, schema, table,
-                                         records.get(table) if names.count(table) == 1 else None)
+                                         records.get(table) if tables_named[table] == 1 else None)
             for schema, table in tables}

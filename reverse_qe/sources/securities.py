@@ -64,8 +64,9 @@ def quarters_ending_in(window: FetchWindow | None, today: dt.date) -> list[dt.da
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
 
 
-def list_file_name(quarter_end: dt.date) -> str:
-    return f"13flist{quarter_end.year}q{(quarter_end.month - 1) // 3 + 1}.txt"
+def list_file_name(last_day: dt.date) -> str:
+    """The SEC's name of the list of the quarter ending ``last_day`` (read back by ``file_quarter_end``)."""
+    return f"13flist{last_day.year}q{(last_day.month - 1) // 3 + 1}.txt"
 
 
 def list_in_window(name: str, window: FetchWindow | None) -> bool:
@@ -73,8 +74,8 @@ def list_in_window(name: str, window: FetchWindow | None) -> bool:
     a weekday's month holds none, and parsing every quarter's list to keep nothing took 7.4 s of a
     scale-16 weekday (``python -m bench.weekday --scale 16``). A name that names no quarter is read,
     so that its parser refuses it by name, as a full run does."""
-    quarter_end = file_quarter_end(name)
-    return window is None or quarter_end is None or window.start <= quarter_end < window.end
+    last_day = file_quarter_end(name)
+    return window is None or last_day is None or window.start <= last_day < window.end
 
 
 def load_13f_list(transport: Transport, endpoints: Endpoints, window: FetchWindow | None = None) -> pd.DataFrame:
