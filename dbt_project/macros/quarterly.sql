@@ -14,7 +14,9 @@
       each input), and the strategy 'quarters' deletes every quarter not built from the current
       fingerprint (changed, or gone from the inputs) before inserting the new rows, so a quarter
       whose new result has no rows keeps none of its old ones.
-    A full build (the first, or `dbt build --full-refresh`) builds every quarter and records them.
+    A full build (the first, `dbt build --full-refresh`, or the table gone, dropped by hand) builds
+    every quarter; its pre-hook forget_quarter_builds first deletes the model's records, so every
+    quarter is recorded anew (untested, named with this invocation).
     A change to a model, seed or macro file, or to a var, changes every quarter's fingerprint, so
     every quarter is rebuilt; what still needs --full-refresh is a column removed or retyped, or a
     change dbt's own code makes (docs/design_notes.md). -#}
@@ -124,20 +126,35 @@
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- Whether the model being built is incremental by quarter (the hooks below write only for one). -#}
+{% macro builds_by_quarter() -%}
+    {{- return(config.get('materialized') == 'incremental' and config.get('incremental_strategy') == 'quarters') -}}
+{%- endmacro %}
+
+{#- Pre-hook of every model (dbt_project.yml); deletes only for a quarterly one about to build every
+    quarter, in its transaction: its first build, a --full-refresh, or its table gone (dropped by
+    hand). Its records described rows that are no longer there, so none of them may stand for the
+    new rows: record_quarter_build then records every quarter untested, named with this invocation.
+    This runs before the build because after it, in the post-hook, is_incremental() sees the table
+    just made and cannot tell a full build from an incremental one. -#}
+{% macro forget_quarter_builds() -%}
+    {%- if builds_by_quarter() and not is_incremental() -%}
+    delete from {{ quarter_builds() }} where model_name = '{{ this.identifier }}'
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Post-hook of every model (dbt_project.yml); writes only for a quarterly one, in its transaction:
     every quarter of its inputs is now built from its current fingerprint. A quarter still built
     from the fingerprint it had keeps its keys_tested and the invocation that wrote it (its rows are
     what that fingerprint builds, untouched); a rebuilt or new one starts untested and names this
-    invocation, as every quarter does after --full-refresh. -#}
+    invocation, as every quarter does after a full build (forget_quarter_builds). -#}
 {% macro record_quarter_build() -%}
-    {%- if config.get('materialized') == 'incremental' and config.get('incremental_strategy') == 'quarters' -%}
+    {%- if builds_by_quarter() -%}
     {%- set inputs = quarter_inputs_of_this() -%}
     delete from {{ quarter_builds() }} as b
     where b.model_name = '{{ this.identifier }}'
-      {%- if not should_full_refresh() %}
       and not exists (select 1 from {{ inputs }} as i
-                      where i.quarter_end = b.quarter_end and i.inputs_fingerprint = b.inputs_fingerprint)
-      {%- endif %};
+                      where i.quarter_end = b.quarter_end and i.inputs_fingerprint = b.inputs_fingerprint);
     insert into {{ quarter_builds() }} (model_name, quarter_end, inputs_fingerprint, keys_tested, built_by_invocation)
     select '{{ this.identifier }}', i.quarter_end, i.inputs_fingerprint, false, '{{ invocation_id }}'
     from {{ inputs }} as i

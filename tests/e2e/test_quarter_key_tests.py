@@ -27,8 +27,8 @@ def warehouse(scenario_run, tmp_path_factory):
     return folder
 
 
-def dbt_test(folder) -> subprocess.CompletedProcess:
-    return subprocess.run([DBT, "test", "--profiles-dir", ".", "--target-path", str(folder / "target"),
+def dbt_test(folder, command: str = "test") -> subprocess.CompletedProcess:
+    return subprocess.run([DBT, command, "--profiles-dir", ".", "--target-path", str(folder / "target"),
                            "--select", MODEL], cwd=REPO / "dbt_project", capture_output=True, text=True,
                           timeout=600, env={**os.environ, "RQE_WAREHOUSE": str(folder / "reverse_qe.duckdb"),
                                             "DO_NOT_TRACK": "1"})
@@ -73,3 +73,24 @@ def test_a_duplicate_is_found_in_an_untested_quarter_only_and_a_pass_marks_it(wa
     execute(warehouse, DUPLICATE, [sorted(marks)[0]])
     skipped = dbt_test(warehouse)
     assert skipped.returncode == 0, skipped.stdout[-2000:]
+
+
+def test_a_table_dropped_by_hand_is_built_in_full_and_every_quarter_recorded_anew(scenario_run, tmp_path):
+    """Its old records stood for rows that are gone: kept, they would let the key test skip every
+    quarter of the new rows and the publish take them for the rows it already copied."""
+    shutil.copy(scenario_run.warehouse, tmp_path / "reverse_qe.duckdb")
+    before = execute(tmp_path, "select quarter_end, keys_tested, built_by_invocation from meta.dbt_quarter_builds "
+                               "where model_name = ? order by 1", [MODEL])
+    assert before and all(tested for _, tested, _ in before)
+    execute(tmp_path, f"drop table intermediate.{MODEL}")
+
+    built = dbt_test(tmp_path, "run")
+    assert built.returncode == 0, built.stdout[-2000:]
+    after = execute(tmp_path, "select quarter_end, keys_tested, built_by_invocation from meta.dbt_quarter_builds "
+                              "where model_name = ? order by 1", [MODEL])
+    assert [q for q, _, _ in after] == [q for q, _, _ in before]
+    assert not any(tested for _, tested, _ in after)  # the key test reads every quarter again
+    invocations = {invocation for _, _, invocation in after}
+    assert len(invocations) == 1 and invocations.isdisjoint(i for _, _, i in before)
+    assert {q for (q,) in execute(tmp_path, f"select distinct quarter_end from intermediate.{MODEL}")} == \
+        {q for q, _, _ in before}
