@@ -14,7 +14,12 @@
     of up to 146M rows. The order in which an aggregation hands on its groups is the order of the
     later sums over them, so any faster aggregation (by perfect hash on a numeric asset id: 30 s)
     changes the last bits of the outcomes (flows_2 alone in another order: 241 of 251 rows, up to
-    4e-15 relative): it is left as it is, so that its results stay what they were, bit for bit. -#}
+    4e-15 relative): it is left as it is, so that its results stay what they were, bit for bit.
+    Tried and not taken (2026-12-04, bench/chain_scale.py --fractions 1, one run each): every sum
+    exact (each term a DECIMAL(38, 18), added as 128-bit integers: the same bits on any number of
+    threads) and this model alone on both cores, through a pre- and post-hook. 31.6 -> 23.3 s, but
+    the quarter's peak memory 1,885 -> 2,378 MiB, past its 2 GiB target (each thread its own hash
+    tables), and at scale 1 it saved ~1.5 s of a full build. -#}
 {{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
 {%- set inputs = ref('int_chain__quarter_inputs') -%}
 {%- set rounds = var('chain_rounds') | int -%}
