@@ -18,10 +18,14 @@ import sys
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # What the bin/dbt script runs (``-m dbt.cli.main`` would warn that the module was imported twice),
-# ended by ``reverse_qe.process_exit`` (found beside this file, last on the path so it shadows nothing):
-# dbt's atexit handlers still close its DuckDB connection; the ~1 s of teardown after them is skipped.
-DBT_MAIN = ("import sys; sys.path.append({folder!r}); from process_exit import run_then_exit; "
-            "from dbt.cli.main import cli; sys.argv[0] = 'dbt'; run_then_exit(cli)")
+# ended by ``reverse_qe.process_exit``: dbt's atexit handlers still close its DuckDB connection; the
+# ~1 s of teardown after them is skipped. process_exit is loaded from its file, not by putting this
+# folder on the path: dbt imports, as plugins, every top-level module named dbt_* it can find, and
+# this folder holds two (dbt_child and dbt_parse, which imports the reverse_qe package).
+DBT_MAIN = ("import importlib.util, sys; "
+            "spec = importlib.util.spec_from_file_location('process_exit', {path!r}); "
+            "process_exit = importlib.util.module_from_spec(spec); spec.loader.exec_module(process_exit); "
+            "from dbt.cli.main import cli; sys.argv[0] = 'dbt'; process_exit.run_then_exit(cli)")
 
 
 def die_with_parent() -> None:
@@ -37,7 +41,7 @@ def main(argv: list[str]) -> None:
     python = os.environ.get("RQE_DBT_PYTHON") or sys.executable
     if sys.platform.startswith("linux"):
         die_with_parent()
-    main_code = DBT_MAIN.format(folder=os.path.dirname(os.path.abspath(__file__)))
+    main_code = DBT_MAIN.format(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "process_exit.py"))
     os.execv(python, [python, "-c", main_code, *argv])
 
 
