@@ -4,8 +4,6 @@ are ``reverse_qe.reports``. A report never fails the marts it explains: it runs 
 warehouse pool, through the warehouse resource (and so its memory limit).
 """
 
-import os
-import uuid
 from pathlib import Path
 
 from dagster import (
@@ -20,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.publish import MART_KEYS, published_warehouse
 from assets.raw import WAREHOUSE_POOL
+from reverse_qe.replace_file import replace_file
 from reverse_qe.settings import duckdb_memory_limit, published_path
 
 ABSORPTION_MART = AssetKey(["marts", "fct_capex_absorption"])
@@ -88,16 +87,9 @@ PAGE_NAME = "index.html"
 
 
 def write_page(folder: Path, page: str) -> Path:
-    """``<folder>/index.html``, replaced atomically (a temporary file, then ``os.replace``)."""
+    """``<folder>/index.html``, replaced in one step (reverse_qe.replace_file)."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / PAGE_NAME
-    temporary = folder / f".{PAGE_NAME}.{uuid.uuid4().hex}.tmp"
-    try:
-        temporary.write_text(page, encoding="utf-8")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return replace_file(folder / PAGE_NAME, page)
 
 
 def observe_marts(context: AssetExecutionContext, data) -> None:

@@ -18,10 +18,10 @@ build parses again and keeps its own.
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
-import uuid
 from pathlib import Path
+
+from reverse_qe.replace_file import replace_with_copy
 
 PARSE_FILE = "partial_parse.msgpack"  # dbt's name for it, in the invocation's target folder
 
@@ -49,7 +49,5 @@ def keep_parse(warehouse: Path, target: Path) -> bool:
     written, kept = target / PARSE_FILE, kept_parse_path(warehouse)
     if not written.is_file() or (kept.is_file() and filecmp.cmp(written, kept, shallow=False)):
         return False
-    staged = kept.with_name(f"{kept.name}.{uuid.uuid4().hex}.tmp")
-    shutil.copyfile(written, staged)
-    os.replace(staged, kept)
+    replace_with_copy(written, kept)
     return True

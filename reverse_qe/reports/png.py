@@ -10,11 +10,11 @@ import contextvars
 import functools
 import hashlib
 import io
-import os
 import pickle
-import uuid
 from pathlib import Path
 from typing import Callable, Iterator
+
+from reverse_qe.replace_file import replace_file
 
 SYNTHETIC_LABEL = " (SYNTHETIC scenario)"
 
@@ -111,9 +111,7 @@ class PlotCache:
         content = draw(*args, **kwargs)
         self.drawn += 1
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f".{name}.{uuid.uuid4().hex}.tmp"  # a half-written PNG is never read
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
+        replace_file(path, content)  # a half-written PNG is never read
         return content
 
     def remove_unused(self) -> None:

@@ -13,7 +13,6 @@ import datetime as dt
 import email.utils
 import logging
 import os
-import tempfile
 import threading
 import time
 import zlib
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from reverse_qe.redaction import redact, redact_bytes
+from reverse_qe.replace_file import replace_file
 from reverse_qe.sources.errors import SourceFormatError
 from reverse_qe.sources.limits import ENV_DOCUMENT_BYTES, max_document_bytes, too_big
 
@@ -378,12 +378,7 @@ class HttpTransport:
         """Keep the exact bytes under ``landing/<source>/<date>/<name>``, written atomically."""
         folder = self.landing_dir / source / self.today.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        target = folder / name
-        os.replace(tmp, target)
-        return target
+        return replace_file(folder / name, content)
 
     def close(self) -> None:
         self.client.close()
