@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from reverse_qe.replace_file import temporary_beside
 from reverse_qe.table_fingerprints import base_tables, fingerprints, quoted
 
 if TYPE_CHECKING:  # the code location imports RawTable at load: no DuckDB or pandas import then
@@ -352,7 +353,7 @@ def publish_copy(conn: duckdb.DuckDBPyConnection, target: Path, *, run_id: str |
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    temporary = temporary_beside(target)
     parquet_link = target.with_name(PARQUET_FOLDER)
     parquet_dir = target.with_name(f".{PARQUET_FOLDER}.{uuid.uuid4().hex}")
     source = conn.execute("select current_database()").fetchone()[0]
@@ -535,7 +536,7 @@ _HEX_ID = r"[0-9a-f]{32}"
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove what an earlier publish killed midway left beside ``target``, by this module's own
-    naming patterns only: ``.<target name>.<uuid>.tmp`` (and its ``.wal``), ``.published_parquet.<uuid>``
+    naming patterns only: ``.<target name>.<uuid>.tmp`` (``temporary_beside``; and its ``.wal``), ``.published_parquet.<uuid>``
     folders the ``published_parquet`` link does not point at (and their ``.old`` variants), and staged
     ``.published_parquet.<uuid>.link`` links. Nothing else is touched; the removed paths are returned."""
     tmp_file = re.compile(rf"\.{re.escape(target.name)}\.{_HEX_ID}\.tmp(\.wal)?")
