@@ -6,6 +6,7 @@ temporary file is removed and the old file is left as it was."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -15,6 +16,11 @@ from typing import Callable
 def temporary_beside(path: Path) -> Path:
     """``.<name>.<32 hex>.tmp`` in ``path``'s folder: hidden, and unique per writer."""
     return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+
+
+def temporary_name_pattern(name: str) -> str:
+    """A regular expression for the names :func:`temporary_beside` gives beside a file named ``name``."""
+    return rf"\.{re.escape(name)}\.[0-9a-f]{{32}}\.tmp"
 
 
 def _replace(path: Path, write: Callable[[Path], object]) -> Path:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from reverse_qe.replace_file import temporary_beside
+from reverse_qe.replace_file import temporary_beside, temporary_name_pattern
 from reverse_qe.table_fingerprints import base_tables, fingerprints, quoted
 
 if TYPE_CHECKING:  # the code location imports RawTable at load: no DuckDB or pandas import then
@@ -536,10 +536,11 @@ _HEX_ID = r"[0-9a-f]{32}"
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove what an earlier publish killed midway left beside ``target``, by this module's own
-    naming patterns only: ``.<target name>.<uuid>.tmp`` (``temporary_beside``; and its ``.wal``), ``.published_parquet.<uuid>``
-    folders the ``published_parquet`` link does not point at (and their ``.old`` variants), and staged
-    ``.published_parquet.<uuid>.link`` links. Nothing else is touched; the removed paths are returned."""
-    tmp_file = re.compile(rf"\.{re.escape(target.name)}\.{_HEX_ID}\.tmp(\.wal)?")
+    naming patterns only: the temporary copy (``temporary_beside``: ``.<target name>.<uuid>.tmp``) and
+    its ``.wal``, ``.published_parquet.<uuid>`` folders the ``published_parquet`` link does not point at
+    (and their ``.old`` variants), and staged ``.published_parquet.<uuid>.link`` links. Nothing else is
+    touched; the removed paths are returned."""
+    tmp_file = re.compile(temporary_name_pattern(target.name) + r"(\.wal)?")
     parquet_dir = re.compile(rf"\.{re.escape(PARQUET_FOLDER)}\.{_HEX_ID}(\.old)?")
     staged_link = re.compile(rf"\.{re.escape(PARQUET_FOLDER)}\.{_HEX_ID}\.link")
     link = target.with_name(PARQUET_FOLDER)

@@ -27,7 +27,7 @@ def warehouse(scenario_run, tmp_path_factory):
     return folder
 
 
-def dbt_test(folder, command: str = "test") -> subprocess.CompletedProcess:
+def dbt_on(folder, command: str = "test") -> subprocess.CompletedProcess:
     return subprocess.run([DBT, command, "--profiles-dir", ".", "--target-path", str(folder / "target"),
                            "--select", MODEL], cwd=REPO / "dbt_project", capture_output=True, text=True,
                           timeout=600, env={**os.environ, "RQE_WAREHOUSE": str(folder / "reverse_qe.duckdb"),
@@ -44,6 +44,11 @@ def marks_of(folder) -> dict:
                                 "where model_name = ? order by 1", [MODEL]))
 
 
+def records_of(folder) -> list[tuple]:
+    return execute(folder, "select quarter_end, keys_tested, built_by_invocation from meta.dbt_quarter_builds "
+                           "where model_name = ? order by 1", [MODEL])
+
+
 DUPLICATE = f"insert into intermediate.{MODEL} select * from intermediate.{MODEL} where quarter_end = ? limit 1"
 
 
@@ -56,7 +61,7 @@ def test_a_duplicate_is_found_in_an_untested_quarter_only_and_a_pass_marks_it(wa
                        "where model_name = ? and quarter_end = ?", [MODEL, quarter])
     execute(warehouse, DUPLICATE, [quarter])
 
-    failed = dbt_test(warehouse)
+    failed = dbt_on(warehouse)
     assert failed.returncode == 1 and f"unique_key_{MODEL}" in failed.stdout, failed.stdout[-2000:]
     assert marks_of(warehouse) == {**marks, quarter: False}  # a failure marks nothing: the next run looks again
 
@@ -65,13 +70,13 @@ def test_a_duplicate_is_found_in_an_untested_quarter_only_and_a_pass_marks_it(wa
                      [quarter])
         conn.execute(f"delete from intermediate.{MODEL} where quarter_end = ?", [quarter])
         conn.execute(f"insert into intermediate.{MODEL} select * from kept")
-    passed = dbt_test(warehouse)
+    passed = dbt_on(warehouse)
     assert passed.returncode == 0, passed.stdout[-2000:]
     assert all(marks_of(warehouse).values())
 
     # a duplicate written by hand into a tested quarter is not looked for (what --full-refresh is for)
     execute(warehouse, DUPLICATE, [sorted(marks)[0]])
-    skipped = dbt_test(warehouse)
+    skipped = dbt_on(warehouse)
     assert skipped.returncode == 0, skipped.stdout[-2000:]
 
 
@@ -79,15 +84,13 @@ def test_a_table_dropped_by_hand_is_built_in_full_and_every_quarter_recorded_ane
     """Its old records stood for rows that are gone: kept, they would let the key test skip every
     quarter of the new rows and the publish take them for the rows it already copied."""
     shutil.copy(scenario_run.warehouse, tmp_path / "reverse_qe.duckdb")
-    before = execute(tmp_path, "select quarter_end, keys_tested, built_by_invocation from meta.dbt_quarter_builds "
-                               "where model_name = ? order by 1", [MODEL])
+    before = records_of(tmp_path)
     assert before and all(tested for _, tested, _ in before)
     execute(tmp_path, f"drop table intermediate.{MODEL}")
 
-    built = dbt_test(tmp_path, "run")
+    built = dbt_on(tmp_path, "run")
     assert built.returncode == 0, built.stdout[-2000:]
-    after = execute(tmp_path, "select quarter_end, keys_tested, built_by_invocation from meta.dbt_quarter_builds "
-                              "where model_name = ? order by 1", [MODEL])
+    after = records_of(tmp_path)
     assert [q for q, _, _ in after] == [q for q, _, _ in before]
     assert not any(tested for _, tested, _ in after)  # the key test reads every quarter again
     invocations = {invocation for _, _, invocation in after}
