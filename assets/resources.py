@@ -65,14 +65,14 @@ class SourcesResource(ConfigurableResource):
         """The run date data is judged against (no future dates, freshness): the scenario's own
         end date offline, otherwise today."""
         if self.mode == "scenario":
-            from reverse_qe.scenario.build import default_end
+            from reverse_qe.scenario.build import scenario_end
 
-            return dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
+            return scenario_end(self.scenario_end)
         return dt.date.today()
 
     @contextlib.contextmanager
     def open_transport(self) -> Iterator[FileTransport | HttpTransport]:
-        from reverse_qe.scenario.build import default_end, ensure_scenario
+        from reverse_qe.scenario.build import ensure_scenario, scenario_end
         from reverse_qe.sources.transports import FileTransport, HttpTransport
 
         if self.mode == "live":
@@ -88,7 +88,7 @@ class SourcesResource(ConfigurableResource):
                 raise ValueError("RQE_SOURCE=replay needs RQE_REPLAY_DIR")
             yield FileTransport(Path(self.replay_dir), mode="replay")
         elif self.mode == "scenario":
-            end = dt.date.fromisoformat(self.scenario_end) if self.scenario_end else default_end()
+            end = scenario_end(self.scenario_end)
             yield FileTransport(ensure_scenario(Path(self.scenario_dir), end=end, scale=self.scenario_scale), mode="scenario")
         else:
             raise ValueError(f"unknown source mode {self.mode!r}: expected scenario, replay or live")

@@ -112,7 +112,7 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "orchestration.cli"], cwd=REPO, env=env, check=True,
                            capture_output=True)
             next_day = pipeline_env(work, RQE_SCENARIO_SCALE=str(args.scale), RQE_SCENARIO_END=WEEKDAY)
-            subprocess.run([sys.executable, "-c", PUBLISH_THE_DAY], cwd=REPO, env=next_day, check=True)
+            subprocess.run(PUBLISH_THE_DAY, cwd=REPO, env=next_day, check=True)
             copy_state(work, kept)
         splits = []
         try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,7 @@ from orchestration.recovery import process_tags, release_dead_runs
 from reverse_qe.process_exit import run_then_exit
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
+    REPO_ROOT,
     SourceSettings,
     lock_wait_s,
     published_path,
@@ -214,6 +216,23 @@ def chosen_plan(argv: list[str]) -> list[str]:
     return plan
 
 
+def write_scenario_meanwhile(settings: SourceSettings, plan: list[str]) -> subprocess.Popen | None:
+    """On the scenario, when the plan ingests and the scenario's files for this end and scale are
+    not there yet: ``python -m reverse_qe.scenario.build`` started beside this process, so they are
+    written on the other core while this one loads the code location and plans the first run
+    (writing them took ~2.2 s of a scale-1 full run's first step). The step that reads them waits
+    for that writer (its lock) instead of writing them again, and writes them itself if the writer
+    failed. None when there is nothing to write."""
+    if settings.mode != "scenario" or all(job == TRANSFORM_JOB for job in plan):
+        return None
+    from reverse_qe.scenario.build import is_written, scenario_end
+
+    if is_written(settings.scenario_dir, end=scenario_end(settings.scenario_end), scale=settings.scenario_scale):
+        return None
+    return subprocess.Popen([sys.executable, "-m", "reverse_qe.scenario.build"], cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL)
+
+
 def header(settings, warehouse: Path, what: str) -> None:
     landing = f", landing={settings.landing_dir}" if settings.mode == "live" else ""
     print(f"Reverse-QE Monitor: sources={settings.mode}, warehouse={warehouse}{landing}; {what}", flush=True)
@@ -257,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     plan = chosen_plan(argv)
     header(settings, warehouse, f"jobs {', '.join(plan)}")
+    write_scenario_meanwhile(settings, plan)
 
     from orchestration.definitions import defs  # after the env is resolved
 
