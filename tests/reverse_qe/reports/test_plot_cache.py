@@ -3,6 +3,8 @@ built from reused plots is the page built from fresh ones."""
 
 from __future__ import annotations
 
+import os
+
 from reverse_qe.reports import page, plots
 from reverse_qe.reports.png import PNG_SIGNATURE, cached_png, plots_cached_in
 from tests.reverse_qe.reports.test_report_page import page_data
@@ -61,3 +63,52 @@ def test_the_page_from_reused_plots_is_the_page_from_fresh_ones(tmp_path, monkey
     with plots_cached_in(tmp_path / "plots") as second:
         assert page.build_page(data) == fresh
     assert first.drawn == second.reused == 21 and second.drawn == 0 and not drawn
+
+
+def test_a_page_built_on_two_cores_is_the_page_built_on_one_and_draws_each_plot_once(tmp_path):
+    data = page_data(tmp_path, coverage=True)
+    with plots_cached_in(tmp_path / "one core") as serial:
+        expected = page.build_page(data)
+    with plots_cached_in(tmp_path / "two cores") as parallel:
+        assert parallel.build(page.build_page, data) == expected
+    assert parallel.drawn == serial.drawn == 21 and parallel.reused == 0
+    assert sorted(p.name for p in (tmp_path / "two cores").glob("*.png")) == sorted(
+        p.name for p in (tmp_path / "one core").glob("*.png"))
+    with plots_cached_in(tmp_path / "two cores") as again:  # the next build: nothing left to draw
+        assert again.build(page.build_page, data) == expected
+    assert (again.drawn, again.reused) == (0, 21)
+
+
+PARENT = os.getpid()
+
+
+@cached_png
+def only_in_this_process_png(side: int) -> bytes:
+    """Fails in any other process, as a plot whose drawing crashed in the forked child would."""
+    if os.getpid() != PARENT:
+        raise RuntimeError("drawn in the child")
+    calls.append((side, "parent"))
+    return PNG_SIGNATURE + str(side).encode()
+
+
+def test_a_plot_the_child_could_not_draw_is_drawn_by_the_build_itself(tmp_path):
+    calls.clear()
+    sides = [1, 2, 3, 4]
+    with plots_cached_in(tmp_path / "plots") as cache:
+        pngs = cache.build(lambda: [only_in_this_process_png(side) for side in sides])
+    assert pngs == [PNG_SIGNATURE + str(side).encode() for side in sides]
+    assert sorted(calls) == [(side, "parent") for side in sides]  # the child's two, drawn here afterwards
+    assert (cache.drawn, cache.reused) == (4, 0)
+
+
+@cached_png
+def drawn_by_png(side: int) -> bytes:
+    return PNG_SIGNATURE + f"{side} {os.getpid()}".encode()
+
+
+def test_the_plots_not_kept_are_drawn_by_two_processes(tmp_path):
+    with plots_cached_in(tmp_path / "plots") as cache:
+        pngs = cache.build(lambda: [drawn_by_png(side) for side in range(4)])
+    drawers = {png.split()[-1] for png in pngs}
+    assert len(drawers) == 2 and str(PARENT).encode() in drawers
+    assert cache.drawn == 4
