@@ -14,10 +14,10 @@ from dagster import ConfigurableResource, get_dagster_logger
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from reverse_qe import dbt_child
 from reverse_qe.dbt_parse import keep_parse, start_from_kept
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
-    REPO_ROOT,
     SourceSettings,
     dbt_colour_env,
     dbt_file_log_env,
@@ -27,7 +27,7 @@ from reverse_qe.settings import (
 from reverse_qe.warehouse_open import open_warehouse
 
 # dbt through this wrapper dies with the process that started it (no dbt left holding the lock)
-DBT_CHILD = REPO_ROOT / "reverse_qe" / "dbt_child.py"
+DBT_CHILD = Path(dbt_child.__file__)
 
 if TYPE_CHECKING:  # the transports and the scenario generator load when a run opens them
     from reverse_qe.sources.transports import FileTransport, HttpTransport

@@ -9,23 +9,41 @@ then becomes dbt (same PID): dbt's command-line entry point in the interpreter `
 of that interpreter, not through the ``bin/dbt`` script, also survives a virtualenv moved or shared
 between clones (the script's first line names the interpreter of the clone that created it). On
 other systems it only execs dbt. Standard library only, so any Python 3 runs it.
+
+**A dbt started ahead.** dbt spends ~1.5 s importing itself before it reads its command. The runner
+(``orchestration.cli``), when its plan ends with the transform, starts ``dbt_child.py --warm SOCKET``
+first: that process imports dbt on the other core while the runner ingests, then waits on a Unix
+socket. The dbt step's ``dbt_child.py build ...`` (``RQE_DBT_WARM`` names the socket) hands it its
+command line, environment, folder and standard streams, and waits for its exit status, passing on
+SIGINT and SIGTERM; the dbt output reaches Dagster as it would. One command per warm dbt; without
+one (the UI's and the daemon's runs, a second dbt call, a warm dbt that failed to start) this execs
+dbt as before. The warm dbt dies with the runner (its parent) and kills itself if the step's
+process goes (its end of the socket closes).
 """
 
 import ctypes
+import json
 import os
 import signal
+import socket
+import struct
 import sys
+import threading
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WARM_ENV = "RQE_DBT_WARM"  # the socket of the dbt started ahead, for the next dbt command
+STARTED, STATUS = b"S", struct.Struct("!i")  # the warm dbt's two answers: taken, then its exit status
 # What the bin/dbt script runs (``-m dbt.cli.main`` would warn that the module was imported twice),
 # ended by ``reverse_qe.process_exit``: dbt's atexit handlers still close its DuckDB connection; the
 # ~1 s of teardown after them is skipped. process_exit is loaded from its file, not by putting this
 # folder on the path: dbt imports, as plugins, every top-level module named dbt_* it can find, and
 # this folder holds two (dbt_child and dbt_parse, which imports the reverse_qe package).
-DBT_MAIN = ("import importlib.util, sys; "
-            "spec = importlib.util.spec_from_file_location('process_exit', {path!r}); "
-            "process_exit = importlib.util.module_from_spec(spec); spec.loader.exec_module(process_exit); "
-            "from dbt.cli.main import cli; sys.argv[0] = 'dbt'; process_exit.run_then_exit(cli)")
+LOAD_PROCESS_EXIT = ("import importlib.util, sys; "
+                     "spec = importlib.util.spec_from_file_location('process_exit', {path!r}); "
+                     "process_exit = importlib.util.module_from_spec(spec); spec.loader.exec_module(process_exit); "
+                     "from dbt.cli.main import cli; sys.argv[0] = 'dbt'; ")
+DBT_MAIN = LOAD_PROCESS_EXIT + "process_exit.run_then_exit(cli)"
+PROCESS_EXIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "process_exit.py")
 
 
 def die_with_parent() -> None:
@@ -37,12 +55,94 @@ def die_with_parent() -> None:
         sys.exit("dbt_child: the process that started dbt is gone; not starting dbt")
 
 
+def _received(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def run_in_warm(path: str, argv: list[str]) -> int | None:
+    """``argv`` run by the warm dbt at ``path``: its exit status, or None when no warm dbt took it
+    (none listening, or it ended before taking the command), so the caller starts dbt itself."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+        socket.send_fds(conn, [STATUS.pack(len(request))], [0, 1, 2])
+        conn.sendall(request)
+        if _received(conn, len(STARTED)) != STARTED:
+            return None
+    except OSError:
+        return None
+    pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[0]
+    for forwarded in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
+        signal.signal(forwarded, lambda number, _frame: os.kill(pid, number))
+    status = _received(conn, STATUS.size)
+    if len(status) != STATUS.size:
+        print(f"dbt_child: the dbt started ahead (PID {pid}) ended without an exit status", file=sys.stderr)
+        return 1
+    return STATUS.unpack(status)[0]
+
+
+def _end_when_the_caller_goes(conn: socket.socket, answered: threading.Event) -> None:
+    """The warm dbt's guard: the caller sends nothing more, so the end of the socket is its end,
+    unless it ended because it had dbt's exit status (this process is exiting then)."""
+    while conn.recv(1):
+        pass
+    if not answered.is_set():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _answer(conn: socket.socket, answered: threading.Event, status: int) -> None:
+    answered.set()
+    conn.sendall(STATUS.pack(status))
+
+
+def serve(path: str) -> None:
+    """The warm dbt: listen at ``path`` (before importing, so a caller that comes early waits for
+    the import rather than starting dbt again), import dbt, take one command, become that dbt."""
+    # the path of dbt run as -c code (the cold start's): not this folder, whose dbt_* modules dbt
+    # would import as plugins
+    sys.path[0] = ""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    namespace: dict = {}
+    exec(LOAD_PROCESS_EXIT.format(path=PROCESS_EXIT), namespace)  # noqa: S102 (this module's own code)
+    conn, _ = listener.accept()
+    listener.close()
+    os.unlink(path)
+    header, fds, _, _ = socket.recv_fds(conn, STATUS.size, 3)
+    request = json.loads(_received(conn, STATUS.unpack(header)[0]))
+    conn.sendall(STARTED)
+    answered = threading.Event()
+    threading.Thread(target=_end_when_the_caller_goes, args=(conn, answered), daemon=True).start()
+    for target, fd in zip((0, 1, 2), fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = ["dbt", *request["argv"]]
+    namespace["process_exit"].run_then_exit(namespace["cli"], last=lambda status: _answer(conn, answered, status))
+
+
 def main(argv: list[str]) -> None:
-    python = os.environ.get("RQE_DBT_PYTHON") or sys.executable
     if sys.platform.startswith("linux"):
         die_with_parent()
-    main_code = DBT_MAIN.format(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "process_exit.py"))
-    os.execv(python, [python, "-c", main_code, *argv])
+    if argv[:1] == ["--warm"]:
+        serve(argv[1])
+        return
+    warm = os.environ.pop(WARM_ENV, "")
+    status = run_in_warm(warm, argv) if warm else None
+    if status is not None:
+        sys.exit(status)
+    python = os.environ.get("RQE_DBT_PYTHON") or sys.executable
+    os.execv(python, [python, "-c", DBT_MAIN.format(path=PROCESS_EXIT), *argv])
 
 
 if __name__ == "__main__":

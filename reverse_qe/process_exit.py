@@ -30,9 +30,10 @@ def exit_code(code: object) -> int:
     return 1
 
 
-def exit_without_teardown(code: object = 0) -> NoReturn:
+def exit_without_teardown(code: object = 0, last=None) -> NoReturn:
     """``sys.exit(code)``, less the interpreter's finalisation. While a thread that is not a daemon
-    still runs, Python's own exit (which waits for it) is kept."""
+    still runs, Python's own exit (which waits for it) is kept. ``last(status)``, when given, is
+    called once everything is flushed and closed, just before the process ends."""
     if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     status = exit_code(code)
@@ -42,14 +43,16 @@ def exit_without_teardown(code: object = 0) -> NoReturn:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: nothing left to flush
             pass
+    if last is not None:
+        last(status)
     os._exit(status)
 
 
-def run_then_exit(main) -> NoReturn:
-    """``sys.exit(main())`` for a command's ``__main__``, with :func:`exit_without_teardown`; an
-    exception propagates as it would (traceback, status 1), ``SystemExit`` keeps its code."""
+def run_then_exit(main, last=None) -> NoReturn:
+    """``sys.exit(main())`` for a command's ``__main__``, with :func:`exit_without_teardown` (and
+    its ``last``); an exception propagates as it would (traceback, status 1), ``SystemExit`` keeps its code."""
     try:
         code = main()
     except SystemExit as stop:
         code = stop.code
-    exit_without_teardown(code)
+    exit_without_teardown(code, last)

@@ -135,12 +135,17 @@ def test_kill_during_ingest_loses_nothing_and_the_next_run_starts_at_once(root):
     assert_next_run_starts_at_once(root)
 
 
+def runs_dbt_build(pid: int) -> bool:
+    """The process that runs the step's ``dbt build``: the dbt the runner started ahead (``--warm``,
+    reverse_qe/dbt_child.py), or dbt exec'd by the step (its entry point as -c code)."""
+    arguments = processes.arguments(pid)
+    return "--warm" in arguments or ("dbt.cli.main" in " ".join(arguments) and "build" in arguments)
+
+
 def test_kill_during_dbt_leaves_no_dbt_behind_and_the_next_run_starts_at_once(root):
     before = published_state(root)
     run = runner(root, "transform_and_publish")
-    dbt = run.wait_for(lambda: next((pid for pid in descendants(run.proc.pid)
-                                     if "dbt.cli.main" in (processes.command(pid) or "")
-                                     and "build" in processes.arguments(pid)), None),
+    dbt = run.wait_for(lambda: next((pid for pid in descendants(run.proc.pid) if runs_dbt_build(pid)), None),
                        what="dbt process")
     run.wait_for(lambda: holds_file(dbt, warehouse(root)), what="dbt opening the warehouse")
     time.sleep(2)  # dbt is building, one model after another
