@@ -22,13 +22,11 @@ last complete, checked state.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import shutil
+import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -236,19 +234,20 @@ def write_scenario_meanwhile(settings: SourceSettings, plan: list[str]) -> subpr
                             stdout=subprocess.DEVNULL)
 
 
-def start_dbt_meanwhile(plan: list[str], folder: Path) -> subprocess.Popen | None:
+def start_dbt_meanwhile(plan: list[str]) -> subprocess.Popen | None:
     """When the plan transforms: a dbt started now (``reverse_qe.dbt_child``, "A dbt started
-    ahead"), which imports itself on the other core while this process ingests, then waits at a
-    socket in ``folder`` for the dbt step's command; ``RQE_DBT_WARM`` tells that step where. Its
-    import is ~1.5 s of the step's start otherwise. None when the plan runs no transform."""
+    ahead"), which imports itself on the other core while this process ingests, then waits at an
+    abstract socket of a random name for the dbt step's command; ``RQE_DBT_WARM`` tells that step
+    the name. Its import is ~1.5 s of the step's start otherwise. None when the plan runs no
+    transform, or off Linux (no abstract sockets)."""
     from reverse_qe import dbt_child
 
-    if TRANSFORM_JOB not in plan:
+    if TRANSFORM_JOB not in plan or not sys.platform.startswith("linux"):
         return None
-    path = folder / "dbt.sock"
-    warm = subprocess.Popen([sys.executable, dbt_child.__file__, "--warm", str(path)], cwd=DBT_PROJECT_DIR,
+    name = f"rqe-dbt-{secrets.token_hex(16)}"
+    warm = subprocess.Popen([sys.executable, dbt_child.__file__, "--warm", name], cwd=DBT_PROJECT_DIR,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    os.environ[dbt_child.WARM_ENV] = str(path)
+    os.environ[dbt_child.WARM_ENV] = name
     return warm
 
 
@@ -296,9 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = chosen_plan(argv)
     header(settings, warehouse, f"jobs {', '.join(plan)}")
     write_scenario_meanwhile(settings, plan)
-    sockets = tempfile.mkdtemp(prefix="rqe-dbt-")
-    atexit.register(shutil.rmtree, sockets, True)
-    start_dbt_meanwhile(plan, Path(sockets))
+    start_dbt_meanwhile(plan)
 
     from orchestration.definitions import defs  # after the env is resolved
 

@@ -13,7 +13,9 @@ other systems it only execs dbt. Standard library only, so any Python 3 runs it.
 **A dbt started ahead.** dbt spends ~1.5 s importing itself before it reads its command. The runner
 (``orchestration.cli``), when its plan ends with the transform, starts ``dbt_child.py --warm SOCKET``
 first: that process imports dbt on the other core while the runner ingests, then waits on a Unix
-socket. The dbt step's ``dbt_child.py build ...`` (``RQE_DBT_WARM`` names the socket) hands it its
+socket in Linux's abstract namespace (no file to leave behind when a run is killed; each side serves
+or trusts only a peer of its own user, which it reads from the socket, ``SO_PEERCRED``). The dbt
+step's ``dbt_child.py build ...`` (``RQE_DBT_WARM`` names the socket) hands it its
 command line, environment, folder and standard streams, and waits for its exit status, passing on
 SIGINT and SIGTERM; the dbt output reaches Dagster as it would. One command per warm dbt; without
 one (the UI's and the daemon's runs, a second dbt call, a warm dbt that failed to start) this execs
@@ -33,6 +35,7 @@ import threading
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WARM_ENV = "RQE_DBT_WARM"  # the socket of the dbt started ahead, for the next dbt command
 STARTED, STATUS = b"S", struct.Struct("!i")  # the warm dbt's two answers: taken, then its exit status
+PEER = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
 # What the bin/dbt script runs (``-m dbt.cli.main`` would warn that the module was imported twice),
 # ended by ``reverse_qe.process_exit``: dbt's atexit handlers still close its DuckDB connection; the
 # ~1 s of teardown after them is skipped. process_exit is loaded from its file, not by putting this
@@ -65,12 +68,27 @@ def _received(conn: socket.socket, size: int) -> bytes:
     return data
 
 
-def run_in_warm(path: str, argv: list[str]) -> int | None:
-    """``argv`` run by the warm dbt at ``path``: its exit status, or None when no warm dbt took it
-    (none listening, or it ended before taking the command), so the caller starts dbt itself."""
+def address(name: str) -> str:
+    """The abstract socket ``name`` stands for (an environment value cannot hold its leading NUL)."""
+    return "\0" + name
+
+
+def peer(conn: socket.socket) -> tuple[int, int]:
+    """The PID and user of the process at the other end of ``conn``."""
+    pid, uid, _ = PEER.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEER.size))
+    return pid, uid
+
+
+def run_in_warm(name: str, argv: list[str]) -> int | None:
+    """``argv`` run by the warm dbt listening at ``name``: its exit status, or None when no warm
+    dbt of this user took it (none listening, or it ended before taking the command), so the caller
+    starts dbt itself."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        conn.connect(path)
+        conn.connect(address(name))
+        pid, uid = peer(conn)
+        if uid != os.getuid():  # the environment goes only to a process of this user
+            return None
         request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
         socket.send_fds(conn, [STATUS.pack(len(request))], [0, 1, 2])
         conn.sendall(request)
@@ -78,7 +96,6 @@ def run_in_warm(path: str, argv: list[str]) -> int | None:
             return None
     except OSError:
         return None
-    pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[0]
     for forwarded in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
         signal.signal(forwarded, lambda number, _frame: os.kill(pid, number))
     status = _received(conn, STATUS.size)
@@ -102,20 +119,24 @@ def _answer(conn: socket.socket, answered: threading.Event, status: int) -> None
     conn.sendall(STATUS.pack(status))
 
 
-def serve(path: str) -> None:
-    """The warm dbt: listen at ``path`` (before importing, so a caller that comes early waits for
-    the import rather than starting dbt again), import dbt, take one command, become that dbt."""
+def serve(name: str) -> None:
+    """The warm dbt: listen at ``name`` (before importing, so a caller that comes early waits for
+    the import rather than starting dbt again), import dbt, take one command from a process of this
+    user, become that dbt."""
     # the path of dbt run as -c code (the cold start's): not this folder, whose dbt_* modules dbt
     # would import as plugins
     sys.path[0] = ""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
+    listener.bind(address(name))
     listener.listen(1)
     namespace: dict = {}
     exec(LOAD_PROCESS_EXIT.format(path=PROCESS_EXIT), namespace)  # noqa: S102 (this module's own code)
-    conn, _ = listener.accept()
+    while True:
+        conn, _ = listener.accept()
+        if peer(conn)[1] == os.getuid():
+            break
+        conn.close()  # another user's process: not served
     listener.close()
-    os.unlink(path)
     header, fds, _, _ = socket.recv_fds(conn, STATUS.size, 3)
     request = json.loads(_received(conn, STATUS.unpack(header)[0]))
     conn.sendall(STARTED)

@@ -13,9 +13,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from assets.resources import DBT_CHILD
 from reverse_qe.dbt_child import WARM_ENV, run_in_warm
+
+LISTENING = 0x10000  # __SO_ACCEPTCON, the flag /proc/net/unix shows on a socket that listens
 
 
 def probe_project(tmp_path: Path) -> Path:
@@ -34,52 +37,61 @@ def probe_project(tmp_path: Path) -> Path:
     return project
 
 
-def start_warm(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
-    socket_path = tmp_path / "dbt.sock"
+def listens(name: str) -> bool:
+    """Whether a socket listens at the abstract address ``name`` (shown as ``@name``)."""
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) == 8 and fields[7] == f"@{name}" and int(fields[3], 16) & LISTENING:
+            return True
+    return False
+
+
+def start_warm(tmp_path: Path) -> tuple[subprocess.Popen, str]:
+    name = f"rqe-dbt-test-{tmp_path.name}-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k not in ("PROBE_WAREHOUSE", WARM_ENV)}
-    warm = subprocess.Popen([sys.executable, str(DBT_CHILD), "--warm", str(socket_path)], env=env,
+    warm = subprocess.Popen([sys.executable, str(DBT_CHILD), "--warm", name], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while not socket_path.exists():
+    while not listens(name):
         assert warm.poll() is None and time.monotonic() < deadline, "the warm dbt never listened"
         time.sleep(0.02)
-    return warm, socket_path
+    return warm, name
 
 
-def caller(project: Path, socket_path: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, WARM_ENV: str(socket_path), "PROBE_WAREHOUSE": str(project.parent / "probe.duckdb")}
+def caller(project: Path, name: str, *args: str) -> subprocess.Popen:
+    env = {**os.environ, WARM_ENV: name, "PROBE_WAREHOUSE": str(project.parent / "probe.duckdb")}
     return subprocess.Popen([sys.executable, str(DBT_CHILD), *args, "--profiles-dir", ".", "--project-dir", "."],
                             cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def taken(socket_path: Path, timeout: float = 60) -> None:
-    """Wait until the warm dbt has taken a command (it removes its socket when it does)."""
+def taken(name: str, timeout: float = 60) -> None:
+    """Wait until the warm dbt has taken a command (it stops listening when it does)."""
     deadline = time.monotonic() + timeout
-    while socket_path.exists():
+    while listens(name):
         assert time.monotonic() < deadline, "the warm dbt never took the command"
         time.sleep(0.02)
 
 
 def test_the_warm_dbt_runs_the_callers_command_where_and_as_the_caller_says_and_returns_its_status(tmp_path):
     project = probe_project(tmp_path)
-    warm, socket_path = start_warm(tmp_path)
-    run = caller(project, socket_path, "run", "--exclude", "slow")
+    warm, name = start_warm(tmp_path)
+    run = caller(project, name, "run", "--exclude", "slow")
     output, _ = run.communicate(timeout=300)
     assert run.returncode == 1, output[-2000:]  # one model failed: dbt's own exit status
     assert "answer_missing" in output  # dbt's output reached the caller's stdout
     assert warm.wait(timeout=30) == 1  # the warm dbt ran it, and ended: one command each
-    assert not socket_path.exists()
+    assert not listens(name)
     assert not (tmp_path / "probe.duckdb.wal").exists()  # the warehouse was closed before the status
     with duckdb.connect(str(tmp_path / "probe.duckdb"), read_only=True) as conn:
         assert conn.execute("select answer from answer").fetchone() == (42,)
-    assert run_in_warm(str(socket_path), ["run"]) is None  # used: the next command starts dbt itself
+    assert run_in_warm(name, ["run"]) is None  # used: the next command starts dbt itself
 
 
 def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(tmp_path):
     project = probe_project(tmp_path)
-    warm, socket_path = start_warm(tmp_path)
-    run = caller(project, socket_path, "run", "--select", "slow")
-    taken(socket_path)
+    warm, name = start_warm(tmp_path)
+    run = caller(project, name, "run", "--select", "slow")
+    taken(name)
     time.sleep(3)  # dbt parses and starts the slow model
     started = time.monotonic()
     run.send_signal(signal.SIGINT)  # what dagster-dbt sends to stop dbt
@@ -90,9 +102,29 @@ def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(t
 
 def test_the_warm_dbt_ends_when_its_caller_is_killed(tmp_path):
     project = probe_project(tmp_path)
-    warm, socket_path = start_warm(tmp_path)
-    run = caller(project, socket_path, "run", "--select", "slow")
-    taken(socket_path)
+    warm, name = start_warm(tmp_path)
+    run = caller(project, name, "run", "--select", "slow")
+    taken(name)
     run.kill()  # as when the run that started it is killed: no signal reaches the warm dbt
     run.wait(timeout=30)
     assert warm.wait(timeout=10) == -signal.SIGKILL
+
+
+# a process of another user, in the system's Python (this checkout may not be readable by it)
+# it waits 20 s for an answer (a served caller is answered in milliseconds); a closed socket is b''
+INTRUDER = ("import socket, sys; s = socket.socket(socket.AF_UNIX); s.settimeout(20); "
+            "s.connect(chr(0) + sys.argv[1]); print(s.recv(1) or b'refused')")
+
+
+@pytest.mark.skipif(os.getuid() != 0 or not Path("/usr/bin/python3").exists(),
+                    reason="needs root (as CI runs) to start a process of another user, and /usr/bin/python3")
+def test_the_warm_dbt_serves_no_other_user_and_then_serves_its_own(tmp_path):
+    project = probe_project(tmp_path)
+    warm, name = start_warm(tmp_path)
+    intruder = subprocess.run(["/usr/bin/python3", "-c", INTRUDER, name], user=65534, group=65534,
+                              extra_groups=[], cwd="/", capture_output=True, text=True, timeout=120)
+    assert intruder.stdout.strip() == "b'refused'", intruder.stderr  # closed before any answer
+    assert listens(name)  # still waiting for its own user's command
+    run = caller(project, name, "run", "--select", "answer")
+    output, _ = run.communicate(timeout=300)
+    assert run.returncode == 0 == warm.wait(timeout=30), output[-2000:]
