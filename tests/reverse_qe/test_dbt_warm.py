@@ -128,3 +128,22 @@ def test_the_warm_dbt_serves_no_other_user_and_then_serves_its_own(tmp_path):
     run = caller(project, name, "run", "--select", "answer")
     output, _ = run.communicate(timeout=300)
     assert run.returncode == 0 == warm.wait(timeout=30), output[-2000:]
+
+
+def test_the_runner_starts_a_warm_dbt_only_for_a_plan_that_transforms_and_names_it_to_the_steps(monkeypatch):
+    from orchestration.cli import TRANSFORM_JOB, start_dbt_meanwhile
+
+    monkeypatch.setenv(WARM_ENV, "")  # recorded, so the name the runner sets is removed after the test
+    monkeypatch.delenv(WARM_ENV)
+    assert start_dbt_meanwhile(["daily_ingest"]) is None
+    assert WARM_ENV not in os.environ
+    warm = start_dbt_meanwhile(["daily_ingest", TRANSFORM_JOB])
+    try:
+        name = os.environ[WARM_ENV]  # what the dbt step's dbt_child.py reads
+        deadline = time.monotonic() + 30
+        while not listens(name):
+            assert warm.poll() is None and time.monotonic() < deadline, "the runner's warm dbt never listened"
+            time.sleep(0.02)
+    finally:
+        warm.kill()
+        warm.wait(timeout=30)
