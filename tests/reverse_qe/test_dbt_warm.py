@@ -17,8 +17,7 @@ import pytest
 
 from assets.resources import DBT_CHILD
 from reverse_qe.dbt_child import WARM_ENV, run_in_warm
-
-LISTENING = 0x10000  # __SO_ACCEPTCON, the flag /proc/net/unix shows on a socket that listens
+from tests.unix_sockets import listens
 
 
 def probe_project(tmp_path: Path) -> Path:
@@ -35,15 +34,6 @@ def probe_project(tmp_path: Path) -> Path:
     (project / "models" / "slow.sql").write_text(
         "{{ config(materialized='table') }} select count(*) as n from range(1000000000000) t(i) where i % 7 = 3")
     return project
-
-
-def listens(name: str) -> bool:
-    """Whether a socket listens at the abstract address ``name`` (shown as ``@name``)."""
-    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
-        fields = line.split()
-        if len(fields) == 8 and fields[7] == f"@{name}" and int(fields[3], 16) & LISTENING:
-            return True
-    return False
 
 
 def start_warm(tmp_path: Path) -> tuple[subprocess.Popen, str]:
