@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 LISTENING = 0x10000  # __SO_ACCEPTCON, the flag /proc/net/unix shows on a socket that listens
@@ -14,3 +16,12 @@ def listens(name: str) -> bool:
         if len(fields) == 8 and fields[7] == f"@{name}" and int(fields[3], 16) & LISTENING:
             return True
     return False
+
+
+def wait_until_listening(process: subprocess.Popen, name: str, what: str, timeout: float = 30) -> None:
+    """Wait until ``process`` (``what``, for the failure) listens at ``name``; fail if it ends first."""
+    deadline = time.monotonic() + timeout
+    while not listens(name):
+        assert process.poll() is None, f"{what} ended (status {process.returncode}) before it listened"
+        assert time.monotonic() < deadline, f"{what} did not listen within {timeout} s"
+        time.sleep(0.02)

@@ -17,7 +17,7 @@ import pytest
 
 from assets.resources import DBT_CHILD
 from reverse_qe.dbt_child import WARM_ENV, run_in_warm
-from tests.unix_sockets import listens
+from tests.unix_sockets import listens, wait_until_listening
 
 
 def probe_project(tmp_path: Path) -> Path:
@@ -41,10 +41,7 @@ def start_warm(tmp_path: Path) -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PROBE_WAREHOUSE", WARM_ENV)}
     warm = subprocess.Popen([sys.executable, str(DBT_CHILD), "--warm", name], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not listens(name):
-        assert warm.poll() is None and time.monotonic() < deadline, "the warm dbt never listened"
-        time.sleep(0.02)
+    wait_until_listening(warm, name, "the warm dbt")
     return warm, name
 
 
@@ -130,10 +127,7 @@ def test_the_runner_starts_a_warm_dbt_only_for_a_plan_that_transforms_and_names_
     warm = start_dbt_meanwhile(["daily_ingest", TRANSFORM_JOB])
     try:
         name = os.environ[WARM_ENV]  # what the dbt step's dbt_child.py reads
-        deadline = time.monotonic() + 30
-        while not listens(name):
-            assert warm.poll() is None and time.monotonic() < deadline, "the runner's warm dbt never listened"
-            time.sleep(0.02)
+        wait_until_listening(warm, name, "the runner's warm dbt")
     finally:
         warm.kill()
         warm.wait(timeout=30)

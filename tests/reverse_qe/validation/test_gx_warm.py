@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from reverse_qe.validation import gx_warm
 from reverse_qe.validation.gx import validate_raw_batch
 from reverse_qe.validation.suites import Expect, RawSuite
 from tests.conftest import REPO
-from tests.unix_sockets import listens
+from tests.unix_sockets import wait_until_listening
 
 # The batch and suite, as code, so that the step's own process builds them without this module
 # (whose imports could bring GX in)
@@ -51,10 +50,7 @@ def warm_gx(tmp_path):
     name = f"rqe-gx-test-{tmp_path.name}-{os.getpid()}"
     warm = subprocess.Popen([sys.executable, "-m", "reverse_qe.validation.gx_warm", name], cwd=REPO,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not listens(name):
-        assert warm.poll() is None and time.monotonic() < deadline, "the warm GX never listened"
-        time.sleep(0.02)
+    wait_until_listening(warm, name, "the warm GX")
     yield name
     warm.kill()
     warm.wait(timeout=30)
@@ -107,10 +103,7 @@ def test_the_runner_starts_a_warm_gx_only_for_a_plan_that_ingests_and_names_it_t
     warm = start_gx_meanwhile(["daily_ingest", TRANSFORM_JOB])
     try:
         name = os.environ[gx_warm.WARM_ENV]  # what the raw steps read
-        deadline = time.monotonic() + 30
-        while not listens(name):
-            assert warm.poll() is None and time.monotonic() < deadline, "the runner's warm GX never listened"
-            time.sleep(0.02)
+        wait_until_listening(warm, name, "the runner's warm GX")
     finally:
         warm.kill()
         warm.wait(timeout=30)
