@@ -251,23 +251,6 @@ def start_dbt_meanwhile(plan: list[str]) -> subprocess.Popen | None:
     return warm
 
 
-def start_gx_meanwhile(plan: list[str]) -> subprocess.Popen | None:
-    """When the plan ingests: a Great Expectations started now (``reverse_qe.validation.gx_warm``),
-    which imports itself on the other core while this process imports Dagster and plans, then
-    validates the raw steps' batches; ``RQE_GX_WARM`` names its abstract socket to them. Its import
-    is ~3 s of the first raw step with rows otherwise. None when the plan only transforms, or off
-    Linux."""
-    from reverse_qe.validation import gx_warm
-
-    if all(job == TRANSFORM_JOB for job in plan) or not sys.platform.startswith("linux"):
-        return None
-    name = f"rqe-gx-{secrets.token_hex(16)}"
-    warm = subprocess.Popen([sys.executable, "-m", "reverse_qe.validation.gx_warm", name], cwd=REPO_ROOT,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    os.environ[gx_warm.WARM_ENV] = name
-    return warm
-
-
 def header(settings, warehouse: Path, what: str) -> None:
     landing = f", landing={settings.landing_dir}" if settings.mode == "live" else ""
     print(f"Reverse-QE Monitor: sources={settings.mode}, warehouse={warehouse}{landing}; {what}", flush=True)
@@ -312,7 +295,6 @@ def main(argv: list[str] | None = None) -> int:
     plan = chosen_plan(argv)
     header(settings, warehouse, f"jobs {', '.join(plan)}")
     write_scenario_meanwhile(settings, plan)
-    start_gx_meanwhile(plan)
     start_dbt_meanwhile(plan)
 
     from orchestration.definitions import defs  # after the env is resolved

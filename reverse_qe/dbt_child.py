@@ -49,17 +49,16 @@ DBT_MAIN = LOAD_PROCESS_EXIT + "process_exit.run_then_exit(cli)"
 PROCESS_EXIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "process_exit.py")
 
 
-def die_with_parent(what: str = "dbt") -> None:
-    """This process is killed when the one that started it ends (Linux); ``what`` names it."""
+def die_with_parent() -> None:
     parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:  # the parent died before the request took effect
-        sys.exit(f"{what}: the process that started it is gone; not starting")
+        sys.exit("dbt_child: the process that started dbt is gone; not starting dbt")
 
 
-def received(conn: socket.socket, size: int) -> bytes:
+def _received(conn: socket.socket, size: int) -> bytes:
     data = b""
     while len(data) < size:
         chunk = conn.recv(size - len(data))
@@ -93,13 +92,13 @@ def run_in_warm(name: str, argv: list[str]) -> int | None:
         request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
         socket.send_fds(conn, [STATUS.pack(len(request))], [0, 1, 2])
         conn.sendall(request)
-        if received(conn, len(STARTED)) != STARTED:
+        if _received(conn, len(STARTED)) != STARTED:
             return None
     except OSError:
         return None
     for forwarded in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
         signal.signal(forwarded, lambda number, _frame: os.kill(pid, number))
-    status = received(conn, STATUS.size)
+    status = _received(conn, STATUS.size)
     if len(status) != STATUS.size:
         print(f"dbt_child: the dbt started ahead (PID {pid}) ended without an exit status", file=sys.stderr)
         return 1
@@ -139,7 +138,7 @@ def serve(name: str) -> None:
         conn.close()  # another user's process: not served
     listener.close()
     header, fds, _, _ = socket.recv_fds(conn, STATUS.size, 3)
-    request = json.loads(received(conn, STATUS.unpack(header)[0]))
+    request = json.loads(_received(conn, STATUS.unpack(header)[0]))
     conn.sendall(STARTED)
     answered = threading.Event()
     threading.Thread(target=_end_when_the_caller_goes, args=(conn, answered), daemon=True).start()

@@ -1,4 +1,4 @@
-"""Whether a process listens at an abstract Unix socket, as the dbt and GX started ahead do."""
+"""Whether a process listens at an abstract Unix socket, as the dbt started ahead does."""
 
 from __future__ import annotations
 

@@ -4,8 +4,6 @@ No Dagster here. Great Expectations is imported lazily (inside :func:`gx_context
 process, so loading the code location never pays for it, and not at all for a batch with no rows
 that has every column its suite names: each expectation the suite can hold then passes whatever GX
 would find (``VACUOUS_ON_NO_ROWS``), so a run whose batches are all empty never imports it (~4 s).
-In a run the runner started, GX runs in the process it started ahead for that
-(``reverse_qe.validation.gx_warm``), and the step's process imports none.
 The outcome names, for each failed check, the source, the file or URL and the row, and keeps the
 offending rows (GX's COMPLETE result format) for the quarantine.
 """
@@ -161,15 +159,6 @@ def _gx_expectation(expect: Expect, index: int):
 
 
 def _run_gx(frame: pd.DataFrame, suite: RawSuite, docs_dir: Path | None) -> tuple[list[CheckFailure], Path | None]:
-    """GX's failures for ``frame`` and its data-docs index: from the GX the runner started ahead
-    (``reverse_qe.validation.gx_warm``) when there is one, else from GX in this process."""
-    from reverse_qe.validation.gx_warm import run_gx_in_warm
-
-    found = run_gx_in_warm(frame, suite, docs_dir)
-    return found if found is not None else run_gx_here(frame, suite, docs_dir)
-
-
-def run_gx_here(frame: pd.DataFrame, suite: RawSuite, docs_dir: Path | None) -> tuple[list[CheckFailure], Path | None]:
     import great_expectations as gx
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
