@@ -105,13 +105,18 @@ def run_in_warm(name: str, argv: list[str]) -> int | None:
     return STATUS.unpack(status)[0]
 
 
+def _caller_went() -> None:
+    """The caller is gone without dbt's status: no one waits for this dbt, so it ends at once."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _end_when_the_caller_goes(conn: socket.socket, answered: threading.Event) -> None:
     """The warm dbt's guard: the caller sends nothing more, so the end of the socket is its end,
     unless it ended because it had dbt's exit status (this process is exiting then)."""
     while conn.recv(1):
         pass
     if not answered.is_set():
-        os.kill(os.getpid(), signal.SIGKILL)
+        _caller_went()
 
 
 def _answer(conn: socket.socket, answered: threading.Event, status: int) -> None:
@@ -137,9 +142,12 @@ def serve(name: str) -> None:
             break
         conn.close()  # another user's process: not served
     listener.close()
-    header, fds, _, _ = socket.recv_fds(conn, STATUS.size, 3)
-    request = json.loads(_received(conn, STATUS.unpack(header)[0]))
-    conn.sendall(STARTED)
+    try:
+        header, fds, _, _ = socket.recv_fds(conn, STATUS.size, 3)
+        request = json.loads(_received(conn, STATUS.unpack(header)[0]))
+        conn.sendall(STARTED)
+    except (OSError, ValueError, struct.error):  # the caller was killed before its command was taken
+        _caller_went()
     answered = threading.Event()
     threading.Thread(target=_end_when_the_caller_goes, args=(conn, answered), daemon=True).start()
     for target, fd in zip((0, 1, 2), fds):

@@ -97,6 +97,19 @@ def test_the_warm_dbt_ends_when_its_caller_is_killed(tmp_path):
     assert warm.wait(timeout=10) == -signal.SIGKILL
 
 
+
+def test_the_warm_dbt_ends_the_same_way_when_its_caller_goes_before_its_command_is_taken(tmp_path):
+    import socket
+
+    from reverse_qe.dbt_child import address
+
+    warm, name = start_warm(tmp_path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as half:
+        half.connect(address(name))
+        half.sendall(b"\0")  # a caller killed mid-handshake: part of the header, then nothing
+    assert warm.wait(timeout=60) == -signal.SIGKILL  # not a traceback on the run's stderr
+
+
 # a process of another user, in the system's Python (this checkout may not be readable by it)
 # it waits 20 s for an answer (a served caller is answered in milliseconds); a closed socket is b''
 INTRUDER = ("import socket, sys; s = socket.socket(socket.AF_UNIX); s.settimeout(20); "
