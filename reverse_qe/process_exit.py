@@ -31,13 +31,14 @@ def exit_code(code: object) -> int:
 
 
 def exit_without_teardown(code: object = 0, last=None) -> NoReturn:
-    """``sys.exit(code)``, less the interpreter's finalisation. While a thread that is not a daemon
-    still runs, Python's own exit (which waits for it) is kept. ``last(status)``, when given, is
+    """``sys.exit(code)``, less the interpreter's finalisation: as Python's exit, it waits for the
+    threads that are not daemons, then runs the atexit handlers. ``last(status)``, when given, is
     called once everything is flushed and closed, just before the process ends."""
-    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
-        sys.exit(code)
+    for thread in threading.enumerate():
+        if not thread.daemon and thread not in (threading.main_thread(), threading.current_thread()):
+            thread.join()
     status = exit_code(code)
-    atexit._run_exitfuncs()  # what Python's exit runs first; the teardown it then does is skipped
+    atexit._run_exitfuncs()  # what Python's exit runs next; the teardown it then does is skipped
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
