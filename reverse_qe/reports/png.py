@@ -137,6 +137,10 @@ class PlotCache:
         self._keep(name, content)
         return content
 
+    def _draw_and_keep(self, plots: list[tuple[str, tuple]]) -> None:
+        for name, (draw, args, kwargs) in plots:
+            self._keep(name, draw(*args, **kwargs))
+
     def build(self, make: Callable[..., T], *args) -> T:
         """``make(*args)``, which draws plots through :func:`cached_png`, with the plots not kept yet
         drawn on two cores: a first call draws none and notes them, a forked child draws every other
@@ -154,13 +158,11 @@ class PlotCache:
             if child == 0:  # the child: its share into the folder, then gone without Python's exit
                 status = 1
                 try:
-                    for name, (draw, args_, kwargs) in wanted[1::2]:
-                        self._keep(name, draw(*args_, **kwargs))
+                    self._draw_and_keep(wanted[1::2])
                     status = 0
                 finally:
                     os._exit(status)
-            for name, (draw, args_, kwargs) in wanted[0::2]:
-                self._keep(name, draw(*args_, **kwargs))
+            self._draw_and_keep(wanted[0::2])
             os.waitpid(child, 0)
             self._fresh = {name for name, _ in wanted if self._stored(name) is not None}
             self.drawn += len(self._fresh)
