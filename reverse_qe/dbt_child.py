@@ -17,10 +17,11 @@ socket in Linux's abstract namespace (no file to leave behind when a run is kill
 or trusts only a peer of its own user, which it reads from the socket, ``SO_PEERCRED``). The dbt
 step's ``dbt_child.py build ...`` (``RQE_DBT_WARM`` names the socket) hands it its
 command line, environment, folder and standard streams, and waits for its exit status, passing on
-SIGINT and SIGTERM; the dbt output reaches Dagster as it would. One command per warm dbt; without
-one (the UI's and the daemon's runs, a second dbt call, a warm dbt that failed to start) this execs
-dbt as before. The warm dbt dies with the runner (its parent) and kills itself if the step's
-process goes (its end of the socket closes).
+SIGINT and SIGTERM (and killing it if dbt is still running ``RQE_DBT_STOP_GRACE_S`` seconds after
+the first: dbt can miss a query that starts just as it cancels); the dbt output reaches Dagster as it
+would. One command per warm dbt; without one (the UI's and the daemon's runs, a second dbt call,
+a warm dbt that failed to start) this execs dbt as before. The warm dbt dies with the runner (its
+parent) and kills itself if the step's process goes (its end of the socket closes).
 """
 
 import ctypes
@@ -34,6 +35,8 @@ import threading
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WARM_ENV = "RQE_DBT_WARM"  # the socket of the dbt started ahead, for the next dbt command
+# seconds the warm dbt has to end after the caller's SIGINT or SIGTERM before the caller kills it
+STOP_GRACE_ENV, STOP_GRACE_S = "RQE_DBT_STOP_GRACE_S", 10.0
 STARTED, STATUS = b"S", struct.Struct("!i")  # the warm dbt's two answers: taken, then its exit status
 PEER = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
 # What the bin/dbt script runs (``-m dbt.cli.main`` would warn that the module was imported twice),
@@ -96,13 +99,42 @@ def run_in_warm(name: str, argv: list[str]) -> int | None:
             return None
     except OSError:
         return None
+    stop = _Stop(pid, float(os.environ.get(STOP_GRACE_ENV) or STOP_GRACE_S))
     for forwarded in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
-        signal.signal(forwarded, lambda number, _frame: os.kill(pid, number))
+        signal.signal(forwarded, stop.forward)
     status = _received(conn, STATUS.size)
-    if len(status) != STATUS.size:
-        print(f"dbt_child: the dbt started ahead (PID {pid}) ended without an exit status", file=sys.stderr)
-        return 1
-    return STATUS.unpack(status)[0]
+    if len(status) == STATUS.size:
+        return STATUS.unpack(status)[0]
+    if stop.killed:
+        return 128 + stop.killed  # as a shell reports a command its signal ended
+    print(f"dbt_child: the dbt started ahead (PID {pid}) ended without an exit status", file=sys.stderr)
+    return 1
+
+
+class _Stop:
+    """The caller's SIGINT and SIGTERM, passed on to the warm dbt; if dbt has not ended ``grace``
+    seconds after the first, it is killed. dbt stops on SIGINT by interrupting the queries running
+    then and waiting for its threads; a model whose query starts just after that is not interrupted,
+    and dbt waits for it to finish (seen: a query of minutes, ``tests/reverse_qe/test_dbt_warm.py``).
+    A cold dbt in that state dies with the step's process once dagster-dbt gives up on it; the warm
+    dbt's parent is the runner, so its caller ends it."""
+
+    def __init__(self, pid: int, grace: float):
+        self.pid, self.grace, self.killed = pid, grace, 0
+        self.timer: threading.Timer | None = None
+
+    def forward(self, number: int, _frame) -> None:
+        os.kill(self.pid, number)
+        if self.timer is None:
+            self.timer = threading.Timer(self.grace, self.kill, args=(number,))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def kill(self, number: int) -> None:
+        self.killed = number
+        print(f"dbt_child: the dbt started ahead (PID {self.pid}) was still running {self.grace:g} s after "
+              f"{signal.Signals(number).name}; killed it", file=sys.stderr, flush=True)
+        os.kill(self.pid, signal.SIGKILL)
 
 
 def _caller_went() -> None:

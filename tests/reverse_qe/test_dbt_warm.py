@@ -19,6 +19,8 @@ from assets.resources import DBT_CHILD
 from reverse_qe.dbt_child import WARM_ENV, run_in_warm
 from tests.unix_sockets import listens, wait_until_listening
 
+SLOW_STARTED = "slow_started.csv"  # in the project folder, dbt's working directory
+
 
 def probe_project(tmp_path: Path) -> Path:
     """A project whose warehouse path only the caller's environment names (PROBE_WAREHOUSE)."""
@@ -30,23 +32,38 @@ def probe_project(tmp_path: Path) -> Path:
         "      path: \"{{ env_var('PROBE_WAREHOUSE') }}\"\n      threads: 1\n")
     (project / "models" / "answer.sql").write_text("select 42 as answer")
     (project / "models" / "broken.sql").write_text("select no_such_column from answer_missing")
-    # minutes of counting, which DuckDB stops when dbt cancels its query
+    # minutes of counting, which DuckDB stops when dbt cancels its query; its pre-hook, the statement
+    # just before, leaves a file saying the count is about to start (a SIGINT before that can land
+    # where dbt's cancel misses the query: see reverse_qe.dbt_child._Stop)
     (project / "models" / "slow.sql").write_text(
-        "{{ config(materialized='table') }} select count(*) as n from range(1000000000000) t(i) where i % 7 = 3")
+        "{{ config(materialized='table', pre_hook=\"copy (select 1 as started) to '" + SLOW_STARTED + "'\") }} "
+        "select count(*) as n from range(1000000000000) t(i) where i % 7 = 3")
     return project
 
 
-def start_warm(tmp_path: Path) -> tuple[subprocess.Popen, str]:
+def slow_started(project: Path, timeout: float = 120) -> None:
+    """Wait until the slow model's pre-hook has run, then a little longer: its count is running."""
+    deadline = time.monotonic() + timeout
+    while not (project / SLOW_STARTED).exists():
+        assert time.monotonic() < deadline, "dbt never reached the slow model"
+        time.sleep(0.05)
+    time.sleep(0.5)
+
+
+def start_warm(tmp_path: Path, deaf_to_sigint: bool = False) -> tuple[subprocess.Popen, str]:
+    """A warm dbt; ``deaf_to_sigint`` starts it with SIGINT ignored (Python keeps an inherited
+    SIG_IGN), a dbt that does not stop when asked."""
     name = f"rqe-dbt-test-{tmp_path.name}-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k not in ("PROBE_WAREHOUSE", WARM_ENV)}
+    deaf = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if deaf_to_sigint else None
     warm = subprocess.Popen([sys.executable, str(DBT_CHILD), "--warm", name], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=deaf)
     wait_until_listening(warm, name, "the warm dbt")
     return warm, name
 
 
-def caller(project: Path, name: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, WARM_ENV: name, "PROBE_WAREHOUSE": str(project.parent / "probe.duckdb")}
+def caller(project: Path, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
+    env = {**os.environ, WARM_ENV: name, "PROBE_WAREHOUSE": str(project.parent / "probe.duckdb"), **extra_env}
     return subprocess.Popen([sys.executable, str(DBT_CHILD), *args, "--profiles-dir", ".", "--project-dir", "."],
                             cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -79,12 +96,28 @@ def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(t
     warm, name = start_warm(tmp_path)
     run = caller(project, name, "run", "--select", "slow")
     taken(name)
-    time.sleep(3)  # dbt parses and starts the slow model
+    slow_started(project)
     started = time.monotonic()
     run.send_signal(signal.SIGINT)  # what dagster-dbt sends to stop dbt
     output, _ = run.communicate(timeout=60)
     assert time.monotonic() - started < 60  # stopped, not left to count for minutes
     assert run.returncode != 0 and run.returncode == warm.wait(timeout=30), output[-2000:]
+    assert "killed it" not in output  # dbt stopped on its own
+
+
+def test_a_warm_dbt_still_running_after_the_grace_that_follows_sigint_is_killed(tmp_path):
+    project = probe_project(tmp_path)
+    warm, name = start_warm(tmp_path, deaf_to_sigint=True)
+    run = caller(project, name, "run", "--select", "slow", RQE_DBT_STOP_GRACE_S="2")
+    taken(name)
+    slow_started(project)
+    started = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    output, _ = run.communicate(timeout=60)  # without the kill: minutes of counting
+    assert 2 <= time.monotonic() - started < 30
+    assert run.returncode == 128 + signal.SIGINT, output[-2000:]
+    assert f"the dbt started ahead (PID {warm.pid}) was still running 2 s after SIGINT; killed it" in output
+    assert warm.wait(timeout=10) == -signal.SIGKILL
 
 
 def test_the_warm_dbt_ends_when_its_caller_is_killed(tmp_path):
