@@ -17,6 +17,7 @@ import pytest
 
 from assets.resources import DBT_CHILD
 from reverse_qe.dbt_child import WARM_ENV, run_in_warm
+from tests import dbt_probe
 from tests.unix_sockets import listens, wait_until_listening
 
 SLOW_STARTED = "slow_started.csv"  # in the project folder, dbt's working directory
@@ -24,21 +25,15 @@ SLOW_STARTED = "slow_started.csv"  # in the project folder, dbt's working direct
 
 def probe_project(tmp_path: Path) -> Path:
     """A project whose warehouse path only the caller's environment names (PROBE_WAREHOUSE)."""
-    project = tmp_path / "project"
-    (project / "models").mkdir(parents=True)
-    (project / "dbt_project.yml").write_text("name: warm_probe\nversion: '1.0'\nprofile: warm_probe\n")
-    (project / "profiles.yml").write_text(
-        "warm_probe:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        "      path: \"{{ env_var('PROBE_WAREHOUSE') }}\"\n      threads: 1\n")
-    (project / "models" / "answer.sql").write_text("select 42 as answer")
-    (project / "models" / "broken.sql").write_text("select no_such_column from answer_missing")
-    # minutes of counting, which DuckDB stops when dbt cancels its query; its pre-hook, the statement
-    # just before, leaves a file saying the count is about to start (a SIGINT before that can land
-    # where dbt's cancel misses the query: see reverse_qe.dbt_child._Stop)
-    (project / "models" / "slow.sql").write_text(
-        "{{ config(materialized='table', pre_hook=\"copy (select 1 as started) to '" + SLOW_STARTED + "'\") }} "
-        "select count(*) as n from range(1000000000000) t(i) where i % 7 = 3")
-    return project
+    return dbt_probe.probe_project(tmp_path / "project", "warm_probe", "{{ env_var('PROBE_WAREHOUSE') }}", {
+        "answer": "select 42 as answer",
+        "broken": "select no_such_column from answer_missing",
+        # minutes of counting, which DuckDB stops when dbt cancels its query; its pre-hook, the
+        # statement just before, leaves a file saying the count is about to start (a SIGINT before
+        # that can land where dbt's cancel misses the query: see reverse_qe.dbt_child._Stop)
+        "slow": "{{ config(materialized='table', pre_hook=\"copy (select 1 as started) to '" + SLOW_STARTED + "'\") }} "
+                "select count(*) as n from range(1000000000000) t(i) where i % 7 = 3",
+    })
 
 
 def slow_started(project: Path, timeout: float = 120) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from assets.resources import DBT_CHILD
 from reverse_qe.settings import REPO_ROOT
+from tests.dbt_probe import probe_project
 
 SCRIPT = textwrap.dedent("""
     import atexit, pathlib, sys, threading, time
@@ -79,14 +80,8 @@ def test_a_thread_still_running_is_waited_for(tmp_path):
 
 
 def test_dbt_through_its_wrapper_reports_failure_and_closes_the_warehouse(tmp_path):
-    project = tmp_path / "project"
-    (project / "models").mkdir(parents=True)
-    (project / "dbt_project.yml").write_text("name: exit_probe\nversion: '1.0'\nprofile: exit_probe\n")
-    (project / "profiles.yml").write_text(
-        "exit_probe:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        f"      path: {tmp_path / 'probe.duckdb'}\n      threads: 1\n")
-    (project / "models" / "answer.sql").write_text("select 42 as answer")
-    (project / "models" / "broken.sql").write_text("select no_such_column from answer_missing")
+    project = probe_project(tmp_path / "project", "exit_probe", str(tmp_path / "probe.duckdb"), {
+        "answer": "select 42 as answer", "broken": "select no_such_column from answer_missing"})
     ran = subprocess.run([sys.executable, str(DBT_CHILD), "run", "--profiles-dir", str(project),
                           "--project-dir", str(project)], cwd=project, capture_output=True, text=True,
                          timeout=300)
