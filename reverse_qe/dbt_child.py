@@ -41,15 +41,24 @@ STARTED, STATUS = b"S", struct.Struct("!i")  # the warm dbt's two answers: taken
 PEER = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
 # What the bin/dbt script runs (``-m dbt.cli.main`` would warn that the module was imported twice),
 # ended by ``reverse_qe.process_exit``: dbt's atexit handlers still close its DuckDB connection; the
-# ~1 s of teardown after them is skipped. process_exit is loaded from its file, not by putting this
+# ~1 s of teardown after them is skipped. Its loggers build only the lines their level lets through
+# (``reverse_qe.log_level_first``). Both modules are loaded from their files, not by putting this
 # folder on the path: dbt imports, as plugins, every top-level module named dbt_* it can find, and
 # this folder holds two (dbt_child and dbt_parse, which imports the reverse_qe package).
-LOAD_PROCESS_EXIT = ("import importlib.util, sys; "
-                     "spec = importlib.util.spec_from_file_location('process_exit', {path!r}); "
-                     "process_exit = importlib.util.module_from_spec(spec); spec.loader.exec_module(process_exit); "
-                     "from dbt.cli.main import cli; sys.argv[0] = 'dbt'; ")
-DBT_MAIN = LOAD_PROCESS_EXIT + "process_exit.run_then_exit(cli)"
-PROCESS_EXIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "process_exit.py")
+LOAD_DBT = """\
+import importlib.util, os, sys
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join({folder!r}, name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+process_exit = load("process_exit")
+load("log_level_first").install()
+from dbt.cli.main import cli
+sys.argv[0] = "dbt"
+"""
+DBT_MAIN = LOAD_DBT + "process_exit.run_then_exit(cli)\n"
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def die_with_parent() -> None:
@@ -167,7 +176,7 @@ def serve(name: str) -> None:
     listener.bind(address(name))
     listener.listen(1)
     namespace: dict = {}
-    exec(LOAD_PROCESS_EXIT.format(path=PROCESS_EXIT), namespace)  # noqa: S102 (this module's own code)
+    exec(LOAD_DBT.format(folder=HERE), namespace)  # noqa: S102 (this module's own code)
     while True:
         conn, _ = listener.accept()
         if peer(conn)[1] == os.getuid():
@@ -203,7 +212,7 @@ def main(argv: list[str]) -> None:
     if status is not None:
         sys.exit(status)
     python = os.environ.get("RQE_DBT_PYTHON") or sys.executable
-    os.execv(python, [python, "-c", DBT_MAIN.format(path=PROCESS_EXIT), *argv])
+    os.execv(python, [python, "-c", DBT_MAIN.format(folder=HERE), *argv])
 
 
 if __name__ == "__main__":
