@@ -152,3 +152,20 @@ def test_a_batch_that_fails_midway_is_rolled_back_and_stored_once_event_by_event
         events = partitioned_job_events(instance)
     assert failed
     assert events["materialized"] == events["planned"] == len(events["partitions"]) == 12
+
+
+def test_the_asset_tables_columns_are_read_once_not_before_each_asset_event(home, monkeypatch):
+    from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
+
+    asked, reflect = [], SqlEventLogStorage._has_asset_key_index_cols_on_connection  # a PRAGMA and a reflection
+
+    def noted(self, conn):
+        asked.append(1)
+        return reflect(self, conn)
+
+    monkeypatch.setattr(SqlEventLogStorage, "_has_asset_key_index_cols_on_connection", noted)
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    with runner_instance() as instance:
+        events = partitioned_job_events(instance)
+    assert events["materialized"] == events["planned"] == 12  # Dagster's own class asks before each: 24
+    assert len(asked) == 1
