@@ -112,6 +112,7 @@ def run_in_warm(name: str, argv: list[str]) -> int | None:
     for forwarded in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
         signal.signal(forwarded, stop.forward)
     status = _received(conn, STATUS.size)
+    stop.ended()
     if len(status) == STATUS.size:
         return STATUS.unpack(status)[0]
     if stop.killed:
@@ -138,6 +139,11 @@ class _Stop:
             self.timer = threading.Timer(self.grace, self.kill, args=(number,))
             self.timer.daemon = True
             self.timer.start()
+
+    def ended(self) -> None:
+        """The warm dbt has ended: its PID is no longer its own to kill."""
+        if self.timer is not None:
+            self.timer.cancel()
 
     def kill(self, number: int) -> None:
         self.killed = number

@@ -15,13 +15,11 @@ before dbt's import: standard library and dbt only.
 
 from __future__ import annotations
 
-# dbt_common.events.logger's level names as Python's logging levels (its send_to_logger)
-LEVELS = {"test": 10, "debug": 10, "info": 20, "warn": 30, "error": 40}
-
 
 def install() -> None:
     """Replace ``_Logger.write_line`` of dbt's event loggers with one that checks the level first."""
     from dbt_common.events import logger as dbt_logger
+    from dbt_common.events.base_types import EventLevel
 
     write_line = dbt_logger._Logger.write_line
     if getattr(write_line, "checks_level_first", False):
@@ -31,8 +29,11 @@ def install() -> None:
         python_logger = self._python_logger
         if python_logger is None:  # dbt builds the line and writes it nowhere
             return
-        level = LEVELS.get(msg.info.level)
-        # a print event goes out as an error (dbt's own rule); an unknown level keeps dbt's error
+        try:  # the Python logging level dbt gives the event's level
+            level = dbt_logger._log_level_map[EventLevel(msg.info.level)]
+        except (ValueError, KeyError):  # an unknown level: dbt's own error
+            level = None
+        # a print event goes out as an error (dbt's own rule)
         if level is not None and not dbt_logger._is_print_event(msg) and not python_logger.isEnabledFor(level):
             return
         write_line(self, msg)

@@ -25,3 +25,11 @@ def wait_until_listening(process: subprocess.Popen, name: str, what: str, timeou
         assert process.poll() is None, f"{what} ended (status {process.returncode}) before it listened"
         assert time.monotonic() < deadline, f"{what} did not listen within {timeout} s"
         time.sleep(0.02)
+
+
+def wait_until_not_listening(name: str, what: str, timeout: float = 60) -> None:
+    """Wait until nothing listens at ``name`` (``what``, for the failure)."""
+    deadline = time.monotonic() + timeout
+    while listens(name):
+        assert time.monotonic() < deadline, f"{what} still listened after {timeout} s"
+        time.sleep(0.02)

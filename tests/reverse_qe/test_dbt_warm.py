@@ -18,7 +18,7 @@ import pytest
 from assets.resources import DBT_CHILD
 from reverse_qe.dbt_child import WARM_ENV, run_in_warm
 from tests import dbt_probe
-from tests.unix_sockets import listens, wait_until_listening
+from tests.unix_sockets import listens, wait_until_listening, wait_until_not_listening
 
 SLOW_STARTED = "slow_started.csv"  # in the project folder, dbt's working directory
 
@@ -63,12 +63,9 @@ def caller(project: Path, name: str, *args: str, **extra_env: str) -> subprocess
                             cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def taken(name: str, timeout: float = 60) -> None:
+def taken(name: str) -> None:
     """Wait until the warm dbt has taken a command (it stops listening when it does)."""
-    deadline = time.monotonic() + timeout
-    while listens(name):
-        assert time.monotonic() < deadline, "the warm dbt never took the command"
-        time.sleep(0.02)
+    wait_until_not_listening(name, "the warm dbt, which never took the command,")
 
 
 def test_the_warm_dbt_runs_the_callers_command_where_and_as_the_caller_says_and_returns_its_status(tmp_path):
