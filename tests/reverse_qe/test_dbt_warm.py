@@ -36,13 +36,25 @@ def probe_project(tmp_path: Path) -> Path:
     })
 
 
-def slow_started(project: Path, timeout: float = 120) -> None:
-    """Wait until the slow model's pre-hook has run, then a little longer: its count is running."""
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def slow_started(project: Path, warm: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until the slow model's count is running: its pre-hook has run, and the warm dbt has
+    since used a second of CPU, which only the count does (dbt's own work between the pre-hook and
+    the query is milliseconds of CPU). A wall-clock wait after the pre-hook was not enough under
+    load: a SIGINT at 0.5 s still landed before the query, where dbt's cancel misses it."""
     deadline = time.monotonic() + timeout
     while not (project / SLOW_STARTED).exists():
         assert time.monotonic() < deadline, "dbt never reached the slow model"
         time.sleep(0.05)
-    time.sleep(0.5)
+    at_pre_hook = cpu_seconds(warm.pid)
+    while cpu_seconds(warm.pid) < at_pre_hook + 1.0:
+        assert time.monotonic() < deadline, "the slow model's count never started"
+        time.sleep(0.05)
 
 
 def start_warm(tmp_path: Path, deaf_to_sigint: bool = False) -> tuple[subprocess.Popen, str]:
@@ -88,7 +100,7 @@ def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(t
     warm, name = start_warm(tmp_path)
     run = caller(project, name, "run", "--select", "slow")
     taken(name)
-    slow_started(project)
+    slow_started(project, warm)
     started = time.monotonic()
     run.send_signal(signal.SIGINT)  # what dagster-dbt sends to stop dbt
     output, _ = run.communicate(timeout=60)
@@ -102,7 +114,7 @@ def test_a_warm_dbt_still_running_after_the_grace_that_follows_sigint_is_killed(
     warm, name = start_warm(tmp_path, deaf_to_sigint=True)
     run = caller(project, name, "run", "--select", "slow", RQE_DBT_STOP_GRACE_S="2")
     taken(name)
-    slow_started(project)
+    slow_started(project, warm)
     started = time.monotonic()
     run.send_signal(signal.SIGINT)
     output, _ = run.communicate(timeout=60)  # without the kill: minutes of counting
