@@ -117,8 +117,9 @@ def timed(cmd: list[str], env: dict | None = None) -> Measured:
     return Measured(wall, peak, largest, stdout, stderr)
 
 
-def import_seconds(statement: str) -> float:
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+def import_seconds(statement: str, after: str = "pass") -> float:
+    """Seconds ``statement`` takes in a fresh interpreter, once ``after`` has run (untimed)."""
+    code = f"{after}; import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
