@@ -26,6 +26,8 @@ before dbt's import: standard library and dbt only.
 
 from __future__ import annotations
 
+import threading
+
 
 def install() -> None:
     """Replace ``_Logger.write_line`` of dbt's event loggers with one that checks the level first,
@@ -96,10 +98,16 @@ def _parse_events_when_read(event_class) -> None:
     def keep_arguments(self, *args, **kwargs) -> None:
         object.__setattr__(self, "_unparsed", (args, kwargs))
 
+    # one parse per event even if two threads read it at once; reentrant, as a failed parse fires a
+    # note of its own (dbt's fallback), which is parsed in turn
+    parsing = threading.RLock()
+
     def parsed(self):
-        unparsed = self.__dict__.pop("_unparsed", None)
-        if unparsed is not None:
-            parse(self, *unparsed[0], **unparsed[1])
+        if "_unparsed" in self.__dict__:
+            with parsing:
+                unparsed = self.__dict__.pop("_unparsed", None)
+                if unparsed is not None:
+                    parse(self, *unparsed[0], **unparsed[1])
         return object.__getattribute__(self, "pb_msg")
 
     def getattr_parsed(self, key):  # only for names not on the instance or its class
