@@ -169,8 +169,11 @@ def settled(events: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def test_dbt_child_installs_it_in_the_dbt_it_starts_cold_or_warm():
     # the code both start dbt with: exec'd as the cold dbt's -c, run by the warm dbt before it waits
-    probe = "from dbt_common.events import logger\nprint(logger._Logger.write_line.checks_level_first)\n"
+    probe = ("from dbt_common.events import base_types, event_manager, logger\n"
+             "print(logger._Logger.write_line.checks_level_first,\n"
+             "      event_manager.EventManager.fire_event.__name__,\n"
+             "      base_types.BaseEvent.__init__.parses_when_read)\n")
     ran = subprocess.run([sys.executable, "-c", LOAD_DBT.format(folder=HERE) + probe], capture_output=True,
                          text=True, timeout=120)
-    assert ran.stdout.strip() == "True", ran.stderr[-2000:]
+    assert ran.stdout.split() == ["True", "fire_event_someone_takes", "True"], ran.stderr[-2000:]
     assert DBT_MAIN.startswith(LOAD_DBT)
