@@ -41,10 +41,11 @@ STARTED, STATUS = b"S", struct.Struct("!i")  # the warm dbt's two answers: taken
 PEER = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
 # What the bin/dbt script runs (``-m dbt.cli.main`` would warn that the module was imported twice),
 # ended by ``reverse_qe.process_exit``: dbt's atexit handlers still close its DuckDB connection; the
-# ~1 s of teardown after them is skipped. Its loggers build only the lines their level lets through
-# (``reverse_qe.log_level_first``). Both modules are loaded from their files, not by putting this
-# folder on the path: dbt imports, as plugins, every top-level module named dbt_* it can find, and
-# this folder holds two (dbt_child and dbt_parse, which imports the reverse_qe package).
+# ~1 s of teardown after them is skipped. Its loggers build only the lines their level lets through,
+# and it builds no message for an event no logger takes (``reverse_qe.log_level_first``). Both
+# modules are loaded from their files, not by putting this folder on the path: dbt imports, as
+# plugins, every top-level module named dbt_* it can find, and this folder holds two (dbt_child and
+# dbt_parse, which imports the reverse_qe package).
 LOAD_DBT = """\
 import importlib.util, os, sys
 def load(name):

@@ -6,9 +6,7 @@ level), and each of its loggers (the console's JSON lines that dagster-dbt reads
 formats every event into a line, the statement included, before handing the line to a Python
 logger whose level then drops it. Here a logger first asks its Python logger whether the event's
 level passes, as that logger would, and builds the line only if it does: what is written is the
-same, line for line (``tests/reverse_qe/test_log_level_first.py``). A full ``dbt build`` of the
-scale-1 warehouse (380 nodes, JSON console, text file at info, as the pipeline runs dbt): 20.0 →
-17.9 s, median of 3 alternating, idle (README, "Where it stands").
+same, line for line (``tests/reverse_qe/test_log_level_first.py``).
 
 Before any logger sees an event, dbt's event manager builds its message (a second protobuf, the
 event's text, a timestamp: ``msg_from_base_event``), ~7% of a full build's samples under
@@ -17,8 +15,7 @@ usage-tracking callback listens for one warning only), the manager now stops bef
 Warnings and errors, print events, and any run with ``--debug`` or a logger at debug go the way
 they always went. An event also parses its fields into its protobuf (``ParseDict``) only when
 something first reads it, so an event dropped that way is never parsed at all (dbt fires three
-per SQL statement). Both together: a full build of the scale-1 warehouse 20.3 → 17.8 s, median
-of 5 alternating, idle (README, "Where it stands").
+per SQL statement). What each change saves: docs/design_notes.md and the README ("Where it stands").
 
 Installed by ``reverse_qe.dbt_child`` in the dbt process it starts (cold or warm), from its file,
 before dbt's import: standard library and dbt only.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assets.resources import DBT_CHILD
 from reverse_qe.settings import DBT_FILE_LOG
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # RQE_DBT_PYTHON names (this one), its loggers building only the lines and messages they keep, with
 # the pipeline's file log (text at info). With that file log, a dbt run of the scenario's models
 # builds no message for its SQL statements' debug events, ~12% of dbt's time (docs/design_notes.md).
-DBT = str(REPO / "reverse_qe" / "dbt_child.py")
+DBT = str(DBT_CHILD)
 os.environ.setdefault("RQE_DBT_PYTHON", sys.executable)
 for _name, _value in DBT_FILE_LOG.items():
     os.environ.setdefault(_name, _value)
