@@ -209,6 +209,12 @@ def serve(name: str) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # dbt stops on SIGINT (dagster-dbt's way to stop it, which a caller passes on to the warm dbt)
+    # whatever this process inherited. A shell without job control starts a background command with
+    # SIGINT ignored (`nohup make demo &`, a CI script's `cmd &`), Python keeps an inherited SIG_IGN,
+    # and so did every dbt below the runner: it counted on until the grace's SIGKILL. A handler is
+    # reset to the default by exec, so the cold dbt's Python installs its KeyboardInterrupt again.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if sys.platform.startswith("linux"):
         die_with_parent()
     if argv[:1] == ["--warm"]:

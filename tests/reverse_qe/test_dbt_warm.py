@@ -42,7 +42,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def slow_started(project: Path, warm: subprocess.Popen, timeout: float = 120) -> None:
+def slow_started(project: Path, dbt: subprocess.Popen, timeout: float = 120) -> None:
     """Wait until the slow model's count is running: its pre-hook has run, and the warm dbt has
     since used a second of CPU, which only the count does (dbt's own work between the pre-hook and
     the query is milliseconds of CPU). A wall-clock wait after the pre-hook was not enough under
@@ -51,20 +51,25 @@ def slow_started(project: Path, warm: subprocess.Popen, timeout: float = 120) ->
     while not (project / SLOW_STARTED).exists():
         assert time.monotonic() < deadline, "dbt never reached the slow model"
         time.sleep(0.05)
-    at_pre_hook = cpu_seconds(warm.pid)
-    while cpu_seconds(warm.pid) < at_pre_hook + 1.0:
+    at_pre_hook = cpu_seconds(dbt.pid)
+    while cpu_seconds(dbt.pid) < at_pre_hook + 1.0:
         assert time.monotonic() < deadline, "the slow model's count never started"
         time.sleep(0.05)
 
 
-def start_warm(tmp_path: Path, deaf_to_sigint: bool = False) -> tuple[subprocess.Popen, str]:
-    """A warm dbt; ``deaf_to_sigint`` starts it with SIGINT ignored (Python keeps an inherited
-    SIG_IGN), a dbt that does not stop when asked."""
+def ignoring_sigint() -> None:
+    """What a shell without job control does to a command it starts in the background (``nohup make
+    demo &``, ``cmd &`` in a script): SIGINT ignored, which exec keeps and Python does not undo."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_warm(tmp_path: Path, sigint_ignored: bool = False) -> tuple[subprocess.Popen, str]:
+    """A warm dbt; ``sigint_ignored`` starts it as a runner started in such a background would."""
     name = f"rqe-dbt-test-{tmp_path.name}-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k not in ("PROBE_WAREHOUSE", WARM_ENV)}
-    deaf = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if deaf_to_sigint else None
     warm = subprocess.Popen([sys.executable, str(DBT_CHILD), "--warm", name], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=deaf)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            preexec_fn=ignoring_sigint if sigint_ignored else None)
     wait_until_listening(warm, name, "the warm dbt")
     return warm, name
 
@@ -95,9 +100,10 @@ def test_the_warm_dbt_runs_the_callers_command_where_and_as_the_caller_says_and_
     assert run_in_warm(name, ["run"]) is None  # used: the next command starts dbt itself
 
 
-def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(tmp_path):
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["started in the foreground", "started ignoring SIGINT"])
+def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(tmp_path, sigint_ignored):
     project = probe_project(tmp_path)
-    warm, name = start_warm(tmp_path)
+    warm, name = start_warm(tmp_path, sigint_ignored)
     run = caller(project, name, "run", "--select", "slow")
     taken(name)
     slow_started(project, warm)
@@ -109,12 +115,30 @@ def test_sigint_to_the_caller_stops_the_warm_dbt_and_its_status_is_the_callers(t
     assert "killed it" not in output  # dbt stopped on its own
 
 
+def test_sigint_stops_a_dbt_the_step_starts_itself_though_it_was_started_ignoring_sigint(tmp_path):
+    """No warm dbt: dbt_child.py execs dbt, which stops on dagster-dbt's SIGINT with its own status."""
+    project = probe_project(tmp_path)
+    env = {**{k: v for k, v in os.environ.items() if k != WARM_ENV}, "PROBE_WAREHOUSE": str(tmp_path / "probe.duckdb")}
+    run = subprocess.Popen([sys.executable, str(DBT_CHILD), "run", "--select", "slow", "--profiles-dir", ".",
+                            "--project-dir", "."], cwd=project, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, preexec_fn=ignoring_sigint)
+    try:
+        slow_started(project, run)  # dbt_child.py became dbt: the same PID
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=60)  # a dbt ignoring it counts on for minutes
+    finally:
+        run.kill()
+    assert run.returncode not in (0, -signal.SIGKILL), output[-2000:]
+    assert "Exited because of keyboard interrupt" in output, output[-2000:]
+
+
 def test_a_warm_dbt_still_running_after_the_grace_that_follows_sigint_is_killed(tmp_path):
     project = probe_project(tmp_path)
-    warm, name = start_warm(tmp_path, deaf_to_sigint=True)
+    warm, name = start_warm(tmp_path)
     run = caller(project, name, "run", "--select", "slow", RQE_DBT_STOP_GRACE_S="2")
     taken(name)
     slow_started(project, warm)
+    os.kill(warm.pid, signal.SIGSTOP)  # a dbt that does not stop when asked (it cannot run at all)
     started = time.monotonic()
     run.send_signal(signal.SIGINT)
     output, _ = run.communicate(timeout=60)  # without the kill: minutes of counting
