@@ -184,7 +184,7 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, tr
         return None, time.perf_counter() - started
     label = (f" partitions {tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
              if tags else "")
-    selection = (transform_after(after, defs.resolve_asset_graph(), instance)
+    selection = (transform_after(after, defs.resolve_asset_graph(), instance, warehouse_path())
                  if job.partitions_def is None and after else None)
     if selection:
         label += f" ({len(selection)} assets stale after {', '.join(after)})"

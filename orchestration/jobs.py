@@ -8,6 +8,7 @@ and rebuilds, from the whole raw layer, the models downstream of what the ingest
 the sources whose download only repeated stored rows.
 """
 
+from pathlib import Path
 from typing import Iterable
 
 from dagster import AssetKey, AssetSelection, define_asset_job
@@ -53,9 +54,37 @@ transform_job = define_asset_job(
 )
 
 INGEST_JOBS = (daily_ingest_job, weekly_h41_job, quarterly_13f_job)
-# The dbt seeds (and the model built from them alone): in every transform, as a fresh warehouse
-# needs them (0.3 s)
+# The transform's assets that no ingestion feeds: the dbt seeds and the model built from dbt vars
+# alone (int_chain__scenarios).
 TRANSFORM_ROOTS = AssetSelection.all().roots() & transform_job.selection
+DBT_UNIQUE_ID = "dagster_dbt/unique_id"  # dagster-dbt's definition metadata: seed.<project>.<name>, ...
+
+
+def is_dbt_seed(asset_graph, key: AssetKey) -> bool:
+    return str(asset_graph.get(key).metadata.get(DBT_UNIQUE_ID, "")).startswith("seed.")
+
+
+def table_of(asset_graph, key: AssetKey) -> tuple[str, str]:
+    """(schema, table) of a dbt asset, from dagster-dbt's ``dagster/table_name`` (database.schema.table)."""
+    schema, table = str(asset_graph.get(key).metadata["dagster/table_name"]).split(".")[-2:]
+    return schema, table
+
+
+def always_rebuilt(asset_graph, warehouse: Path | None) -> set[AssetKey]:
+    """What a transform after ingestion rebuilds whatever changed: the models built from vars alone
+    (their code version, the SQL, does not see a var), and the seeds too when ``warehouse`` lacks
+    one of their tables or cannot say (a new warehouse under an old Dagster home). Otherwise a seed
+    follows the staleness rules like a model: its code version is its CSV's checksum, so a changed
+    seed is rebuilt, and a weekday no longer reloads 11 unchanged seeds and runs their 82 tests
+    (docs/design_notes.md, "The seeds are rebuilt when they changed")."""
+    from reverse_qe.warehouse_open import tables_missing
+
+    roots = TRANSFORM_ROOTS.resolve(asset_graph)
+    seeds = {key for key in roots if is_dbt_seed(asset_graph, key)}
+    if warehouse is None or tables_missing(warehouse, [table_of(asset_graph, key) for key in seeds]):
+        return roots
+    return roots - seeds
+
 
 # On an ingestion run of the runner (``orchestration.cli``) that runs the transform itself next: the
 # sensor ``transform_after_ingest`` then launches none (its runs are recorded under the code location,
@@ -63,23 +92,27 @@ TRANSFORM_ROOTS = AssetSelection.all().roots() & transform_job.selection
 RUNNER_TRANSFORMS_TAG = "rqe/runner_transforms"
 
 
-def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None) -> list[AssetKey]:
+def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None,
+                    warehouse: Path | None = None) -> list[AssetKey]:
     """The transform's assets to rebuild after these ingestion jobs, in key order, with their checks.
 
     Without the Dagster ``instance``: what is downstream of what the jobs write (models, reports, the
-    published copy) and the dbt seeds (a fresh warehouse needs them; 0.3 s); after every ingestion
-    job, that is the whole transform (``tests/orchestration/test_operations.py``). With it: the seeds
-    and what is stale (``orchestration.staleness``: never built, code changed, or a raw asset
-    upstream changed rows since it was built; any ingestion job's, so a failed transform's work is
-    picked up by the next one), with everything downstream of that."""
+    published copy) and the transform's roots (the seeds, the models built from vars alone); after
+    every ingestion job, that is the whole transform (``tests/orchestration/test_operations.py``).
+    With it: :func:`always_rebuilt` (the seeds only when the ``warehouse`` lacks them) and what is
+    stale (``orchestration.staleness``: never built, code changed, or a raw asset upstream changed
+    rows since it was built; any ingestion job's, so a failed transform's work is picked up by the
+    next one), with everything downstream of that."""
     if instance is None:
         changed = AssetSelection.assets()
         for job in INGEST_JOBS:
             if job.name in ingest_job_names:
                 changed = changed | job.selection
+        always = TRANSFORM_ROOTS
     else:
         raw = set().union(*(job.selection.resolve(asset_graph) for job in INGEST_JOBS))
         changed = AssetSelection.assets(*stale_assets(instance, asset_graph,
                                                       transform_job.selection.resolve(asset_graph), raw))
-    selected = ((changed.downstream() | TRANSFORM_ROOTS) & transform_job.selection).resolve(asset_graph)
+        always = AssetSelection.assets(*always_rebuilt(asset_graph, warehouse))
+    selected = ((changed.downstream() | always) & transform_job.selection).resolve(asset_graph)
     return sorted(selected, key=lambda k: k.path)

@@ -24,7 +24,7 @@ from orchestration.jobs import (
     transform_job,
 )
 from reverse_qe.partitions import dataset_partition_key
-from reverse_qe.settings import SourceSettings
+from reverse_qe.settings import SourceSettings, warehouse_path
 
 MONITORED = list(INGEST_JOBS)
 
@@ -75,7 +75,7 @@ def transform_after_ingest(context: RunStatusSensorContext):
     if context.dagster_run.tags.get(RUNNER_TRANSFORMS_TAG) == "true":
         return SkipReason(f"run {context.dagster_run.run_id}: the runner that ran it runs the transform next")
     selection = transform_after([context.dagster_run.job_name], context.repository_def.asset_graph,
-                                context.instance)
+                                context.instance, warehouse_path())
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}", asset_selection=selection)
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,3 +151,20 @@ def open_warehouse(path: Path, *, read_only: bool = False, config: dict | None =
             conn.close()
             raise
     return conn
+
+
+def tables_missing(path: Path, tables: Iterable[tuple[str, str]]) -> bool:
+    """Whether the warehouse at ``path`` lacks one of ``tables`` ((schema, name) pairs), or this cannot
+    be told at once (no file, a lock held elsewhere, a connection of this process with another
+    configuration): the caller then builds them. One read-only look at DuckDB's catalog, no wait."""
+    import duckdb
+
+    wanted = set(tables)
+    if not wanted:
+        return False
+    try:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            present = set(conn.execute("select schema_name, table_name from duckdb_tables()").fetchall())
+    except (duckdb.Error, OSError):
+        return True
+    return not wanted <= present
