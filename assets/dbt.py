@@ -5,9 +5,12 @@ module never parses dbt.
 """
 
 
+import hashlib
 import json
+from pathlib import Path
 from typing import Any, Mapping
 
+import yaml
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -42,8 +45,31 @@ def layer_and_family(props: Mapping[str, Any]) -> tuple[str, str | None]:
     return layer, family
 
 
+def vars_digest(project_dir: Path) -> str:
+    """A digest of the ``vars`` in the project's dbt_project.yml (the values models read with ``var()``)."""
+    project = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text())
+    return hashlib.sha1(json.dumps(project.get("vars") or {}, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def code_version(sql_version: str | None, resource_type: str, digest: str) -> str | None:
+    """A dbt asset's code version: dagster-dbt's (the model's SQL, a seed's CSV) and, for anything
+    but a seed, the project's vars, which steer models without changing their SQL: a changed var
+    leaves every model stale for the next transform (orchestration/staleness.py)."""
+    if sql_version is None or resource_type == "seed":
+        return sql_version
+    return f"{sql_version}+vars.{digest}"
+
+
 class ReverseQeTranslator(DagsterDbtTranslator):
     """Keys are ``<schema>/<model>`` (``raw/<table>`` for sources, matching the ingestion assets)."""
+
+    def __init__(self, *args, vars_digest: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vars_digest = vars_digest
+
+    def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return code_version(super().get_code_version(dbt_resource_props), dbt_resource_props["resource_type"],
+                            self.vars_digest)
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -59,7 +85,8 @@ class ReverseQeTranslator(DagsterDbtTranslator):
         return ["team:analytics"]
 
 
-translator = ReverseQeTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = ReverseQeTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True),
+                                 vars_digest=vars_digest(DBT_PROJECT_DIR))
 
 
 def dbt_build_args(vars_: Mapping[str, Any] | None = None) -> list[str]:

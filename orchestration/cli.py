@@ -186,6 +186,9 @@ def run_job(instance, defs, job_name: str, after: list[str] | None = None, *, tr
              if tags else "")
     selection = (transform_after(after, defs.resolve_asset_graph(), instance, warehouse_path())
                  if job.partitions_def is None and after else None)
+    if selection == []:  # an empty selection would run the whole job
+        print(f"{job_name}: nothing stale after {', '.join(after)} (no input changed)", flush=True)
+        return None, time.perf_counter() - started
     if selection:
         label += f" ({len(selection)} assets stale after {', '.join(after)})"
     print(f"running {job_name}{label}", flush=True)

@@ -71,19 +71,19 @@ def table_of(asset_graph, key: AssetKey) -> tuple[str, str]:
 
 
 def always_rebuilt(asset_graph, warehouse: Path | None) -> set[AssetKey]:
-    """What a transform after ingestion rebuilds whatever changed: the models built from vars alone
-    (their code version, the SQL, does not see a var), and the seeds too when ``warehouse`` lacks
-    one of their tables or cannot say (a new warehouse under an old Dagster home). Otherwise a seed
-    follows the staleness rules like a model: its code version is its CSV's checksum, so a changed
-    seed is rebuilt, and a weekday no longer reloads 11 unchanged seeds and runs their 82 tests
-    (docs/design_notes.md, "The seeds are rebuilt when they changed")."""
+    """What a transform after ingestion rebuilds whatever changed: the seeds, when ``warehouse``
+    lacks one of their tables or cannot say at once (a new warehouse under an old Dagster home);
+    otherwise nothing. Every transform asset follows the staleness rules: a seed's code version is
+    its CSV's checksum and a model's its SQL and the project's vars (``assets.dbt.code_version``), so
+    a changed seed or var is rebuilt, and a weekday no longer reloads 11 unchanged seeds, runs their
+    82 tests or rebuilds the scenarios built from vars alone (docs/design_notes.md, "The seeds are
+    rebuilt when they changed")."""
     from reverse_qe.warehouse_open import tables_missing
 
-    roots = TRANSFORM_ROOTS.resolve(asset_graph)
-    seeds = {key for key in roots if is_dbt_seed(asset_graph, key)}
+    seeds = {key for key in TRANSFORM_ROOTS.resolve(asset_graph) if is_dbt_seed(asset_graph, key)}
     if warehouse is None or tables_missing(warehouse, [table_of(asset_graph, key) for key in seeds]):
-        return roots
-    return roots - seeds
+        return seeds
+    return set()
 
 
 # On an ingestion run of the runner (``orchestration.cli``) that runs the transform itself next: the
@@ -99,10 +99,10 @@ def transform_after(ingest_job_names: Iterable[str], asset_graph, instance=None,
     Without the Dagster ``instance``: what is downstream of what the jobs write (models, reports, the
     published copy) and the transform's roots (the seeds, the models built from vars alone); after
     every ingestion job, that is the whole transform (``tests/orchestration/test_operations.py``).
-    With it: :func:`always_rebuilt` (the seeds only when the ``warehouse`` lacks them) and what is
-    stale (``orchestration.staleness``: never built, code changed, or a raw asset upstream changed
-    rows since it was built; any ingestion job's, so a failed transform's work is picked up by the
-    next one), with everything downstream of that."""
+    With it: :func:`always_rebuilt` (the seeds when the ``warehouse`` lacks them) and what is stale
+    (``orchestration.staleness``: never built, code changed, or a raw asset upstream changed rows
+    since it was built; any ingestion job's, so a failed transform's work is picked up by the next
+    one), with everything downstream of that: nothing when no input changed."""
     if instance is None:
         changed = AssetSelection.assets()
         for job in INGEST_JOBS:

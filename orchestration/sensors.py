@@ -76,6 +76,8 @@ def transform_after_ingest(context: RunStatusSensorContext):
         return SkipReason(f"run {context.dagster_run.run_id}: the runner that ran it runs the transform next")
     selection = transform_after([context.dagster_run.job_name], context.repository_def.asset_graph,
                                 context.instance, warehouse_path())
+    if not selection:  # an empty selection would run the whole job
+        return SkipReason(f"run {context.dagster_run.run_id}: nothing stale after it (no input changed)")
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}", asset_selection=selection)
 
 

@@ -8,13 +8,14 @@ that only repeats stored rows changes none and writes nothing). From Dagster's e
 transform asset (a dbt model, a report, the published copy) is stale when:
 
 - it was never materialised, or
-- its code version (dagster-dbt's: the model's SQL) is not the one of its latest materialisation, or
+- its code version (a model's SQL and the project's vars, a seed's CSV: ``assets.dbt.code_version``)
+  is not the one of its latest materialisation, or
 - a raw asset upstream of it has a materialisation that changed rows (or does not say) newer than
   its own latest materialisation: so a transform that failed, or one started by hand for a few
   assets, leaves the rest stale for the next one.
 
 What is downstream of a stale asset is rebuilt with it (its rows may change). Not seen: a change to
-a dbt macro, var or yml config alone, which the model's SQL does not show; the full build
+a dbt macro or yml config alone, which the model's SQL does not show; the full build
 (``python -m orchestration.cli`` without jobs, ``make demo``) rebuilds everything.
 """
 

@@ -56,6 +56,7 @@ def test_a_successful_ingestion_run_requests_the_transform_of_what_it_changed():
     from orchestration.definitions import defs
     from orchestration.jobs import transform_after
     from orchestration.sensors import transform_after_ingest
+    from reverse_qe.settings import warehouse_path
 
     instance = DagsterInstance.ephemeral()
     run = instance.create_run_for_job(job_def=defs.resolve_job_def("daily_ingest"), run_id="4f1b2c3d-0000-4000-8000-000000000abc")
@@ -67,7 +68,8 @@ def test_a_successful_ingestion_run_requests_the_transform_of_what_it_changed():
     request = transform_after_ingest(context)
     assert request.run_key == "after-4f1b2c3d-0000-4000-8000-000000000abc"
     assert transform_after_ingest.job_name == "transform_and_publish"
-    assert request.asset_selection == transform_after(["daily_ingest"], defs.resolve_asset_graph(), instance)
+    assert request.asset_selection == transform_after(["daily_ingest"], defs.resolve_asset_graph(), instance,
+                                                      warehouse_path())
 
 
 

@@ -58,7 +58,7 @@ def roots(graph) -> set[str]:
 
 def test_a_download_that_repeats_the_stored_rows_rebuilds_nothing_but_the_seeds(built, graph):
     ingest(built, **{ROWS_CHANGED: 0})
-    assert selected(built, graph) == roots(graph)
+    assert selected(built, graph) == seed_paths(graph)  # no warehouse to look in: the seeds, in case
 
 
 def test_changed_rows_rebuild_what_is_downstream_of_their_table_only(built, graph):
@@ -76,7 +76,7 @@ def test_a_write_that_does_not_say_what_it_changed_counts_as_a_change(built, gra
 
 def test_what_a_transform_left_unbuilt_stays_stale_for_the_next(built, graph):
     ingest(built, **{ROWS_CHANGED: 3})
-    stale = selected(built, graph) - roots(graph)
+    stale = selected(built, graph) - seed_paths(graph)
     # a transform that failed halfway (or one started by hand for a few assets) built some of them
     done = {CHAIN, "staging/stg_stooq__daily_prices"}
     for path in done:
@@ -85,7 +85,7 @@ def test_what_a_transform_left_unbuilt_stays_stale_for_the_next(built, graph):
     # once all of them are built, nothing is stale
     for path in stale:
         build(built, graph, AssetKey(path.split("/")))
-    assert selected(built, graph) == roots(graph)
+    assert selected(built, graph) == seed_paths(graph)
 
 
 def test_a_model_whose_sql_changed_is_rebuilt_with_what_is_downstream_of_it(built, graph):
@@ -145,10 +145,10 @@ def test_each_seeds_code_version_is_its_csvs_content():
     assert len(seeds) == 11 and set(seeds.values()) == {"sha256"}, seeds
 
 
-def test_with_their_tables_in_the_warehouse_unchanged_seeds_are_not_rebuilt(built, graph, tmp_path):
+def test_with_their_tables_in_the_warehouse_unchanged_seeds_and_scenarios_are_not_rebuilt(built, graph, tmp_path):
     warehouse = warehouse_with(tmp_path / "w.duckdb", graph)
     ingest(built, **{ROWS_CHANGED: 0})
-    assert selected(built, graph, warehouse) == roots(graph) - seed_paths(graph)
+    assert selected(built, graph, warehouse) == set()  # the runner and the sensor then run no transform
     ingest(built, **{ROWS_CHANGED: 3})
     rebuilt = selected(built, graph, warehouse)
     assert {CHAIN, DIVERGENCE, PUBLISHED} <= rebuilt and not rebuilt & seed_paths(graph)
@@ -178,7 +178,53 @@ def test_every_seed_is_rebuilt_when_the_warehouse_lacks_one_or_cannot_say(built,
     held = duckdb.connect(str(path)) if warehouse == "open here read-write" else None
     try:
         ingest(built, **{ROWS_CHANGED: 0})
-        assert selected(built, graph, path) == roots(graph)
+        assert selected(built, graph, path) == seed_paths(graph)
     finally:
         if held is not None:
             held.close()
+
+
+def test_a_models_code_version_is_its_sql_and_the_projects_vars_a_seeds_its_csv(graph):
+    from assets.dbt import code_version, translator, vars_digest
+    from reverse_qe.settings import DBT_PROJECT_DIR
+
+    assert translator.vars_digest == vars_digest(DBT_PROJECT_DIR)
+    assert code_version("sql", "model", "v1") != code_version("sql", "model", "v2")
+    assert code_version("csv", "seed", "v1") == code_version("csv", "seed", "v2") == "csv"
+    assert graph.get(AssetKey(["intermediate", "int_chain__scenarios"])).code_version.endswith(translator.vars_digest)
+
+
+def test_a_changed_var_rebuilds_the_scenarios_built_from_vars_alone(built, graph, tmp_path):
+    from assets.dbt import translator
+
+    warehouse = warehouse_with(tmp_path / "w.duckdb", graph)
+    scenarios = AssetKey(["intermediate", "int_chain__scenarios"])
+    built_with = graph.get(scenarios).code_version.replace(translator.vars_digest, "the vars before")
+    build(built, graph, scenarios, code_version=built_with)
+    rebuilt = selected(built, graph, warehouse)
+    assert {"intermediate/int_chain__scenarios", "intermediate/int_chain__scenario_outcomes", PUBLISHED} <= rebuilt
+    assert not rebuilt & seed_paths(graph)
+
+
+def test_with_nothing_stale_the_runner_runs_no_transform_and_the_sensor_requests_none(built, graph, tmp_path,
+                                                                                      monkeypatch, capsys):
+    """An empty selection would run the whole transform job (Dagster reads it as no selection)."""
+    from dagster import DagsterEvent, DagsterEventType, SkipReason, build_run_status_sensor_context
+
+    from orchestration.cli import run_job
+    from orchestration.definitions import defs
+    from orchestration.sensors import transform_after_ingest
+
+    monkeypatch.setenv("RQE_WAREHOUSE", str(warehouse_with(tmp_path / "w.duckdb", graph)))
+    ingest(built, **{ROWS_CHANGED: 0})
+    result, _ = run_job(built, defs, "transform_and_publish", after=["daily_ingest"])
+    assert result is None
+    assert "transform_and_publish: nothing stale after daily_ingest (no input changed)" in capsys.readouterr().out
+    run = built.create_run_for_job(job_def=defs.resolve_job_def("daily_ingest"))
+    context = build_run_status_sensor_context(
+        sensor_name=transform_after_ingest.name, dagster_instance=built, dagster_run=run,
+        dagster_event=DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value, job_name="daily_ingest"),
+        repository_def=defs.get_repository_def())
+    skipped = transform_after_ingest(context)
+    assert isinstance(skipped, SkipReason) and "nothing stale" in skipped.skip_message
+    assert built.get_runs_count() == 1  # the ingestion run made here; no transform was created
