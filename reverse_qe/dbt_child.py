@@ -160,8 +160,13 @@ def _caller_went() -> None:
 
 def _end_when_the_caller_goes(conn: socket.socket, answered: threading.Event) -> None:
     """The warm dbt's guard: the caller sends nothing more, so the end of the socket is its end,
-    unless it ended because it had dbt's exit status (this process is exiting then)."""
-    while conn.recv(1):
+    unless it ended because it had dbt's exit status (this process is exiting then). A caller killed
+    before it read that its command was taken closes the socket with that byte unread, which reads
+    here as a reset (ECONNRESET), not an end: the same."""
+    try:
+        while conn.recv(1):
+            pass
+    except OSError:
         pass
     if not answered.is_set():
         _caller_went()
