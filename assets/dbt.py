@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -24,7 +23,7 @@ from dagster_dbt import (
 )
 
 from assets.raw import WAREHOUSE_POOL
-from reverse_qe.settings import DBT_PROJECT_DIR
+from reverse_qe.settings import DBT_PROJECT_DIR, dbt_project_vars
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -47,8 +46,7 @@ def layer_and_family(props: Mapping[str, Any]) -> tuple[str, str | None]:
 
 def vars_digest(project_dir: Path) -> str:
     """A digest of the ``vars`` in the project's dbt_project.yml (the values models read with ``var()``)."""
-    project = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text())
-    return hashlib.sha1(json.dumps(project.get("vars") or {}, sort_keys=True).encode()).hexdigest()[:12]
+    return hashlib.sha1(json.dumps(dbt_project_vars(project_dir), sort_keys=True).encode()).hexdigest()[:12]
 
 
 def code_version(sql_version: str | None, resource_type: str, digest: str) -> str | None:

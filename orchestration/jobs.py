@@ -60,8 +60,10 @@ TRANSFORM_ROOTS = AssetSelection.all().roots() & transform_job.selection
 DBT_UNIQUE_ID = "dagster_dbt/unique_id"  # dagster-dbt's definition metadata: seed.<project>.<name>, ...
 
 
-def is_dbt_seed(asset_graph, key: AssetKey) -> bool:
-    return str(asset_graph.get(key).metadata.get(DBT_UNIQUE_ID, "")).startswith("seed.")
+def dbt_seeds(asset_graph) -> set[AssetKey]:
+    """The dbt seeds among the transform's roots (dagster-dbt's unique id ``seed.<project>.<name>``)."""
+    return {key for key in TRANSFORM_ROOTS.resolve(asset_graph)
+            if str(asset_graph.get(key).metadata.get(DBT_UNIQUE_ID, "")).startswith("seed.")}
 
 
 def table_of(asset_graph, key: AssetKey) -> tuple[str, str]:
@@ -80,7 +82,7 @@ def always_rebuilt(asset_graph, warehouse: Path | None) -> set[AssetKey]:
     rebuilt when they changed")."""
     from reverse_qe.warehouse_open import tables_missing
 
-    seeds = {key for key in TRANSFORM_ROOTS.resolve(asset_graph) if is_dbt_seed(asset_graph, key)}
+    seeds = dbt_seeds(asset_graph)
     if warehouse is None or tables_missing(warehouse, [table_of(asset_graph, key) for key in seeds]):
         return seeds
     return set()

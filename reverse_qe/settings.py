@@ -31,6 +31,13 @@ def _path_from_env(name: str, default: str | Path) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def dbt_project_vars(project_dir: Path = DBT_PROJECT_DIR) -> dict:
+    """The ``vars`` of the dbt project's dbt_project.yml (what its models read with ``var()``)."""
+    import yaml
+
+    return yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text()).get("vars") or {}
+
+
 def warehouse_path() -> Path:
     """``RQE_WAREHOUSE`` as an absolute path; also exported so the dbt subprocess reads the same file."""
     path = _path_from_env("RQE_WAREHOUSE", DEFAULT_WAREHOUSE)

@@ -159,12 +159,14 @@ def tables_missing(path: Path, tables: Iterable[tuple[str, str]]) -> bool:
     configuration): the caller then builds them. One read-only look at DuckDB's catalog, no wait."""
     import duckdb
 
+    from reverse_qe.table_fingerprints import base_tables
+
     wanted = set(tables)
     if not wanted:
         return False
     try:
         with duckdb.connect(str(path), read_only=True) as conn:
-            present = set(conn.execute("select schema_name, table_name from duckdb_tables()").fetchall())
+            present = set(base_tables(conn, conn.execute("select current_database()").fetchone()[0]))
     except (duckdb.Error, OSError):
         return True
     return not wanted <= present

@@ -10,15 +10,14 @@ import functools
 from pathlib import Path
 
 import jinja2
-import yaml
+
+from reverse_qe.settings import dbt_project_vars
 
 DBT = Path(__file__).resolve().parents[1] / "dbt_project"
 
 
 def project_vars(**overrides) -> dict:
-    values = yaml.safe_load((DBT / "dbt_project.yml").read_text())["vars"]
-    values.update(overrides)
-    return values
+    return {**dbt_project_vars(DBT), **overrides}
 
 
 def render(template: str, **var_overrides) -> str:

@@ -105,9 +105,9 @@ def test_an_asset_never_materialised_is_built_whatever_ingestion_ran(graph):
 
 
 def seed_paths(graph) -> set[str]:
-    from orchestration.jobs import TRANSFORM_ROOTS, is_dbt_seed
+    from orchestration.jobs import dbt_seeds
 
-    return {"/".join(k.path) for k in TRANSFORM_ROOTS.resolve(graph) if is_dbt_seed(graph, k)}
+    return {"/".join(k.path) for k in dbt_seeds(graph)}
 
 
 def warehouse_with(path, graph, leave_out=0):
