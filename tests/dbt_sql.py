@@ -1,4 +1,5 @@
-"""Render the project's own dbt SQL (models and macros) with plain Jinja, to run it in DuckDB.
+"""Render the project's own dbt SQL (models and macros) with plain Jinja, to run it in DuckDB; load
+a Python model's module, to call its functions.
 
 For property tests that run a model's real SQL many times: ``ref('x')`` becomes the table ``x``,
 ``var`` reads ``dbt_project.yml`` (with overrides). Only for models using ref/var/macros.
@@ -7,6 +8,7 @@ For property tests that run a model's real SQL many times: ``ref('x')`` becomes 
 from __future__ import annotations
 
 import functools
+import importlib.util
 from pathlib import Path
 
 import jinja2
@@ -43,3 +45,17 @@ def _rendered(template: str, var_overrides: tuple) -> str:
 
 def render_model(path: str, **var_overrides) -> str:
     return render((DBT / "models" / path).read_text(), **var_overrides)
+
+
+def project_var(name: str):
+    """A var's value in ``dbt_project.yml``."""
+    return dbt_project_vars(DBT)[name]
+
+
+@functools.cache
+def python_model(path: str):
+    """A Python model's file as a module (its ``model(dbt, session)`` and the plain functions under it)."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, DBT / "models" / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,8 +1,9 @@
 """The chain's scenarios (bands and inverse stress) give, scenario by scenario, what the chain itself
-gives with those parameters: ``int_chain__scenario_outcomes`` against ``int_chain__rounds`` run with
-the same leverage, beta, price impact and shock as vars, on random holdings, as the project's real
-SQL in DuckDB (``tests.dbt_sql``). Price caps and whole positions sold are in the draws on purpose:
-the scenario model keeps one "share sold" per hedge fund instead of every position, which is exact
+gives with those parameters: ``int_chain__scenario_outcomes`` (a Python model: its own functions,
+on the inputs its ``compact_inputs`` reduces in DuckDB) against ``int_chain__rounds`` run with the
+same leverage, beta, price impact and shock as vars, on random holdings, as the project's real SQL
+in DuckDB (``tests.dbt_sql``). Price caps and whole positions sold are in the draws on purpose: the
+scenario model keeps one "share sold" per hedge fund instead of every position, which is exact
 only because hedge funds sell pro rata; this is where that would break.
 """
 
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.dbt_sql import render_model
+from tests.dbt_sql import project_var, python_model, render_model
 
 QUARTERS = [dt.date(2025, 3, 31), dt.date(2025, 6, 30)]
 ASSETS = [f"A{i:07d}0" for i in range(5)]
@@ -46,7 +47,8 @@ def world(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def scenario_outcomes(exposures: pd.DataFrame, funders: pd.DataFrame, scenarios: list[tuple], rounds: int) -> pd.DataFrame:
-    sql = render_model("intermediate/chain/int_chain__scenario_outcomes.sql", chain_rounds=rounds)
+    """The model's outcomes, as ``model(dbt, session)`` computes them on a full build."""
+    outcomes = python_model("intermediate/chain/int_chain__scenario_outcomes.py")
     conn = duckdb.connect()
     conn.register("e", exposures)
     conn.register("f", funders)
@@ -54,7 +56,10 @@ def scenario_outcomes(exposures: pd.DataFrame, funders: pd.DataFrame, scenarios:
     conn.execute("create table int_chain__exposures as select * from e")
     conn.execute("create table int_chain__shocks as select quarter_end, cik, aum_bn, capital_call_bn from f")
     conn.execute("create table int_chain__scenarios as select * from s")
-    return conn.execute(sql).df()
+    inputs = outcomes.compact_inputs(conn.table("int_chain__exposures"), conn.table("int_chain__shocks"))
+    rows = outcomes.scenario_outcomes(**inputs, scenarios=conn.table("int_chain__scenarios").df(), rounds=rounds,
+                                      cap=float(project_var("chain_price_impact_cap")))
+    return conn.from_df(rows).project(outcomes.OUTPUT).df()
 
 
 def chain_rounds(exposures: pd.DataFrame, funders: pd.DataFrame, shock_pct: float, leverage: float, beta: float,
