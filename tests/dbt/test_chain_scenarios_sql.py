@@ -50,8 +50,9 @@ def scenario_outcomes(exposures: pd.DataFrame, funders: pd.DataFrame, scenarios:
     """The model's outcomes, as ``model(dbt, session)`` computes them on a full build."""
     outcomes = python_model("intermediate/chain/int_chain__scenario_outcomes.py")
     conn = duckdb.connect()
-    conn.register("e", exposures)
-    conn.register("f", funders)
+    # rows in no particular order, as a real table's scan gives them (the world is made sorted)
+    conn.register("e", exposures.sample(frac=1, random_state=1))
+    conn.register("f", funders.sample(frac=1, random_state=2))
     conn.register("s", pd.DataFrame(scenarios, columns=SCENARIO_COLUMNS))
     conn.execute("create table int_chain__exposures as select * from e")
     conn.execute("create table int_chain__shocks as select quarter_end, cik, aum_bn, capital_call_bn from f")

@@ -31,9 +31,13 @@ holds for it, and the strategy 'quarters' replaces those. Its vars come through 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd  # loaded by DuckDB's .df() when a quarter is built: a weekday builds none
 
 SCENARIO_COLUMNS = ["scenario_id", "scenario_kind", "shock_pct", "leverage_hedge_fund", "redemption_beta",
                     "kappa_scale"]
@@ -44,6 +48,13 @@ OUTPUT = ("cast(scenario_id as integer) as scenario_id, cast(scenario_kind as va
           "cast(leverage_hedge_fund as double) as leverage_hedge_fund, "
           "cast(redemption_beta as double) as redemption_beta, cast(kappa_scale as double) as kappa_scale, "
           "first_round_sales_bn, total_forced_sales_bn, total_loss_bn, amplification")
+# No rows, in those columns: what a run with no quarter to rebuild inserts (a weekday's)
+EMPTY = ("select cast(null as integer) as scenario_id, cast(null as varchar) as scenario_kind, "
+         "cast(null as date) as quarter_end, cast(null as double) as shock_pct, "
+         "cast(null as double) as leverage_hedge_fund, cast(null as double) as redemption_beta, "
+         "cast(null as double) as kappa_scale, cast(null as double) as first_round_sales_bn, "
+         "cast(null as double) as total_forced_sales_bn, cast(null as double) as total_loss_bn, "
+         "cast(null as double) as amplification limit 0")
 SCENARIOS_AT_ONCE = 16  # rows of a gathered block: 16 x 582k positions = 75 MB at real size
 
 
@@ -87,30 +98,37 @@ def _by(frame: pd.DataFrame, column: str):
     return values, np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
 
 
-def _first_sales(funders: pd.DataFrame, shocks: pd.DataFrame, levels: np.ndarray, assets: pd.Index) -> np.ndarray:
+def _positions(keys: np.ndarray, values) -> np.ndarray:
+    """Where each of ``values`` is in ``keys`` (sorted, unique, holding every value)."""
+    return np.searchsorted(keys, np.asarray(values))
+
+
+def _first_sales(funders: pd.DataFrame, shocks: pd.DataFrame, levels: np.ndarray, cusips: np.ndarray) -> np.ndarray:
     """Round 1 per shock level (levels x assets): each funder with something to raise sells each
     position in proportion to its sale weight, never more than the position."""
+    shocks = shocks.sort_values("cik", kind="stable")  # one row per funder (int_chain__shocks: cik unique)
     required = np.fmin(shocks["aum_bn"].to_numpy()[None, :],
                        levels[:, None] / 100.0 * shocks["aum_bn"].to_numpy()[None, :]
                        + shocks["capital_call_bn"].to_numpy()[None, :])  # levels x funders
-    funder_of = pd.Index(shocks["cik"]).get_indexer(funders["cik"])
+    funder_of = _positions(shocks["cik"].to_numpy(), funders["cik"])
     weight_total = np.bincount(funder_of, weights=funders["sale_weight"].to_numpy(), minlength=len(shocks))
     holding, sale_weight = funders["holding_bn"].to_numpy(), funders["sale_weight"].to_numpy()
-    column = assets.get_indexer(funders["cusip"])
-    sales = np.zeros((len(levels), len(assets)))
+    column = _positions(cusips, funders["cusip"])
+    sales = np.zeros((len(levels), len(cusips)))
     for level in range(len(levels)):
         need = required[level, funder_of]
         raising = need > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             sale = np.where(weight_total[funder_of] > 0,
                             np.fmin(holding, need * sale_weight / weight_total[funder_of]), 0.0)
-        sales[level] = np.bincount(column[raising], weights=sale[raising], minlength=len(assets))
+        sales[level] = np.bincount(column[raising], weights=sale[raising], minlength=len(cusips))
     return sales
 
 
 def _quarter(assets, funders, hedge, shocks, scenarios, level_of, levels, rounds, cap) -> np.ndarray:
     """One quarter's outcomes (scenarios x OUTCOME_COLUMNS)."""
-    cusips = pd.Index(assets["cusip"])
+    assets = assets.sort_values("cusip", kind="stable")
+    cusips = assets["cusip"].to_numpy()
     holding_total = assets["asset_holding_bn"].to_numpy()
     impact = assets["price_impact_per_bn"].to_numpy()
     kappa = scenarios["kappa_scale"].to_numpy()[:, None]
@@ -121,11 +139,11 @@ def _quarter(assets, funders, hedge, shocks, scenarios, level_of, levels, rounds
     by_fund = hedge.sort_values(["cik", "cusip"], kind="stable")
     funds, fund_starts = _by(by_fund, "cik")
     fund_aum = np.maximum.reduceat(by_fund["aum_bn"].to_numpy(), fund_starts) if len(by_fund) else np.empty(0)
-    fund_columns, fund_holdings = cusips.get_indexer(by_fund["cusip"]), by_fund["holding_bn"].to_numpy()
+    fund_columns, fund_holdings = _positions(cusips, by_fund["cusip"]), by_fund["holding_bn"].to_numpy()
     by_asset = hedge.sort_values(["cusip", "cik"], kind="stable")
     held, asset_starts = _by(by_asset, "cusip")
-    held_columns = cusips.get_indexer(held[asset_starts])
-    asset_funds = pd.Index(funds[fund_starts]).get_indexer(by_asset["cik"])
+    held_columns = _positions(cusips, held[asset_starts])
+    asset_funds = _positions(funds[fund_starts], by_asset["cik"])
     asset_holdings = by_asset["holding_bn"].to_numpy()
 
     flows = _first_sales(funders, shocks, levels, cusips)[level_of]  # scenarios x assets
@@ -158,6 +176,7 @@ def scenario_outcomes(assets: pd.DataFrame, funder_positions: pd.DataFrame, hedg
                       shocks: pd.DataFrame, quarters: pd.DataFrame, scenarios: pd.DataFrame,
                       rounds: int, cap: float) -> pd.DataFrame:
     """Every scenario's outcome in every quarter (the inputs as :func:`compact_inputs` gives them)."""
+    import pandas as pd
     for name, frame, column in [("assets", assets, "price_impact_per_bn"),
                                 ("funder_positions", funder_positions, "sale_weight"),
                                 ("hedge_positions", hedge_positions, "holding_bn"),
@@ -200,8 +219,9 @@ def model(dbt, session):
     inputs = dbt.ref("int_chain__quarter_inputs")
     if dbt.is_incremental:
         rebuilt = [duckdb.ConstantExpression(q) for q in quarters_to_rebuild(inputs, session, dbt.this.identifier)]
-        in_rebuilt = (duckdb.ColumnExpression("quarter_end").isin(*rebuilt) if rebuilt
-                      else duckdb.ConstantExpression(False))
+        if not rebuilt:
+            return session.sql(EMPTY)
+        in_rebuilt = duckdb.ColumnExpression("quarter_end").isin(*rebuilt)
         exposures, shocks = exposures.filter(in_rebuilt), shocks.filter(in_rebuilt)
     outcomes = scenario_outcomes(**compact_inputs(exposures, shocks), scenarios=scenarios.df(),
                                  rounds=int(dbt.config.get("chain_rounds")),
