@@ -15,7 +15,7 @@ usage-tracking callback listens for one warning only), the manager now stops bef
 Warnings and errors, print events, and any run with ``--debug`` or a logger at debug go the way
 they always went. An event also parses its fields into its protobuf (``ParseDict``) only when
 something first reads it, so an event dropped that way is never parsed at all (dbt fires three
-per SQL statement). What each change saves: docs/design_notes.md and the README ("Where it stands").
+per SQL statement). What each change saves: docs/design_notes.md and docs/performance_log.md.
 
 Installed by ``reverse_qe.dbt_child`` in the dbt process it starts (cold or warm), from its file,
 before dbt's import: standard library and dbt only.
