@@ -105,6 +105,27 @@ def test_every_scenario_gives_what_the_chain_gives_with_its_parameters(seed, dra
             assert got["total_loss_bn"] == pytest.approx(want["loss"], rel=1e-9, abs=1e-12)
 
 
+def test_a_quarter_without_hedge_funds_and_one_without_funders_give_what_the_chain_gives():
+    """Real quarters lack either now and then (the replay fixtures' and the real corpus's do)."""
+    exposures, funders = world(7)
+    first, second = (pd.Timestamp(q) for q in QUARTERS)
+    when, kind = pd.to_datetime(exposures["quarter_end"]), exposures["holder_type"]
+    exposures = exposures[~((when == first) & (kind == "hedge_fund")) & ~((when == second) & (kind == "funder"))]
+    funders = funders[pd.to_datetime(funders["quarter_end"]) != second]
+    outcomes = scenario_outcomes(exposures, funders, [(1, "draw", 20.0, 2.0, 1.5, 1.0)], 3).set_index("quarter_end")
+    expected = chain_itself(exposures, funders, 20.0, 2.0, 1.5, 1.0, 3)
+    # no hedge fund: the funders' sales and their losses, and nothing after them
+    assert outcomes.loc[first, "first_round_sales_bn"] == pytest.approx(expected.loc[first, "first"], rel=1e-9)
+    assert outcomes.loc[first, "first_round_sales_bn"] > 0
+    assert outcomes.loc[first, "total_forced_sales_bn"] == pytest.approx(expected.loc[first, "total"], rel=1e-9)
+    assert outcomes.loc[first, "total_loss_bn"] == pytest.approx(expected.loc[first, "loss"], rel=1e-9)
+    assert outcomes.loc[first, "amplification"] == 1.0
+    # no funder: the chain has no rows; the scenario sells nothing
+    assert second not in expected.index
+    assert outcomes.loc[second, ["first_round_sales_bn", "total_forced_sales_bn", "total_loss_bn"]].tolist() == [0, 0, 0]
+    assert outcomes.loc[second, "amplification"] == 1.0
+
+
 def test_the_draws_cover_cases_where_caps_bind_so_the_equivalence_is_not_vacuous():
     """In this world a large beta sells whole hedge-fund portfolios and prices hit the cap."""
     exposures, funders = world(3)

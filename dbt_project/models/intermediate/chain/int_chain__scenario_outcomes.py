@@ -93,9 +93,10 @@ def _segment_sums(values: np.ndarray, columns: np.ndarray, weights: np.ndarray, 
 
 
 def _by(frame: pd.DataFrame, column: str):
-    """A column's values in the frame's order, and where each segment of equal values starts."""
+    """A column's values in the frame's order, and where each segment of equal values starts (none
+    in an empty frame: a quarter without hedge funds)."""
     values = frame[column].to_numpy()
-    return values, np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return values, np.flatnonzero(np.r_[len(values) > 0, values[1:] != values[:-1]])
 
 
 def _positions(keys: np.ndarray, values) -> np.ndarray:
@@ -138,7 +139,7 @@ def _quarter(assets, funders, hedge, shocks, scenarios, level_of, levels, rounds
     # the hedge funds' positions, once sorted by fund (for their losses), once by asset (their sales)
     by_fund = hedge.sort_values(["cik", "cusip"], kind="stable")
     funds, fund_starts = _by(by_fund, "cik")
-    fund_aum = np.maximum.reduceat(by_fund["aum_bn"].to_numpy(), fund_starts) if len(by_fund) else np.empty(0)
+    fund_aum = np.maximum.reduceat(by_fund["aum_bn"].to_numpy(), fund_starts) if len(fund_starts) else np.empty(0)
     fund_columns, fund_holdings = _positions(cusips, by_fund["cusip"]), by_fund["holding_bn"].to_numpy()
     by_asset = hedge.sort_values(["cusip", "cik"], kind="stable")
     held, asset_starts = _by(by_asset, "cusip")
