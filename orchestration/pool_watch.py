@@ -8,7 +8,11 @@ holders (run id, job, step, PID, command, since when) at once and then every 30 
 ``wait_s`` of continuous waiting raises :class:`PoolWaitGaveUp` in the main thread, naming them.
 Dagster's in-process executor does not look at SIGINT while a step is blocked, so the watch sends
 SIGUSR1, whose handler (installed for the run's duration) raises: the run is marked failed and
-its pending claim withdrawn.
+its pending claim withdrawn. The signal lands wherever the main thread is, and code there may
+swallow the exception: one CI run waited out a 600 s holder, its stderr opening with SQLAlchemy's
+"Exception closing connection" and a traceback, which is how SQLAlchemy logs (and drops) an
+exception raised while it closes a connection. So the watch sends it again every ``poll_s`` for
+as long as the run's step still waits for the slot.
 """
 
 from __future__ import annotations
@@ -74,9 +78,17 @@ class PoolWatch(threading.Thread):
             if now - waiting_since >= self.wait_s:
                 self.gave_up = (f"gave up waiting {now - waiting_since:.0f}s (RQE_LOCK_WAIT_S={self.wait_s:g}) for "
                                 f"the '{self.pool}' pool slot for {', '.join(steps)}; it is held by {who}")
-                signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+                self._until_the_wait_ends()
                 return
             if reported is None or now - reported >= REPORT_EVERY_S:
                 self.report(f"waiting for the '{self.pool}' pool slot ({now - waiting_since:.0f}s of at most "
                             f"{self.wait_s:g}s, RQE_LOCK_WAIT_S) for {', '.join(steps)}: held by {who}")
                 reported = now
+
+    def _until_the_wait_ends(self) -> None:
+        """Raise PoolWaitGaveUp in the main thread, again each ``poll_s`` while the step still waits
+        (a raise that lands in code catching every exception is lost), until the run ends."""
+        while True:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+            if self._done.wait(self.poll_s) or not self.waiting_steps():
+                return

@@ -101,6 +101,41 @@ def test_a_run_waiting_for_a_live_holder_names_it_and_gives_up_after_the_bound(h
     assert said and f"run {holder_run}" in said[0]  # reported at once, not after 30 s
 
 
+def test_the_give_up_is_raised_again_when_code_in_the_main_thread_swallowed_it(home):
+    """The signal lands wherever the main thread is, and code there may catch the exception (a CI
+    run waited out a 600 s holder, its stderr opening with SQLAlchemy's "Exception closing
+    connection"). Here the first one raised is swallowed."""
+    @asset(pool="warehouse")
+    def wants_the_warehouse() -> None:
+        pass
+
+    job = Definitions(assets=[wants_the_warehouse], jobs=[define_asset_job("waits")]).resolve_job_def("waits")
+    with DagsterInstance.get() as instance:
+        holder = hold_slot(home, 40)
+        try:
+            wait_for_claim(instance, holder)
+            run_id, swallowed = make_new_run_id(), []
+            started = time.monotonic()
+            with PoolWatch(instance, run_id, wait_s=2, poll_s=0.5, report=lambda _: None) as watch:
+                give_up = signal.getsignal(signal.SIGUSR1)
+
+                def first_one_lost(signum, frame):
+                    if not swallowed:
+                        swallowed.append(time.monotonic())  # as `except Exception: log(...)` would
+                        return
+                    give_up(signum, frame)
+
+                signal.signal(signal.SIGUSR1, first_one_lost)
+                result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+            waited = time.monotonic() - started
+        finally:
+            holder.kill()
+            holder.wait()
+    assert swallowed and watch.gave_up
+    assert not result.success  # without a second raise the run waited out the holder's 40 s, then ran
+    assert waited < 20
+
+
 def test_the_runner_gives_up_on_a_held_slot_after_the_bound_and_its_run_is_marked_failed(home, tmp_path):
     """The same through the runner (its runs are created in the instance and executed by Dagster's
     run-worker path, ``orchestration.launch``): a real runner process, a real holder."""
