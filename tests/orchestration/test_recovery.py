@@ -75,12 +75,17 @@ def test_a_killed_run_keeps_its_slot_until_reaped_then_the_next_run_starts_at_on
         assert release_dead_runs(instance) == []  # a finished run is never "dead"
 
 
-def test_a_run_waiting_for_a_live_holder_names_it_and_gives_up_after_the_bound(home):
+def job_wanting_the_warehouse():
+    """A job of one asset that takes the ``warehouse`` pool slot, as every pipeline step does."""
     @asset(pool="warehouse")
     def wants_the_warehouse() -> None:
         pass
 
-    job = Definitions(assets=[wants_the_warehouse], jobs=[define_asset_job("waits")]).resolve_job_def("waits")
+    return Definitions(assets=[wants_the_warehouse], jobs=[define_asset_job("waits")]).resolve_job_def("waits")
+
+
+def test_a_run_waiting_for_a_live_holder_names_it_and_gives_up_after_the_bound(home):
+    job = job_wanting_the_warehouse()
     with DagsterInstance.get() as instance:
         holder = hold_slot(home, 600)
         try:
@@ -105,11 +110,7 @@ def test_the_give_up_is_raised_again_when_code_in_the_main_thread_swallowed_it(h
     """The signal lands wherever the main thread is, and code there may catch the exception (a CI
     run waited out a 600 s holder, its stderr opening with SQLAlchemy's "Exception closing
     connection"). Here the first one raised is swallowed."""
-    @asset(pool="warehouse")
-    def wants_the_warehouse() -> None:
-        pass
-
-    job = Definitions(assets=[wants_the_warehouse], jobs=[define_asset_job("waits")]).resolve_job_def("waits")
+    job = job_wanting_the_warehouse()
     with DagsterInstance.get() as instance:
         holder = hold_slot(home, 40)
         try:
