@@ -47,11 +47,6 @@ def render_model(path: str, **var_overrides) -> str:
     return render((DBT / "models" / path).read_text(), **var_overrides)
 
 
-def project_var(name: str):
-    """A var's value in ``dbt_project.yml``."""
-    return dbt_project_vars(DBT)[name]
-
-
 @functools.cache
 def python_model(path: str):
     """A Python model's file as a module (its ``model(dbt, session)`` and the plain functions under it)."""

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.dbt_sql import project_var, python_model, render_model
+from tests.dbt_sql import project_vars, python_model, render_model
 
 QUARTERS = [dt.date(2025, 3, 31), dt.date(2025, 6, 30)]
 ASSETS = [f"A{i:07d}0" for i in range(5)]
@@ -59,7 +59,7 @@ def scenario_outcomes(exposures: pd.DataFrame, funders: pd.DataFrame, scenarios:
     conn.execute("create table int_chain__scenarios as select * from s")
     inputs = outcomes.compact_inputs(conn.table("int_chain__exposures"), conn.table("int_chain__shocks"))
     rows = outcomes.scenario_outcomes(**inputs, scenarios=conn.table("int_chain__scenarios").df(), rounds=rounds,
-                                      cap=float(project_var("chain_price_impact_cap")))
+                                      cap=float(project_vars()["chain_price_impact_cap"]))
     return conn.from_df(rows).project(outcomes.OUTPUT).df()
 
 

@@ -42,19 +42,13 @@ if TYPE_CHECKING:
 SCENARIO_COLUMNS = ["scenario_id", "scenario_kind", "shock_pct", "leverage_hedge_fund", "redemption_beta",
                     "kappa_scale"]
 OUTCOME_COLUMNS = ["first_round_sales_bn", "total_forced_sales_bn", "total_loss_bn", "amplification"]
-# The table's columns and types, as the SQL model made them (an incremental run inserts into them).
-OUTPUT = ("cast(scenario_id as integer) as scenario_id, cast(scenario_kind as varchar) as scenario_kind, "
-          "cast(quarter_end as date) as quarter_end, cast(shock_pct as double) as shock_pct, "
-          "cast(leverage_hedge_fund as double) as leverage_hedge_fund, "
-          "cast(redemption_beta as double) as redemption_beta, cast(kappa_scale as double) as kappa_scale, "
-          "first_round_sales_bn, total_forced_sales_bn, total_loss_bn, amplification")
-# No rows, in those columns: what a run with no quarter to rebuild inserts (a weekday's)
-EMPTY = ("select cast(null as integer) as scenario_id, cast(null as varchar) as scenario_kind, "
-         "cast(null as date) as quarter_end, cast(null as double) as shock_pct, "
-         "cast(null as double) as leverage_hedge_fund, cast(null as double) as redemption_beta, "
-         "cast(null as double) as kappa_scale, cast(null as double) as first_round_sales_bn, "
-         "cast(null as double) as total_forced_sales_bn, cast(null as double) as total_loss_bn, "
-         "cast(null as double) as amplification limit 0")
+# The table's columns in order, and their types as the SQL model made them (an incremental run
+# inserts into them): the outcome for OUTPUT, no rows for EMPTY (a run with no quarter to rebuild).
+OUTPUT_COLUMNS = [*SCENARIO_COLUMNS[:2], "quarter_end", *SCENARIO_COLUMNS[2:], *OUTCOME_COLUMNS]
+TYPES = {"scenario_id": "integer", "scenario_kind": "varchar", "quarter_end": "date"}  # the others: double
+OUTPUT = ", ".join(f"cast({column} as {TYPES.get(column, 'double')}) as {column}" for column in OUTPUT_COLUMNS)
+EMPTY = "select " + ", ".join(f"cast(null as {TYPES.get(column, 'double')}) as {column}"
+                              for column in OUTPUT_COLUMNS) + " limit 0"
 SCENARIOS_AT_ONCE = 16  # rows of a gathered block: 16 x 582k positions = 75 MB at real size
 
 
@@ -187,16 +181,12 @@ def scenario_outcomes(assets: pd.DataFrame, funder_positions: pd.DataFrame, hedg
             raise ValueError(f"int_chain__scenario_outcomes: {name}.{column} is null in {nulls} rows")
     scenarios = scenarios[SCENARIO_COLUMNS].sort_values("scenario_id", kind="stable").reset_index(drop=True)
     levels, level_of = np.unique(scenarios["shock_pct"].to_numpy(dtype=float), return_inverse=True)
-    parts = {name: dict(tuple(frame.groupby("quarter_end", sort=False)))
-             for name, frame in [("assets", assets), ("funders", funder_positions), ("hedge", hedge_positions),
-                                 ("shocks", shocks)]}
-    empty = {name: frame.iloc[0:0] for name, frame in [("assets", assets), ("funders", funder_positions),
-                                                        ("hedge", hedge_positions), ("shocks", shocks)]}
+    frames = (assets, funder_positions, hedge_positions, shocks)
+    by_quarter = [dict(tuple(frame.groupby("quarter_end", sort=False))) for frame in frames]
     rows = []
     for quarter in sorted(quarters["quarter_end"].unique()):
-        part = {name: parts[name].get(quarter, empty[name]) for name in parts}
-        outcome = _quarter(part["assets"], part["funders"], part["hedge"], part["shocks"], scenarios, level_of,
-                           levels, rounds, cap)
+        part = [groups.get(quarter, frame.iloc[0:0]) for groups, frame in zip(by_quarter, frames)]
+        outcome = _quarter(*part, scenarios, level_of, levels, rounds, cap)
         rows.append(scenarios.assign(quarter_end=quarter, **dict(zip(OUTCOME_COLUMNS, outcome.T))))
     if not rows:
         return pd.DataFrame(columns=[*SCENARIO_COLUMNS, "quarter_end", *OUTCOME_COLUMNS])
