@@ -62,19 +62,13 @@ def test_an_instance_with_its_own_storage_is_opened_as_it_is(home):
         assert type(instance.event_log_storage) is SqliteEventLogStorage
 
 
-def partitioned_job_events(instance, fail_index_once: bool = False):
-    """A single-run backfill of a month-partitioned asset with a check over 2024's twelve months,
-    as an ingestion job runs; returns what the instance then says of it."""
-    from dagster import (
-        AssetCheckResult,
-        BackfillPolicy,
-        DagsterEventType,
-        EventRecordsFilter,
-        MonthlyPartitionsDefinition,
-        asset,
-        asset_check,
-        materialize,
-    )
+# A single run over 2024's twelve months, as an ingestion job's ranged run is tagged.
+YEAR_RANGE = {"dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-12-01"}
+
+
+def monthly_asset_with_check():
+    """A month-partitioned asset over 2024, run as a single-run backfill, and a check on it."""
+    from dagster import AssetCheckResult, BackfillPolicy, MonthlyPartitionsDefinition, asset, asset_check
 
     months = MonthlyPartitionsDefinition(start_date="2024-01-01", end_date="2025-01-01")
 
@@ -86,8 +80,16 @@ def partitioned_job_events(instance, fail_index_once: bool = False):
     def monthly_has_rows():
         return AssetCheckResult(passed=True)
 
-    result = materialize([monthly, monthly_has_rows], instance=instance, tags={
-        "dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-12-01"})
+    return monthly, monthly_has_rows
+
+
+def partitioned_job_events(instance, fail_index_once: bool = False):
+    """A single-run backfill of a month-partitioned asset with a check over 2024's twelve months,
+    as an ingestion job runs; returns what the instance then says of it."""
+    from dagster import DagsterEventType, EventRecordsFilter, materialize
+
+    monthly, monthly_has_rows = monthly_asset_with_check()
+    result = materialize([monthly, monthly_has_rows], instance=instance, tags=YEAR_RANGE)
     assert result.success
 
     def count(kind):
@@ -169,3 +171,114 @@ def test_the_asset_tables_columns_are_read_once_not_before_each_asset_event(home
         events = partitioned_job_events(instance)
     assert events["materialized"] == events["planned"] == 12  # Dagster's own class asks before each: 24
     assert len(asked) == 1
+
+
+def recorded_events(instance) -> list[EventLogEntry]:
+    """Every event of two rounds of two runs, as Dagster's own storage stored them one by one: a
+    month-partitioned asset over a year with a check, and two unpartitioned ones, one with a
+    failing check; the second round updates the asset rows the first one made."""
+    from dagster import AssetCheckResult, asset, asset_check, materialize
+
+    monthly, monthly_has_rows = monthly_asset_with_check()
+
+    @asset
+    def whole() -> None:
+        """Unpartitioned."""
+
+    @asset
+    def beside() -> None:
+        """Planned in the same batch as ``whole``: two assets new to the index at once."""
+
+    @asset_check(asset=whole)
+    def whole_is_wrong():
+        return AssetCheckResult(passed=False, metadata={"rows": 3})
+
+    run_ids = []
+    for _ in range(2):
+        for assets in ([monthly, monthly_has_rows], [whole, beside, whole_is_wrong]):
+            result = materialize(assets, instance=instance, tags=YEAR_RANGE if monthly in assets else None,
+                                 raise_on_error=False)
+            run_ids.append(result.run_id)
+    return [event for run_id in run_ids for event in instance.all_logs(run_id)]
+
+
+def as_batches(events: list[EventLogEntry]) -> list[tuple[bool, list[EventLogEntry]]]:
+    """The events as Dagster hands them to a storage with batching on, each as (a batch?, events):
+    each stretch of events it may batch, of one run, as one batch; every other event alone. One
+    more batch interleaves the partitioned asset's planned events with its materialisations, so
+    one asset's row is written by two kinds of event in turn."""
+    from dagster._core.events import BATCH_WRITABLE_EVENTS, DagsterEventType
+
+    batches: list[tuple[bool, list[EventLogEntry]]] = []
+    for event in events:
+        writable = event.is_dagster_event and event.dagster_event_type in BATCH_WRITABLE_EVENTS
+        if writable and batches and batches[-1][0] and batches[-1][1][-1].run_id == event.run_id:
+            batches[-1][1].append(event)
+        else:
+            batches.append((writable, [event]))
+    first = events[0].run_id
+    kinds = (DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_MATERIALIZATION)
+    planned, done = ([e for e in events if e.run_id == first and e.is_dagster_event and e.dagster_event_type == kind
+                      and e.dagster_event.asset_key.path == ["monthly"]] for kind in kinds)
+    assert len(planned) == len(done) == 12
+    batches.append((True, [event for pair in zip(planned, done) for event in pair]))
+    return batches
+
+
+def every_row(base_dir) -> dict[str, list[tuple]]:
+    """Each table of each database under ``base_dir``, its rows in id order, without the columns
+    SQLite fills with the time of the insert."""
+    import sqlite3
+
+    tables = {}
+    for path in sorted(base_dir.glob("*.db")):
+        with sqlite3.connect(path) as conn:
+            for (table,) in conn.execute("select name from sqlite_master where type = 'table' order by name"):
+                columns = [c[1] for c in conn.execute(f'pragma table_info("{table}")')
+                           if c[1] not in ("create_timestamp", "update_timestamp", "migration_completed")]
+                listed = ", ".join(f'"{c}"' for c in columns)
+                tables[f"{path.name}:{table}"] = conn.execute(f'select {listed} from "{table}" order by 1').fetchall()
+    return tables
+
+
+def test_batches_written_in_bulk_leave_every_table_as_dagster_leaves_it_event_by_event(tmp_path, monkeypatch):
+    """The same events, stored by Dagster's own class one at a time and by this one in Dagster's
+    batches, leave the same rows (ids, serialised events, tags, each asset's last events, the
+    checks' planned and evaluated executions) in the run databases and the index."""
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "0")
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "dagster.yaml").write_text((REPO / ".dagster_home" / "dagster.yaml").read_text())
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(tmp_path / "source"))) as source:
+        events = recorded_events(source)
+    batches = as_batches(events)
+    events = [event for _, batch in batches for event in batch]
+    assert sum(len(batch) > 1 for _, batch in batches) >= 5, [len(batch) for _, batch in batches]
+
+    original, bulk = QuickCommitSqliteEventLogStorage._store_in_bulk, []
+
+    def counted(self, batch):
+        bulk.append(len(batch))
+        return original(self, batch)
+
+    monkeypatch.setattr(QuickCommitSqliteEventLogStorage, "_store_in_bulk", counted)
+    dagsters = SqliteEventLogStorage(str(tmp_path / "dagsters"))
+    for event in events:
+        dagsters.store_event(event)
+    ours = QuickCommitSqliteEventLogStorage(str(tmp_path / "ours"))
+    for is_batch, batch in batches:
+        if is_batch:
+            ours.store_event_batch(batch)
+        else:
+            ours.store_event(*batch)
+    dagsters.dispose()
+    ours.dispose()
+
+    assert bulk == [len(batch) for is_batch, batch in batches if is_batch]  # none fell back
+    theirs, mine = every_row(tmp_path / "dagsters"), every_row(tmp_path / "ours")
+    assert mine.keys() == theirs.keys()
+    for table in theirs:
+        assert mine[table] == theirs[table], table
+    assert len(theirs["index.db:asset_keys"]) == 3
+    assert len(theirs["index.db:asset_event_tags"]) >= 24  # the partitions' tags
+    status = 5  # asset_check_executions' execution_status, once its create_timestamp is left out
+    assert {row[status] for row in theirs["index.db:asset_check_executions"]} == {"PLANNED", "SUCCEEDED", "FAILED"}
