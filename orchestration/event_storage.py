@@ -137,9 +137,8 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
         return self._asset_key_index_cols
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        """Dagster's own :meth:`store_event` for each event, inside one transaction per database
-        (the run's and the index) for the whole batch, instead of one to three per event, each a
-        connection opened, committed and closed.
+        """The batch inside one transaction per database (the run's and the index), instead of one
+        to three per event, each a connection opened, committed and closed.
 
         Dagster hands over a batch (``DAGSTER_EVENT_BATCH_SIZE``, which :func:`runner_instance`
         sets) for an asset step's materialisations over a partition range and for a run's planned
@@ -193,20 +192,15 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
             assets = [i for i in mirrored if events[i].dagster_event_type in ASSET_EVENTS]
             if assets:
                 self._store_asset_event_tags(conn, [events[i] for i in assets], [event_ids[i] for i in assets])
-                last_of_each_kind: dict[object, dict[DagsterEventType, int]] = {}
-                for i in assets:
-                    kinds = last_of_each_kind.setdefault(events[i].dagster_event.asset_key, {})
-                    kinds.pop(events[i].dagster_event_type, None)
-                    kinds[events[i].dagster_event_type] = i
-                for kinds in last_of_each_kind.values():
-                    for i in kinds.values():
-                        self._store_asset_event(conn, events[i], event_ids[i])
-            planned = [self._check_planned_rows(events[i], rows[i], event_ids[i]) for i in mirrored
-                       if events[i].dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED]
+                for i in _last_of_each_kind_per_asset(events, assets):
+                    self._store_asset_event(conn, events[i], event_ids[i])
+            planned = [row for i in mirrored
+                       if events[i].dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+                       for row in self._check_planned_rows(events[i], rows[i], event_ids[i])]
             if planned:
                 check.invariant(self.supports_asset_checks, "Asset checks require a database schema migration. "
                                 "Run `dagster instance migrate`.")  # Dagster's own words
-                conn.execute(AssetCheckExecutionsTable.insert(), [row for rows_of in planned for row in rows_of])
+                conn.execute(AssetCheckExecutionsTable.insert(), planned)
 
     @staticmethod
     def _check_planned_rows(event: EventLogEntry, row: dict, event_id: int) -> list[dict]:
@@ -219,6 +213,17 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
                      evaluation_event=row["event"], evaluation_event_timestamp=row["timestamp"],
                      evaluation_event_storage_id=event_id)
                 for partition in partitions]
+
+
+def _last_of_each_kind_per_asset(events: Sequence[EventLogEntry], indices: Sequence[int]) -> list[int]:
+    """Of the asset events at ``indices``, the last of each kind per asset: assets in the order
+    they first appear, an asset's kinds in the order of their last events."""
+    kinds_of: dict[object, dict[DagsterEventType, int]] = {}
+    for i in indices:
+        kinds = kinds_of.setdefault(events[i].dagster_event.asset_key, {})
+        kinds.pop(events[i].dagster_event_type, None)  # so the kind moves to the end
+        kinds[events[i].dagster_event_type] = i
+    return [i for kinds in kinds_of.values() for i in kinds.values()]
 
 
 def _writable_in_bulk(events: Sequence[EventLogEntry]) -> bool:

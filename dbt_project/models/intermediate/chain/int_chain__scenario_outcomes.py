@@ -189,7 +189,7 @@ def scenario_outcomes(assets: pd.DataFrame, funder_positions: pd.DataFrame, hedg
         outcome = _quarter(*part, scenarios, level_of, levels, rounds, cap)
         rows.append(scenarios.assign(quarter_end=quarter, **dict(zip(OUTCOME_COLUMNS, outcome.T))))
     if not rows:
-        return pd.DataFrame(columns=[*SCENARIO_COLUMNS, "quarter_end", *OUTCOME_COLUMNS])
+        return pd.DataFrame(columns=OUTPUT_COLUMNS)
     return pd.concat(rows, ignore_index=True)
 
 
