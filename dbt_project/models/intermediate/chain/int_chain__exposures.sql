@@ -5,22 +5,25 @@
 -- the 90-day return, price impact per $bn sold l_k (kappa * sigma / ADV from prices, else
 -- kappa' / total 13F value of the asset), and the sale weight funders use:
 -- h_jk * (1 + spec_k) * (1 + max(0, -90-day return_k)).
-{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns') }}
+-- Order-independent (macros/threads.sql): the totals add whole dollars (value_usd), exact in a
+-- double below 2^53 whatever the order, and are then put in $bn; the rest is row by row.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='quarter_end', on_schema_change='append_new_columns',
+          meta={'order_independent': true}) }}
 {%- set inputs = ref('int_chain__quarter_inputs') -%}
 with positions as (
-    select cik, period_of_report as quarter_end, cusip, holding_bn, is_synthetic
+    select cik, period_of_report as quarter_end, cusip, value_usd, holding_bn, is_synthetic
     from {{ quarters_to_build(ref('int_holdings__positions'), inputs, 'period_of_report') }}
     where holding_bn > 0
 ),
 
 asset_totals as (
-    select quarter_end, cusip, sum(holding_bn) as total_13f_bn
+    select quarter_end, cusip, sum(value_usd) / 1e9 as total_13f_bn
     from positions
     group by quarter_end, cusip
 ),
 
 holder_aum as (
-    select quarter_end, cik, sum(holding_bn) as aum_bn
+    select quarter_end, cik, sum(value_usd) / 1e9 as aum_bn
     from positions
     group by quarter_end, cik
 )
@@ -48,3 +51,4 @@ join asset_totals as x on x.quarter_end = p.quarter_end and x.cusip = p.cusip
 join {{ ref('int_holdings__holder_types') }} as h on h.cik = p.cik
 left join {{ ref('int_securities__asset_groups') }} as g on g.cusip = p.cusip
 left join {{ ref('int_prices__liquidity') }} as l on l.cusip = p.cusip and l.quarter_end = p.quarter_end
+order by p.quarter_end, p.cik, p.cusip

@@ -11,7 +11,10 @@
 -- one that fits neither unit keeps the rule's unit and is flagged ('unresolved'); one that does
 -- not add up to its summary page is flagged too. All are kept: fct_13f_unit_reconciliation counts
 -- them per quarter and fct_13f_unit_exceptions lists them.
-{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+-- Order-independent (macros/threads.sql): VALUE is a whole number, so its sums are exact in a double
+-- below 2^53 whatever the order; the rest are counts and a median.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns',
+          meta={'order_independent': true}) }}
 {%- set inputs = ref('int_holdings__quarter_inputs') -%}
 {%- set tolerance = var('units_total_tolerance_share') %}
 {%- set band = var('units_price_ratio_band') %}
@@ -147,3 +150,4 @@ select
     unit_status = 'unresolved' or not coalesce(total_reconciles, true) as is_flagged,
     source_mode
 from checked
+order by accession_number

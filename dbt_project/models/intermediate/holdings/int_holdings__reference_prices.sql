@@ -4,7 +4,9 @@
 -- at the same quarter-end price, so their implied prices agree within rounding; a filing in the
 -- wrong unit sits 1000 times off and, being one of many, does not move the median. Only
 -- securities reported by at least var('units_reference_min_filings') filings get a reference.
-{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+-- Order-independent (macros/threads.sql): a median (of the sorted values) and counts.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns',
+          meta={'order_independent': true}) }}
 {%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with lines as (
     select
@@ -31,3 +33,4 @@ select
 from lines
 group by period_of_report, cusip
 having count(distinct accession_number) >= {{ var('units_reference_min_filings') }}
+order by period_of_report, cusip

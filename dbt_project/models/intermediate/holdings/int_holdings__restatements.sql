@@ -4,7 +4,11 @@
 -- "restatement" holding only a part of the report it replaces (fewer than
 -- var('amendments_partial_restatement_share') of its lines) is most likely a filer's correction of
 -- a few lines mislabelled, and would lose the rest: the warn test partial_restatements reports it.
-{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns') }}
+-- Order-independent (macros/threads.sql): sums of whole dollars (exact in a double below 2^53
+-- whatever the order) and counts; each filer's reports are ordered by filing date, then accession
+-- number, which no two share.
+{{ config(materialized='incremental', incremental_strategy='quarters', unique_key='period_of_report', on_schema_change='append_new_columns',
+          meta={'order_independent': true}) }}
 {%- set inputs = ref('int_holdings__quarter_inputs') -%}
 with reports as (
     select s.accession_number, s.cik, s.period_of_report, s.filing_date, c.amendment_type
@@ -45,3 +49,4 @@ select
     coalesce(lines < {{ var('amendments_partial_restatement_share') }} * replaced_lines, false) as is_partial
 from ordered
 where amendment_type = 'RESTATEMENT'
+order by accession_number

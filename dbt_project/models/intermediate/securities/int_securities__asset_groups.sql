@@ -4,6 +4,9 @@
 -- evidence (int_securities__evidence; regular expressions from the seed, matched case-blind). A
 -- security no rule matches (not on the SEC's list, unknown to OpenFIGI, named like nothing the rules
 -- know) is 'unmapped' with the default spec weight: its value stays in every total under that name.
+-- Order-independent (macros/threads.sql): no aggregate of doubles; the rule a security takes is
+-- the first by (priority, rule_id, evidence_source), and rows tied on all three carry the same rule.
+{{ config(meta={'order_independent': true}) }}
 with evidence as (
     select * from {{ ref('int_securities__evidence') }}
 ),
@@ -47,3 +50,4 @@ select
 from securities as s
 left join {{ ref('asset_taxonomy') }} as t on t.cusip = s.cusip
 left join ruled as r on r.cusip = s.cusip
+order by s.cusip
