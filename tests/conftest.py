@@ -102,6 +102,14 @@ def run_demo(root: Path, *jobs: str, **extra: str) -> PipelineRun:
     return PipelineRun(root, Path(env["RQE_WAREHOUSE"]), proc.returncode, proc.stdout + proc.stderr)
 
 
+def run_dbt(command: str, warehouse: Path, target: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """``dbt <command> *args`` as the pipeline runs it (:data:`DBT`), from ``dbt_project/``, on the
+    DuckDB file ``warehouse``, its artefacts under ``target``; the caller judges the outcome."""
+    return subprocess.run([DBT, command, "--profiles-dir", ".", "--target-path", str(target), *args],
+                          cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "RQE_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"})
+
+
 def copy_run(run: PipelineRun, root: Path) -> PipelineRun:
     """The files of a finished run under a new ``root``: its warehouse folder (published copy and
     Parquet links included) and a Dagster home holding its run history, so a test can run the

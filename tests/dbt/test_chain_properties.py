@@ -11,7 +11,6 @@ the chain is concave in the shock and amplification can fall (see the report on 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -20,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DBT, REPO
+from tests.conftest import run_dbt
 
 DATABASE = "chainprop"
 QUARTER = pd.Timestamp("2025-03-31")
@@ -29,12 +28,9 @@ EXPOSURE_COLUMNS = ["quarter_end", "cik", "cusip", "holder_type", "leverage", "h
 
 
 def compile_model(root: Path, model: str, vars_: str | None = None) -> str:
-    env = {**os.environ, "RQE_WAREHOUSE": str(root / f"{DATABASE}.duckdb")}
     target = root / "target"
-    args = [DBT, "compile", "--profiles-dir", ".", "--quiet", "-s", model, "--target-path", str(target)]
-    if vars_:
-        args += ["--vars", vars_]
-    subprocess.run(args, cwd=REPO / "dbt_project", env=env, check=True, capture_output=True, timeout=300)
+    run_dbt("compile", root / f"{DATABASE}.duckdb", target, "--quiet", "-s", model,
+            *(["--vars", vars_] if vars_ else []), timeout=300).check_returncode()
     (path,) = target.glob(f"compiled/**/{model}.sql")
     return path.read_text()
 

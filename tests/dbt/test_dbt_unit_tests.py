@@ -10,20 +10,15 @@ shared one.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 
-from tests.conftest import DBT, REPO
+from tests.conftest import run_dbt
 
 
 def test_every_dbt_unit_test_passes(scenario_run, tmp_path):
     target = tmp_path / "target"
     warehouse = shutil.copy(scenario_run.warehouse, tmp_path / scenario_run.warehouse.name)
-    env = {**os.environ, "RQE_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
-    proc = subprocess.run([DBT, "test", "--select", "test_type:unit", "--profiles-dir", ".", "--target-path",
-                           str(target)], cwd=REPO / "dbt_project", env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = run_dbt("test", warehouse, target, "--select", "test_type:unit", timeout=600)
     # every invocation's results begin with the on-run-start hook (macros/quarterly.sql's table)
     results = [r for r in json.loads((target / "run_results.json").read_text())["results"]
                if not r["unique_id"].startswith("operation.")]

@@ -10,15 +10,13 @@ flows, which read those rows on one thread.
 """
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from reverse_qe.table_fingerprints import quoted
-from tests.conftest import DBT, REPO, copy_run
+from tests.conftest import copy_run, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -39,9 +37,7 @@ def table_hashes(warehouse) -> dict[str, tuple[int, str]]:
 
 def dbt_run(warehouse: Path, tmp_path: Path, *args: str) -> None:
     """``dbt run *args`` on ``warehouse``, its target under ``tmp_path``; it must succeed."""
-    done = subprocess.run([DBT, "run", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"), *args],
-                          check=False, cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "RQE_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"})
+    done = run_dbt("run", warehouse, tmp_path / "target", *args)
     assert done.returncode == 0, done.stdout[-3000:]
 
 

@@ -20,15 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import shutil
-import subprocess
 
 import duckdb
 import pytest
 
 from reverse_qe.table_fingerprints import fingerprints
-from tests.conftest import DBT, REPO
+from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -89,10 +87,7 @@ class Warehouse:
                     if f"{schema}.{table}" in QUARTERLY}
 
     def dbt_run(self, select: list[str], *args: str) -> None:
-        done = subprocess.run([DBT, "run", "--profiles-dir", ".", "--target-path", str(self.target),
-                               "--select", " ".join(select), *args],
-                              check=False, cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=900,
-                              env={**os.environ, "RQE_WAREHOUSE": str(self.path), "DO_NOT_TRACK": "1"})
+        done = run_dbt("run", self.path, self.target, "--select", " ".join(select), *args)
         assert done.returncode == 0, done.stdout[-3000:]
 
     def quarterly_models(self) -> dict[str, tuple[str, str]]:

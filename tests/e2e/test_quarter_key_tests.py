@@ -7,14 +7,13 @@ warehouse, the chain's rounds only."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
 import duckdb
 import pytest
 
-from tests.conftest import DBT, REPO
+from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.slow
 MODEL = "int_chain__rounds"
@@ -28,10 +27,7 @@ def warehouse(scenario_run, tmp_path_factory):
 
 
 def dbt_on(folder, command: str = "test") -> subprocess.CompletedProcess:
-    return subprocess.run([DBT, command, "--profiles-dir", ".", "--target-path", str(folder / "target"),
-                           "--select", MODEL], cwd=REPO / "dbt_project", capture_output=True, text=True,
-                          timeout=600, env={**os.environ, "RQE_WAREHOUSE": str(folder / "reverse_qe.duckdb"),
-                                            "DO_NOT_TRACK": "1"})
+    return run_dbt(command, folder / "reverse_qe.duckdb", folder / "target", "--select", MODEL, timeout=600)
 
 
 def execute(folder, sql: str, params=()) -> list[tuple]:
