@@ -190,7 +190,7 @@ create table if not exists raw.quarantine (
     stage varchar not null,           -- 'parse' (SourceFormatError) or 'validation' (GX suite)
     reason varchar not null,          -- the message shown to the person running the pipeline
     failed_checks varchar not null,   -- JSON list of check names
-    offending_rows varchar not null,  -- JSON list of rows (GX COMPLETE result format)
+    offending_rows varchar not null,  -- JSON list of rows (GX COMPLETE result format, from the failing pass)
     offending_row_count integer not null,
     quarantined_at timestamp not null
 )
