@@ -16,6 +16,7 @@ import functools
 import hashlib
 import importlib.util
 import math
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,29 @@ def _docs_site(context, docs_dir: Path) -> str:
     return _DOCS_SITES[key]
 
 
+# Validation pages kept per raw table in the data docs: the newest, about two weeks of weekdays.
+# GX's index builder lists every validation page on disk each time it renders the index, that is
+# at every batch. A weekday validates about ten batches, and a day of ten took 1.0 s beside no
+# history, 2.5 s beside 1,000 pages and 7.6 s beside 4,000, a year and a half of weekdays
+# (`python -m bench.docs_history --keep 100000`, 2026-12-05); kept to ten a table, 1.0 s at any
+# history. A rejected batch's checks, documents and offending rows stay in raw.quarantine.
+DOCS_PAGES_KEPT = 10
+
+
+def prune_validation_pages(docs_dir: Path, suite_name: str, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` validation pages of ``suite_name`` from a GX docs site;
+    return the folders removed. GX lays a page out as
+    ``validations/<suite name, a folder per dot>/<run name>/<run time>/<batch>.html``, the run time
+    written ``20261205T161423.316987Z``, which sorts as it reads."""
+    folder = docs_dir.joinpath("validations", *suite_name.split("."))
+    runs = sorted((run for name in folder.glob("*") if name.is_dir() for run in name.iterdir() if run.is_dir()),
+                  key=lambda run: run.name)
+    removed = runs[:max(len(runs) - keep, 0)]
+    for run in removed:
+        shutil.rmtree(run)
+    return removed
+
+
 def _gx_expectation(expect: Expect, index: int):
     gx = great_expectations()
     return getattr(gx.expectations, expect.kind)(**expect.kwargs, meta={"rqe_index": index})
@@ -249,6 +273,7 @@ def _run_gx(frame: pd.DataFrame, suite: RawSuite, docs_dir: Path | None) -> tupl
         # Only this batch's pages (and the index): without resource_identifiers GX renders again
         # every suite and result this process has validated, so a run's docs cost grows as n².
         this_batch = [key for key in context.validation_results_store.list_keys() if key not in earlier]
+        prune_validation_pages(docs_dir, gx_suite.name, DOCS_PAGES_KEPT - len(this_batch))
         context.build_data_docs(site_names=[site], resource_identifiers=[
             ExpectationSuiteIdentifier(name=gx_suite.name), *this_batch])
         docs_index = docs_dir / "index.html"

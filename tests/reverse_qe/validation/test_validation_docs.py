@@ -71,3 +71,44 @@ def test_a_batch_after_the_first_compiles_no_template_and_its_page_is_gxs_own(tm
     gxs = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
     assert "docs_later" in ours
     assert _without_ids_and_times(ours) == _without_ids_and_times(gxs)
+
+
+def test_a_table_keeps_its_newest_validation_pages_and_the_index_lists_only_those(tmp_path, monkeypatch):
+    """GX's index lists every validation page on disk at every batch: unpruned, a year of weekdays
+    would slow each batch's docs by ~0.5 s (reverse_qe.validation.gx.DOCS_PAGES_KEPT)."""
+    from reverse_qe.validation import gx as gx_module
+
+    monkeypatch.setattr(gx_module, "DOCS_PAGES_KEPT", 3)
+    docs = tmp_path / "gx_docs"
+    other = validate_raw_batch(pd.DataFrame({"x": [1], "source_uri": ["o.csv"]}), _suite("docs_other"), docs_dir=docs)
+    pages = []
+    for n in range(5):
+        frame = pd.DataFrame({"x": [1.0, None if n == 3 else 2.0], "source_uri": [f"{n}.csv"] * 2})
+        validate_raw_batch(frame, _suite("docs_daily"), docs_dir=docs)  # the fourth fails: two GX passes
+        (page,) = set(_pages(docs, "docs_daily")) - set(pages) - {"expectations/raw/docs_daily.html"}
+        pages.append(page)
+
+    kept = {p for p in _pages(docs, "docs_daily") if p.startswith("validations/")}
+    assert kept == set(pages[-3:])  # the newest three, the failing one among them
+    assert len(_pages(docs, "docs_other")) == 2  # another table's pages are its own
+    index = other.docs_index.read_text()
+    assert all(page in index for page in pages[-3:])
+    assert not any(page in index for page in pages[:2])  # no link to a removed page
+
+
+def test_pruning_removes_the_oldest_run_folders_of_one_suite_only(tmp_path):
+    from reverse_qe.validation.gx import prune_validation_pages
+
+    times = ["20261201T090000.000001Z", "20261202T090000.000001Z", "20261130T235959.999999Z",
+             "20261203T090000.000001Z"]
+    for run_name, time in zip(["__none__", "__none__", "manual", "__none__"], times):
+        for suite in ("raw/docs_daily", "raw/docs_other"):
+            page = tmp_path / "validations" / suite / run_name / time / "batch.html"
+            page.parent.mkdir(parents=True)
+            page.write_text(time)
+    removed = prune_validation_pages(tmp_path, "raw.docs_daily", 2)
+    assert sorted(r.name for r in removed) == ["20261130T235959.999999Z", "20261201T090000.000001Z"]
+    left = sorted(p.read_text() for p in (tmp_path / "validations" / "raw" / "docs_daily").rglob("*.html"))
+    assert left == ["20261202T090000.000001Z", "20261203T090000.000001Z"]
+    assert len(list((tmp_path / "validations" / "raw" / "docs_other").rglob("*.html"))) == 4
+    assert prune_validation_pages(tmp_path, "raw.docs_daily", 5) == []
