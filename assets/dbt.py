@@ -110,4 +110,4 @@ def reverse_qe_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     """Every dbt model, seed and test; tests surface as asset checks on the models they guard."""
     invocation = dbt.cli(dbt_build_args(), context=context)
     yield from invocation.stream()
-    dbt.keep_parse(invocation)
+    dbt.after_build(invocation)

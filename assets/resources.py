@@ -16,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 
 from reverse_qe import dbt_child
 from reverse_qe.dbt_parse import keep_parse, start_from_kept
+from reverse_qe.dbt_targets import prune_run_targets
 from reverse_qe.settings import (
     DBT_PROJECT_DIR,
     SourceSettings,
@@ -137,7 +138,7 @@ class WarehouseDbtResource(DbtCliResource):
 
     def cli(self, args, **kwargs):
         """Also: a build starts from the parse kept for its warehouse (``reverse_qe.dbt_parse``);
-        the caller keeps dbt's new one with :meth:`keep_parse` once the invocation has ended."""
+        the caller keeps dbt's new one with :meth:`after_build` once the invocation has ended."""
         if args and args[0] in ("build", "run", "seed", "test", "snapshot"):
             warehouse = warehouse_path()
             open_warehouse(warehouse, report=get_dagster_logger().warning).close()
@@ -148,9 +149,11 @@ class WarehouseDbtResource(DbtCliResource):
         os.environ.update(dbt_file_log_env())
         return super().cli(args, **kwargs)
 
-    def keep_parse(self, invocation) -> None:
-        """Keep the parse a finished invocation wrote for the warehouse's next build."""
+    def after_build(self, invocation) -> None:
+        """Once an invocation has ended: keep the parse it wrote for the warehouse's next build, and
+        remove the target folders of all but the newest builds (``reverse_qe.dbt_targets``)."""
         keep_parse(warehouse_path(), invocation.target_path)
+        prune_run_targets(Path(invocation.target_path))
 
 
 def build_resources(settings: SourceSettings | None = None) -> dict:
