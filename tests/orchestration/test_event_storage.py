@@ -282,3 +282,38 @@ def test_batches_written_in_bulk_leave_every_table_as_dagster_leaves_it_event_by
     assert len(theirs["index.db:asset_event_tags"]) >= 24  # the partitions' tags
     status = 5  # asset_check_executions' execution_status, once its create_timestamp is left out
     assert {row[status] for row in theirs["index.db:asset_check_executions"]} == {"PLANNED", "SUCCEEDED", "FAILED"}
+
+
+def test_the_index_keeps_one_connection_and_a_forked_child_opens_its_own(home):
+    """The cross-run index is written at every asset and check event: its connection is kept (the
+    runs' own databases still connect per event, for the UI's file watcher). A forked child (the
+    report's plots) must not use its parent's SQLite connection."""
+    import os
+
+    def index_connection(storage):
+        with storage.index_connection() as conn:
+            assert conn.exec_driver_sql("select count(*) from event_logs").scalar() >= 0
+            return conn.connection.dbapi_connection
+
+    with runner_instance() as instance:
+        storage = instance.event_log_storage
+        first = index_connection(storage)
+        assert index_connection(storage) is first
+        with storage.run_connection("run-a") as conn:
+            run_db = conn.connection.dbapi_connection
+        with storage.run_connection("run-a") as conn:
+            assert conn.connection.dbapi_connection is not run_db  # per event, as before
+        child = os.fork()
+        if child == 0:
+            try:
+                own = index_connection(storage)
+                status = 0 if own is not first and index_connection(storage) is own else 3
+            except BaseException:
+                status = 4
+            os._exit(status)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert index_connection(storage) is first
+        storage.store_event(entry("run-a", 0))
+        with storage.index_connection() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
