@@ -153,7 +153,7 @@ class WarehouseDbtResource(DbtCliResource):
         """Once an invocation has ended: keep the parse it wrote for the warehouse's next build, and
         remove the target folders of all but the newest builds (``reverse_qe.dbt_targets``)."""
         keep_parse(warehouse_path(), invocation.target_path)
-        prune_run_targets(Path(invocation.target_path))
+        prune_run_targets(invocation.target_path)
 
 
 def build_resources(settings: SourceSettings | None = None) -> dict:

@@ -51,22 +51,12 @@ from pathlib import Path
 import dagster._check as check
 import yaml
 from dagster import DagsterInstance
-from dagster._core.events import (
-    ASSET_CHECK_EVENTS,
-    ASSET_EVENTS,
-    BATCH_WRITABLE_EVENTS,
-    DagsterEventType,
-)
+from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS, BATCH_WRITABLE_EVENTS, DagsterEventType
 from dagster._core.events.log import EventLogEntry
 from dagster._core.instance.ref import InstanceRef
-from dagster._core.storage.asset_check_execution_record import (
-    AssetCheckExecutionRecordStatus,
-)
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.event_log import SqliteEventLogStorage
-from dagster._core.storage.event_log.schema import (
-    AssetCheckExecutionsTable,
-    SqlEventLogStorageTable,
-)
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import Connection, create_engine, event
@@ -120,14 +110,11 @@ class QuickCommitSqliteEventLogStorage(SqliteEventLogStorage):
         """The shard's engine, made once, its database initialised once (call with ``_db_lock``)."""
         engine = self._engines.get(shard)
         if engine is None:
-            if shard == INDEX_SHARD_NAME:  # one connection for the process, dropped unclosed in a fork's child
-                engine = create_engine(self.conn_string_for_shard(shard), poolclass=StaticPool,
-                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-                                                     "check_same_thread": False})
+            kept = shard == INDEX_SHARD_NAME  # one connection for the process, dropped unclosed in a fork's child
+            engine = create_engine(self.conn_string_for_shard(shard), poolclass=StaticPool if kept else NullPool,
+                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": not kept})
+            if kept:
                 _KEPT_ENGINES.add(engine)
-            else:
-                engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
-                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
             event.listen(engine, "connect", _quick_commits)
             self._engines[shard] = engine
             while len(self._engines) > ENGINES_KEPT:
