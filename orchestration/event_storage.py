@@ -267,10 +267,17 @@ def runner_instance() -> DagsterInstance:
     It also turns on Dagster's batching of events in this process (``DAGSTER_EVENT_BATCH_SIZE``, off
     by default; read at each event): this storage writes each batch in one transaction per database,
     any other storage as it always does. A value already set is kept."""
-    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", str(EVENT_BATCH_SIZE))
     home = os.environ.get("DAGSTER_HOME", "")
     if not home:
         return DagsterInstance.get()  # Dagster's own error: DAGSTER_HOME is not set
+    return instance_at(home)
+
+
+def instance_at(home: str | os.PathLike) -> DagsterInstance:
+    """The instance in folder ``home`` as :func:`runner_instance` opens it (this storage, Dagster's
+    batching of events on in this process)."""
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", str(EVENT_BATCH_SIZE))
+    home = os.fspath(home)
     config = Path(home) / "dagster.yaml"
     configured = yaml.safe_load(config.read_text()) or {} if config.exists() else {}
     if configured.keys() & {"storage", "run_storage", "event_log_storage", "schedule_storage"}:

@@ -14,21 +14,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetCheckSeverity, DagsterInstance
+from dagster import AssetCheckSeverity
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import document_rows_check
 from assets.funding_flows import FRED_OBSERVATIONS
 from assets.issuance import SEC_COMPANYFACTS, every_company_still_yields_facts
 from tests.conftest import FIXTURES
-from tests.harness import run_raw
+from tests.harness import run_raw, runner_instance_under
 
 COMPANY = "CIK0001326801"  # the fixture's companyfacts document (Meta)
 
 
 @pytest.fixture()
-def instance():
-    with DagsterInstance.ephemeral() as inst:
+def instance(tmp_path):
+    with runner_instance_under(tmp_path / "instance") as inst:
         yield inst
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from dagster import AssetCheckSeverity, DagsterInstance
+from dagster import AssetCheckSeverity
 
 from tests.conftest import FIXTURES
-from tests.harness import RAW_ASSETS, quarantine_rows, raw_rows, run_raw
+from tests.harness import RAW_ASSETS, quarantine_rows, raw_rows, run_raw, runner_instance_under
 
 FRED, OCB, PDT, NYFED = ("fred_observations", "dts_operating_cash_balance",
                          "dts_public_debt_transactions", "nyfed_reverse_repo_operations")
@@ -27,8 +27,9 @@ BOM = "\ufeff"
 
 
 @pytest.fixture(scope="module")
-def instance():
-    with DagsterInstance.ephemeral() as inst:
+def instance(tmp_path_factory):
+    """The runner's instance (its event storage), in a folder of its own."""
+    with runner_instance_under(tmp_path_factory.mktemp("instance")) as inst:
         yield inst
 
 
