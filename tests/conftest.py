@@ -158,7 +158,9 @@ def shared_run(tmp_path_factory, name: str, build) -> PipelineRun:
 # Every other file follows, in xdist's order (most tests first). The figures: CPU seconds (this
 # process and its children, ``resource.getrusage`` around each test, 2026-12-03) where measured,
 # otherwise idle wall seconds from the last clean-clone run; a shared run's build counts in the
-# file that asks for it first, which this order makes the first file below using it.
+# file that asks for it first, which this order makes the first file below using it. From
+# test_recovery.py on, CPU seconds of 2026-12-05 (`tests/cpu_profile.py`): without them the suite
+# ended on one worker running test_quarter_key_tests.py while the other idled.
 LONGEST_FIRST = (
     "tests/e2e/test_faults_runtime.py",  # builds scenario_run (~110 s wall), then a run or two per fault
     "tests/real/test_real_pipeline.py",  # two runs over the real corpus (79 + 73 s wall)
@@ -169,11 +171,18 @@ LONGEST_FIRST = (
     "tests/live/test_live_job.py",  # two runs of the live job (54 s wall)
     "tests/e2e/test_deterministic_marts.py",  # dbt run over the scenario (36 s wall)
     "tests/e2e/test_incremental_quarters.py",  # four dbt runs on a copy of scenario_run (73 s CPU, 77 s wall at load 4)
-    "tests/real/test_real_corpus.py",  # 35 s CPU
-    "tests/e2e/test_issuance_bad_input.py",  # two runs that fail at ingest (31 s CPU)
-    "tests/dbt/test_dbt_unit_tests.py",
-    "tests/dbt/test_chain_properties.py",
-    "tests/assets/test_duckdb_memory_limit.py",  # 12 s CPU
+    "tests/orchestration/test_recovery.py",  # 22 s CPU: runs and a runner against a held slot
+    "tests/reverse_qe/test_dbt_warm.py",  # 19 s CPU: dbt started, signalled and stopped nine times
+    "tests/dbt/test_chain_properties.py",  # 17 s CPU
+    "tests/e2e/test_quarter_key_tests.py",  # 16 s CPU: dbt runs on a copy of scenario_run
+    "tests/real/test_real_corpus.py",  # 15 s CPU
+    "tests/assets/test_partitions.py",  # 12 s CPU: a CLI backfill of a range
+    "tests/reverse_qe/test_log_level_first.py",  # 11 s CPU: three dbt calls
+    "tests/e2e/test_issuance_bad_input.py",  # two runs that fail at ingest (10 s CPU)
+    "tests/dbt/test_absorption_sql_properties.py",  # 10 s CPU
+    "tests/reverse_qe/reports/test_report_page.py",  # 9 s CPU
+    "tests/dbt/test_dbt_unit_tests.py",  # 8 s CPU
+    "tests/assets/test_duckdb_memory_limit.py",  # 5 s CPU
 )
 
 

@@ -177,10 +177,10 @@ def test_kill_during_publish_keeps_the_published_copy_and_the_next_run_starts_at
 def test_a_lock_held_outside_the_pipeline_is_named_then_a_clear_failure_after_the_bound(root):
     before = published_state(root)
     with outside_lock(warehouse(root)) as analyst:
-        code, out, seconds = run_next(root, RQE_LOCK_WAIT_S="6")
+        code, out, seconds = run_next(root, RQE_LOCK_WAIT_S="2")
     assert code == 1, out[-3000:]
     assert f"PID {analyst.pid}" in out and "OUTSIDE the pipeline" in out and "published.duckdb" in out
-    assert "gave up after" in out and "RQE_LOCK_WAIT_S=6" in out
+    assert "gave up after" in out and "RQE_LOCK_WAIT_S=2" in out
     assert seconds < STARTUP_S  # one bounded wait, not retried by the step (30 s + 60 s more)
     assert published_state(root) == before
 
@@ -188,7 +188,7 @@ def test_a_lock_held_outside_the_pipeline_is_named_then_a_clear_failure_after_th
 def test_a_lock_held_outside_when_dbt_starts_is_named_not_dbts_raw_error(root):
     before = published_state(root)
     with outside_lock(warehouse(root)) as analyst:
-        run = runner(root, "transform_and_publish", RQE_LOCK_WAIT_S="6")
+        run = runner(root, "transform_and_publish", RQE_LOCK_WAIT_S="2")
         code = run.proc.wait(timeout=600)
     out = "".join(run.lines)
     assert code == 1, out[-3000:]
