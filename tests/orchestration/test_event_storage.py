@@ -3,6 +3,7 @@ synchronous=NORMAL, and read back by Dagster's own class (the UI's and the daemo
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -288,8 +289,6 @@ def test_the_index_keeps_one_connection_and_a_forked_child_opens_its_own(home):
     """The cross-run index is written at every asset and check event: its connection is kept (the
     runs' own databases still connect per event, for the UI's file watcher). A forked child (the
     report's plots) must not use its parent's SQLite connection."""
-    import os
-
     def index_connection(storage):
         with storage.index_connection() as conn:
             assert conn.exec_driver_sql("select count(*) from event_logs").scalar() >= 0
